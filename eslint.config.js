@@ -10,16 +10,37 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       // Named exports only (STYLE.md, point 12).
-      'no-restricted-exports': ['error', { restrictDefaultExports: { direct: true, named: true, defaultFrom: true, namedFrom: true, namespaceFrom: true } }],
+      'no-restricted-exports': [
+        'error',
+        {
+          restrictDefaultExports: {
+            direct: true,
+            named: true,
+            defaultFrom: true,
+            namedFrom: true,
+            namespaceFrom: true,
+          },
+        },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Nothing reaches into another package's src/ (DEVELOPERS.md).
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/packages/*/src/**', '../../*/src/**', '@bbmesh/*/src/**', '@bbmesh/*/dist/**'], message: "Import another package through its public API ('@bbmesh/x')." }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/packages/*/src/**', '../../*/src/**', '@bbmesh/*/src/**', '@bbmesh/*/dist/**'],
+              message: "Import another package through its public API ('@bbmesh/x').",
+            },
+          ],
+        },
+      ],
     },
   },
   {
-    // Config files for tools must default-export.
-    files: ['**/*.config.ts', '**/*.config.js', 'eslint.config.js'],
+    // Config files for tools must default-export, and so do declarations of CommonJS-style modules.
+    files: ['**/*.config.ts', '**/*.config.js', 'eslint.config.js', '**/*.d.ts'],
     rules: { 'no-restricted-exports': 'off' },
   },
   {

@@ -3,6 +3,6 @@ import { defineConfig } from 'vitest/config'
 // vitest 4 replaced vitest.workspace.ts with `test.projects` in the root config.
 export default defineConfig({
   test: {
-    projects: ['packages/*'],
+    projects: ['packages/*/vitest.config.ts'],
   },
 })

@@ -29,7 +29,8 @@ function walk(dir, out = []) {
   return out
 }
 
-const importRe = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm
+const importRe =
+  /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm
 
 function importsOf(file) {
   const text = readFileSync(file, 'utf8')
@@ -79,7 +80,10 @@ for (const pkg of readdirSync(pkgsDir)) {
     for (const next of graph.get(node) ?? []) {
       if (!graph.has(next)) continue
       if (colour.get(next) === 1) {
-        const cycle = stack.slice(stack.indexOf(next)).concat(next).map((f) => relative(root, f))
+        const cycle = stack
+          .slice(stack.indexOf(next))
+          .concat(next)
+          .map((f) => relative(root, f))
         errors.push(`import cycle: ${cycle.join(' -> ')}`)
       } else if (!colour.has(next)) visit(next)
     }

@@ -1,0 +1,70 @@
+import { createWriteStream } from 'node:fs'
+import { once } from 'node:events'
+import type { Writable } from 'node:stream'
+import { finished } from 'node:stream/promises'
+import { createGzip } from 'node:zlib'
+import type { Command } from 'commander'
+import { toNdjsonLine } from '@bbmesh/index'
+import { commandAction } from '../command-action.js'
+import { CliError } from '../errors.js'
+
+interface ExportOptions {
+  ndjson?: boolean
+  out?: string
+  gzip?: boolean
+}
+
+export function registerExportCommand(program: Command): void {
+  program
+    .command('export')
+    .description('stream the whole index as NDJSON: one torrent per line with its file list')
+    .option('--ndjson', 'NDJSON output (the only format so far; the default)')
+    .option('-o, --out <file>', 'write to this file instead of stdout (.gz implies --gzip)')
+    .option('--gzip', 'gzip the output')
+    .addHelpText(
+      'after',
+      `
+Names and paths that are not valid UTF-8 are exported losslessly (as hex beside the lossy text),
+so 'bbmesh import' of the output rebuilds the same index.
+
+Example:
+  bbmesh export --ndjson --out library.ndjson.gz`,
+    )
+    .action(
+      commandAction(async (ctx, opts: ExportOptions) => {
+        const gzip = opts.gzip === true || (opts.out !== undefined && /\.gz$/i.test(opts.out))
+        const index = await ctx.openIndex()
+        const sink: Writable = opts.out !== undefined ? createWriteStream(opts.out) : process.stdout
+        const sinkError = new Promise<never>((_, reject) =>
+          sink.once('error', (err: NodeJS.ErrnoException) =>
+            reject(
+              new CliError(
+                `cannot write ${opts.out ?? 'stdout'}: ${err.code ?? err.message}`,
+                'EXPORT_WRITE',
+              ),
+            ),
+          ),
+        )
+        sinkError.catch(() => undefined)
+        const stream: Writable = gzip ? createGzip() : sink
+        if (gzip) stream.pipe(sink)
+        const started = Date.now()
+        let count = 0
+        try {
+          for await (const t of index.exportAll()) {
+            if (!stream.write(toNdjsonLine(t) + '\n')) await Promise.race([once(stream, 'drain'), sinkError])
+            count += 1
+            if (count % 1000 === 0) ctx.out.progress(`exporting: ${count} torrents`)
+          }
+          if (gzip || opts.out !== undefined) {
+            stream.end()
+            await Promise.race([finished(sink), sinkError])
+          }
+        } finally {
+          ctx.out.clearProgress()
+          await index.close()
+        }
+        ctx.out.info(`exported ${count} torrents in ${((Date.now() - started) / 1000).toFixed(1)}s`)
+      }),
+    )
+}

@@ -1,0 +1,108 @@
+import type { Command } from 'commander'
+import type { SearchHit } from '@bbmesh/index'
+import { commandAction } from '../command-action.js'
+import { formatSize, parseCount, parseSince, parseSize } from '../units.js'
+import { UsageError } from '../errors.js'
+import { renderTable } from '../table.js'
+
+interface SearchOptions {
+  limit: string
+  page?: string
+  offset?: string
+  minSize?: string
+  maxSize?: string
+  ext?: string
+  since?: string
+  files?: boolean
+}
+
+export function registerSearchCommand(program: Command): void {
+  program
+    .command('search')
+    .description('full-text search of the index by torrent name and file names')
+    .argument(
+      '<query...>',
+      'words as people type them ("ubuntu 24.04" finds ubuntu-24.04.1-desktop-amd64.iso)',
+    )
+    .option('-n, --limit <n>', 'results per page (1-500)', '20')
+    .option('--page <n>', 'page number, from 1')
+    .option('--offset <n>', 'skip this many results (instead of --page)')
+    .option('--min-size <size>', 'only torrents at least this big (e.g. 700MB)')
+    .option('--max-size <size>', 'only torrents at most this big (e.g. 4GiB)')
+    .option('--ext <extension>', 'only torrents containing a file with this extension (e.g. mkv)')
+    .option('--since <when>', 'only torrents seen since (7d, 12h, or a date)')
+    .option('--files', 'list the matched file names under each result')
+    .addHelpText('after', '\nExample:\n  bbmesh search ubuntu 24.04 --ext iso --min-size 1GB --json')
+    .action(
+      commandAction(async (ctx, words: string[], opts: SearchOptions) => {
+        const text = words.join(' ').trim()
+        if (text === '') throw new UsageError('search: the query is empty')
+        const limit = parseCount(opts.limit, '--limit', 1, 500)
+        if (opts.page !== undefined && opts.offset !== undefined)
+          throw new UsageError('use --page or --offset, not both')
+        const offset =
+          opts.offset !== undefined
+            ? parseCount(opts.offset, '--offset', 0, 1e9)
+            : (parseCount(opts.page ?? '1', '--page', 1, 1e7) - 1) * limit
+        const query = {
+          text,
+          limit,
+          offset,
+          ...(opts.minSize !== undefined && { minSize: parseSize(opts.minSize, '--min-size') }),
+          ...(opts.maxSize !== undefined && { maxSize: parseSize(opts.maxSize, '--max-size') }),
+          ...(opts.ext !== undefined && { extension: opts.ext.replace(/^\./, '') }),
+          ...(opts.since !== undefined && { seenSince: parseSince(opts.since, '--since') }),
+        }
+        const index = await ctx.openIndex()
+        try {
+          const page = await index.search(query)
+          if (ctx.out.json) {
+            ctx.out.record({ query: text, total: page.total, offset, limit, hits: page.hits.map(hitToJson) })
+            return
+          }
+          if (page.hits.length === 0) {
+            ctx.out.info(`no results for '${text}'`)
+            return
+          }
+          ctx.out.text(
+            renderTable(
+              ['#', 'name', 'size', 'files', 'infohash'],
+              page.hits.map((h, i) => [
+                String(offset + i + 1),
+                h.name,
+                formatSize(h.totalSize),
+                String(h.fileCount),
+                (h.infohashV1 ?? h.infohashV2 ?? '').slice(0, 16),
+              ]),
+              { maxWidth: ctx.out.isTTY ? (process.stdout.columns ?? 120) : 200, flexColumn: 1 },
+            ),
+          )
+          if (opts.files === true) {
+            for (const h of page.hits) {
+              if (h.matchedFiles.length === 0) continue
+              ctx.out.text(`\n${h.name}`)
+              for (const f of h.matchedFiles) ctx.out.text(`  ${f.path}  (${formatSize(f.size)})`)
+            }
+          }
+          const shown = `${offset + 1}-${offset + page.hits.length}`
+          ctx.out.info(`${shown} of ${page.total} result${page.total === 1 ? '' : 's'}`)
+        } finally {
+          await index.close()
+        }
+      }),
+    )
+}
+
+function hitToJson(h: SearchHit): Record<string, unknown> {
+  return {
+    infohashV1: h.infohashV1,
+    infohashV2: h.infohashV2,
+    name: h.name,
+    size: h.totalSize,
+    files: h.fileCount,
+    firstSeen: h.firstSeen.toISOString(),
+    lastSeen: h.lastSeen.toISOString(),
+    score: h.score,
+    matchedFiles: h.matchedFiles,
+  }
+}

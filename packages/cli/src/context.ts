@@ -1,0 +1,68 @@
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import envPaths from 'env-paths'
+import { openIndex, type PooledIndex } from '@bbmesh/index'
+import { CliError } from './errors.js'
+import { Output } from './output.js'
+
+/** The global options every command accepts (see program.ts). */
+export interface GlobalOptions {
+  dataDir?: string
+  db?: string
+  json?: boolean
+  quiet?: boolean
+  verbose?: boolean
+}
+
+/** What a command needs from the outside world, resolved once from the global options. */
+export interface CommandContext {
+  readonly out: Output
+  /** The data directory: --data-dir, else $BBMESH_HOME, else the user's XDG data dir. */
+  readonly dataDir: string
+  /** The index database file: --db, else <dataDir>/index.db. */
+  readonly dbPath: string
+  /** Creates the data directory (mode 0700) if needed and checks that it is writable. */
+  ensureDataDir(): string
+  /** Opens (and migrates) the index; closed by the caller. */
+  openIndex(opts?: { readonly?: boolean }): Promise<PooledIndex>
+}
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const home = env.BBMESH_HOME
+  if (home !== undefined && home !== '') return resolve(home)
+  return envPaths('bbmesh', { suffix: '' }).data
+}
+
+export function createContext(opts: GlobalOptions): CommandContext {
+  const out = new Output({
+    json: opts.json === true,
+    quiet: opts.quiet === true,
+    verbose: opts.verbose === true,
+  })
+  const dataDir = opts.dataDir !== undefined ? resolve(opts.dataDir) : defaultDataDir()
+  const dbPath = opts.db !== undefined ? resolve(opts.db) : join(dataDir, 'index.db')
+  const ensureDataDir = (): string => {
+    try {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+      if (!statSync(dataDir).isDirectory()) throw new Error('not a directory')
+      accessSync(dataDir, constants.W_OK)
+    } catch (err) {
+      const why = err instanceof Error && 'code' in err ? String(err.code) : (err as Error).message
+      throw new CliError(
+        `data dir ${dataDir} is not writable (${why}); set --data-dir or BBMESH_HOME`,
+        'DATA_DIR',
+      )
+    }
+    return dataDir
+  }
+  return {
+    out,
+    dataDir,
+    dbPath,
+    ensureDataDir,
+    async openIndex(o = {}) {
+      if (opts.db === undefined) ensureDataDir()
+      return openIndex({ path: dbPath, readonly: o.readonly === true })
+    },
+  }
+}

@@ -1,0 +1,89 @@
+import bencode, { type Bencoded } from 'bencode'
+import { files as torrentFiles, hashes, info as torrentInfo } from '@ctrl/torrent-file'
+import type { TorrentInput } from '@bbmesh/index'
+
+/** A .torrent file that could not be read, with the reason. */
+export class TorrentFileError extends Error {
+  override readonly name = 'TorrentFileError'
+  readonly code = 'BAD_TORRENT'
+}
+
+type Dict = { [key: string]: Bencoded }
+const isDict = (v: Bencoded | undefined): v is Dict =>
+  typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && !Array.isArray(v)
+const lossy = new TextDecoder('utf-8', { fatal: false })
+const isBytes = (v: Bencoded | undefined): v is Uint8Array => v instanceof Uint8Array
+
+/**
+ * Parses a v1, v2 or hybrid .torrent into index input. Structure, hashes and file lists come from
+ * @ctrl/torrent-file; the raw name and path bytes come from the bencoded dict itself so that names
+ * which are not valid UTF-8 are kept exactly (the parser decodes them lossily).
+ */
+export function parseTorrentForIndex(bytes: Uint8Array, source: string): TorrentInput {
+  let root: Bencoded
+  try {
+    root = bencode.decode(bytes)
+  } catch (err) {
+    throw new TorrentFileError(`not bencoded: ${(err as Error).message}`)
+  }
+  const info = isDict(root) ? root.info : undefined
+  if (!isDict(info)) throw new TorrentFileError('no info dictionary')
+  if (!isBytes(info.name)) throw new TorrentFileError('info has no name')
+  let ids: ReturnType<typeof hashes>
+  let meta: ReturnType<typeof torrentInfo>
+  let list: ReturnType<typeof torrentFiles>
+  try {
+    ids = hashes(bytes)
+    meta = torrentInfo(bytes)
+    list = torrentFiles(bytes)
+  } catch (err) {
+    throw new TorrentFileError((err as Error).message.split('\n')[0] ?? 'unreadable torrent')
+  }
+  if (list.files.length === 0) throw new TorrentFileError('torrent lists no files')
+  // Lossy text → raw bytes, so a path that did not decode cleanly is stored as the torrent has it.
+  const rawByText = new Map((rawV1Paths(info) ?? [info.name]).map((raw) => [lossy.decode(raw), raw]))
+  const files = list.files.map((f) => {
+    const text = relativePath(f.path, meta.name, list.files.length)
+    return {
+      path: text.includes('\uFFFD') ? (rawByText.get(text) ?? text) : text,
+      size: f.length,
+      ...(f.piecesRoot !== undefined && { piecesRoot: Buffer.from(f.piecesRoot, 'hex') }),
+    }
+  })
+  for (const f of files) {
+    if (!Number.isSafeInteger(f.size) || f.size < 0)
+      throw new TorrentFileError('a file has an invalid length')
+  }
+  return {
+    ...(ids.infoHash !== undefined && { infohashV1: Buffer.from(ids.infoHash, 'hex') }),
+    ...(ids.infoHashV2 !== undefined && { infohashV2: Buffer.from(ids.infoHashV2, 'hex') }),
+    name: info.name,
+    totalSize: list.length,
+    pieceLength: list.pieceLength,
+    private: meta.private === true,
+    files,
+    source,
+  }
+}
+
+/** The parser joins the torrent name in front of multi-file paths; the index stores paths inside it. */
+function relativePath(path: string, name: string, count: number): string {
+  const p = path.replace(/\\/g, '/')
+  if (count > 1 && p.startsWith(name + '/')) return p.slice(name.length + 1)
+  return p
+}
+
+/** v1 `files` paths as raw bytes joined by '/', without BEP-47 pad files (as the parser lists them). */
+function rawV1Paths(info: Dict): Uint8Array[] | undefined {
+  const list = info.files
+  if (!Array.isArray(list)) return undefined
+  const out: Uint8Array[] = []
+  for (const entry of list) {
+    if (!isDict(entry) || !Array.isArray(entry.path)) return undefined
+    const attr = entry.attr
+    if (isBytes(attr) && Buffer.from(attr).toString('latin1').includes('p')) continue
+    const parts = entry.path.filter(isBytes)
+    out.push(Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p] : [Buffer.from('/'), p]))))
+  }
+  return out
+}

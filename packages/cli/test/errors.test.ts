@@ -1,0 +1,78 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { jsonLines, runCli, tempHome } from './run-cli.js'
+
+/** Every failure is one line on stderr, a non-zero exit, and never a stack trace. */
+function expectOneLineError(res: { code: number; stderr: string }, code: number, pattern: RegExp): void {
+  expect(res.code).toBe(code)
+  const lines = res.stderr.trim().split('\n')
+  expect(lines.length, res.stderr).toBeLessThanOrEqual(2)
+  expect(lines[0]).toMatch(/^bbmesh: /)
+  expect(res.stderr).toMatch(pattern)
+  expect(res.stderr).not.toMatch(/\n\s+at /)
+}
+
+describe('bbmesh error contract', () => {
+  let home: string
+  let cleanup: () => void
+  beforeEach(() => ({ home, cleanup } = tempHome()))
+  afterEach(() => cleanup())
+
+  it('prints help and version with exit 0', async () => {
+    const help = await runCli(['--help'], { home })
+    expect(help.code).toBe(0)
+    expect(help.stdout).toMatch(/Usage: bbmesh/)
+    for (const cmd of ['search', 'show', 'stats', 'import', 'export']) expect(help.stdout).toContain(cmd)
+    const version = await runCli(['--version'], { home })
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/)
+  })
+
+  it('rejects unknown flags, unknown commands and missing arguments with exit 2', async () => {
+    expectOneLineError(await runCli(['search', '--bogus', 'x'], { home }), 2, /unknown option '--bogus'/)
+    expectOneLineError(await runCli(['serch', 'x'], { home }), 2, /unknown command 'serch'/)
+    expectOneLineError(await runCli(['show'], { home }), 2, /missing required argument/)
+    expectOneLineError(
+      await runCli(['search', 'x', '--limit', 'many'], { home }),
+      2,
+      /--limit: not a whole number/,
+    )
+    expectOneLineError(
+      await runCli(['search', 'x', '--min-size', '3 parsecs'], { home }),
+      2,
+      /--min-size: not a size/,
+    )
+    expectOneLineError(await runCli(['show', 'xyz'], { home }), 2, /not an infohash/)
+    expectOneLineError(await runCli(['import', join(home, 'nope')], { home }), 2, /no such file or folder/)
+  })
+
+  it('reports a missing torrent with exit 1 and a JSON error object', async () => {
+    const res = await runCli(['--json', 'show', 'a'.repeat(40)], { home })
+    expectOneLineError(res, 1, /not in the index/)
+    expect(jsonLines(res.stdout)[0]).toEqual({
+      error: { code: 'NOT_FOUND', message: `not in the index: ${'a'.repeat(40)}` },
+    })
+  })
+
+  it('reports an unwritable data dir', async () => {
+    const blocked = join(home, 'file-not-dir')
+    writeFileSync(blocked, 'x')
+    expectOneLineError(
+      await runCli(['--data-dir', join(blocked, 'sub'), 'stats'], { home }),
+      1,
+      /not writable/,
+    )
+    if (process.getuid?.() !== 0) {
+      const ro = join(home, 'ro')
+      mkdirSync(ro)
+      chmodSync(ro, 0o500)
+      expectOneLineError(await runCli(['--data-dir', join(ro, 'x'), 'stats'], { home }), 1, /not writable/)
+    }
+  })
+
+  it('reports a corrupt database', async () => {
+    const db = join(home, 'broken.db')
+    writeFileSync(db, Buffer.alloc(8192, 0x5a))
+    expectOneLineError(await runCli(['--db', db, 'stats'], { home }), 1, /corrupt|not a database/i)
+  })
+})
