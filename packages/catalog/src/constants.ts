@@ -1,0 +1,29 @@
+/** BEP 52 "pieces root": merkle leaves are the SHA-256 of 16 KiB blocks of each file. */
+export const BLOCK_SIZE = 16 * 1024
+/** BEP 52 "piece length": a power of two and at least 16 KiB. */
+export const MIN_PIECE_LENGTH = BLOCK_SIZE
+/** Our own ceiling for auto-chosen and requested piece lengths (libtorrent's cap is 128 MiB). */
+export const MAX_PIECE_LENGTH = 128 * 1024 * 1024
+/** Auto piece length aims for at most this many pieces over the whole payload (our choice). */
+export const TARGET_PIECE_COUNT = 1500
+/** BEP 52 "meta version". */
+export const META_VERSION = 2
+/** SHA-256 digest size (BEP 52 hashes) and SHA-1 digest size (BEP 3 pieces). */
+export const SHA256_LENGTH = 32
+export const SHA1_LENGTH = 20
+/** BEP 47: pad files carry `attr: 'p'` and, by convention (reference creator, libtorrent), live under `.pad/<length>`. */
+export const PAD_ATTR = 'p'
+export const PAD_DIR = '.pad'
+/** Size of the reads when streaming files from disk; a multiple of BLOCK_SIZE. */
+export const READ_CHUNK = 1024 * 1024
+/** Caps for decoding .torrent files from untrusted sources. */
+export const MAX_TORRENT_BYTES = 64 * 1024 * 1024
+export const MAX_BENCODE_DEPTH = 256
+/** Ed25519 (libsodium crypto_sign) sizes. */
+export const PUBLIC_KEY_LENGTH = 32
+export const SECRET_KEY_LENGTH = 64
+export const SIGNATURE_LENGTH = 64
+/** Publisher key location under the data dir, and the prefix of its shareable form. */
+export const KEYS_DIR = 'keys'
+export const PUBLISHER_KEY_FILE = 'publisher.key'
+export const SHAREABLE_KEY_PREFIX = 'bbmesh:pub:'

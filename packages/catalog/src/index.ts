@@ -1,0 +1,21 @@
+export {
+  BLOCK_SIZE,
+  MIN_PIECE_LENGTH,
+  MAX_PIECE_LENGTH,
+  META_VERSION,
+  PUBLISHER_KEY_FILE,
+  SHAREABLE_KEY_PREFIX,
+} from './constants.js'
+export { CatalogError, BencodeError, TorrentFormatError, PublisherKeyError } from './errors.js'
+export type { CatalogErrorCode } from './errors.js'
+export { bencode } from './bencode/encode.js'
+export { bdecode, bdecodeWithSpans } from './bencode/decode.js'
+export type { DecodeOptions, Decoded } from './bencode/decode.js'
+export { bdict, bkey, keyBytes, utf8, isBytes, isDict, isInt, isList } from './bencode/types.js'
+export type { BDict, BValue } from './bencode/types.js'
+export { buildTorrent } from './torrent/build.js'
+export type { BuildOptions, BuiltFile, BuiltTorrent, TorrentVersion } from './torrent/build.js'
+export type { MemoryFile, TorrentSource } from './torrent/sources.js'
+export { autoPieceLength, checkPieceLength } from './torrent/piece-length.js'
+export { merkleRoot, rootFromPieceLayer, zeroSubtree, V2FileHasher } from './torrent/merkle.js'
+export type { FileMerkle } from './torrent/merkle.js'

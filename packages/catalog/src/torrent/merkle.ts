@@ -1,0 +1,130 @@
+import { createHash, hash } from 'node:crypto'
+import { BLOCK_SIZE, SHA256_LENGTH } from '../constants.js'
+
+export const sha256 = (data: Uint8Array): Buffer => hash('sha256', data, 'buffer')
+export const sha1 = (data: Uint8Array): Buffer => hash('sha1', data, 'buffer')
+
+/** Parent node of a BEP 52 merkle tree: SHA-256 over the two children concatenated. */
+export function hashPair(left: Uint8Array, right: Uint8Array): Buffer {
+  return createHash('sha256').update(left).update(right).digest()
+}
+
+const zeroSubtrees: Buffer[] = [Buffer.alloc(SHA256_LENGTH)]
+
+/**
+ * Root of a subtree of 2^level leaves that all lie beyond the end of the file. BEP 52 sets those
+ * leaf hashes to zero (not the hash of zeros), so level 0 is 32 zero bytes and each level above is
+ * the hash of two copies of the one below.
+ */
+export function zeroSubtree(level: number): Buffer {
+  for (let l = zeroSubtrees.length; l <= level; l++) {
+    const below = zeroSubtrees[l - 1] as Buffer
+    zeroSubtrees.push(hashPair(below, below))
+  }
+  return zeroSubtrees[level] as Buffer
+}
+
+export const isPowerOfTwo = (n: number): boolean => Number.isSafeInteger(n) && n > 0 && (n & (n - 1)) === 0
+export const log2 = (n: number): number => Math.round(Math.log2(n))
+export function nextPowerOfTwo(n: number): number {
+  let p = 1
+  while (p < n) p *= 2
+  return p
+}
+
+/**
+ * Root of a merkle tree whose layer `level` (0 = leaves) is `hashes`, padded on the right to `width`
+ * nodes (a power of two) with zero subtrees of that level.
+ */
+export function merkleRoot(hashes: readonly Buffer[], width: number, level = 0): Buffer {
+  if (!isPowerOfTwo(width) || hashes.length > width) throw new RangeError('merkle width must cover the layer')
+  if (hashes.length === 0) return zeroSubtree(level + log2(width))
+  let layer = hashes
+  let lvl = level
+  for (let w = width; w > 1; w /= 2, lvl++) {
+    const next: Buffer[] = []
+    for (let i = 0; i < layer.length; i += 2) {
+      next.push(hashPair(layer[i] as Buffer, layer[i + 1] ?? zeroSubtree(lvl)))
+    }
+    layer = next
+  }
+  return layer[0] as Buffer
+}
+
+export interface FileMerkle {
+  /** BEP 52 `pieces root`; null for an empty file, which has none. */
+  piecesRoot: Buffer | null
+  /** The `piece layers` entry: one hash per piece, only for files larger than one piece. */
+  pieceLayer: Buffer | null
+}
+
+/**
+ * Streams one file's bytes into its BEP 52 merkle tree. Keeps only the leaf hashes of the current
+ * piece and one hash per finished piece, so memory is bounded by the file's piece count.
+ */
+export class V2FileHasher {
+  private readonly blocksPerPiece: number
+  private leaves: Buffer[] = []
+  private readonly pieces: Buffer[] = []
+  private readonly partial: Buffer = Buffer.alloc(BLOCK_SIZE)
+  private partialLength = 0
+  length = 0
+
+  constructor(private readonly pieceLength: number) {
+    this.blocksPerPiece = pieceLength / BLOCK_SIZE
+  }
+
+  update(chunk: Uint8Array): void {
+    this.length += chunk.byteLength
+    let off = 0
+    if (this.partialLength > 0) {
+      const take = Math.min(BLOCK_SIZE - this.partialLength, chunk.byteLength)
+      this.partial.set(chunk.subarray(0, take), this.partialLength)
+      this.partialLength += take
+      off = take
+      if (this.partialLength < BLOCK_SIZE) return
+      this.addLeaf(sha256(this.partial))
+      this.partialLength = 0
+    }
+    for (; off + BLOCK_SIZE <= chunk.byteLength; off += BLOCK_SIZE) {
+      this.addLeaf(sha256(chunk.subarray(off, off + BLOCK_SIZE)))
+    }
+    if (off < chunk.byteLength) {
+      this.partial.set(chunk.subarray(off), 0)
+      this.partialLength = chunk.byteLength - off
+    }
+  }
+
+  digest(): FileMerkle {
+    if (this.length === 0) return { piecesRoot: null, pieceLayer: null }
+    // BEP 52: the last block may be shorter than 16 KiB and is hashed as it is.
+    if (this.partialLength > 0) this.addLeaf(sha256(this.partial.subarray(0, this.partialLength)))
+    this.partialLength = 0
+    if (this.pieces.length === 0) {
+      // Smaller than one piece: the leaves are padded to the next power of two, not to a piece.
+      return { piecesRoot: merkleRoot(this.leaves, nextPowerOfTwo(this.leaves.length)), pieceLayer: null }
+    }
+    if (this.leaves.length > 0) this.pieces.push(merkleRoot(this.leaves, this.blocksPerPiece))
+    this.leaves = []
+    if (this.pieces.length === 1) return { piecesRoot: this.pieces[0] as Buffer, pieceLayer: null }
+    const root = merkleRoot(this.pieces, nextPowerOfTwo(this.pieces.length), log2(this.blocksPerPiece))
+    return { piecesRoot: root, pieceLayer: Buffer.concat(this.pieces) }
+  }
+
+  private addLeaf(leaf: Buffer): void {
+    this.leaves.push(leaf)
+    if (this.leaves.length === this.blocksPerPiece) {
+      this.pieces.push(merkleRoot(this.leaves, this.blocksPerPiece))
+      this.leaves = []
+    }
+  }
+}
+
+/** Root of a piece layer as found in `piece layers`, for checking it against a file's `pieces root`. */
+export function rootFromPieceLayer(layer: Uint8Array, pieceLength: number): Buffer {
+  const hashes: Buffer[] = []
+  for (let i = 0; i < layer.byteLength; i += SHA256_LENGTH) {
+    hashes.push(Buffer.from(layer.subarray(i, i + SHA256_LENGTH)))
+  }
+  return merkleRoot(hashes, nextPowerOfTwo(hashes.length), log2(pieceLength / BLOCK_SIZE))
+}
