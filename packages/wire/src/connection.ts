@@ -1,0 +1,241 @@
+// One peer connection over a TCP socket: BEP-3 handshake, BEP-10 extended handshake, BEP-5 PORT,
+// timeouts, and routing of extended messages to the extension framework. Every failure ends in close()
+// with a reason that is counted; nothing a peer sends can throw out of this object.
+import { EventEmitter } from 'node:events'
+import type { Socket } from 'node:net'
+import { ProtocolWire, type WireHandshake } from './adapter/wire-adapter.js'
+import {
+  CLIENT_NAME,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_MESSAGE_LENGTH,
+  DEFAULT_REQQ,
+} from './constants.js'
+import type { CloseReason, WireCounters } from './counters.js'
+import {
+  encodeExtendedHandshake,
+  parseExtendedHandshake,
+  type ExtendedHandshake,
+} from './extended-handshake.js'
+import { WireError } from './errors.js'
+import { ExtensionDispatcher } from './extensions/dispatcher.js'
+import type { ExtensionRegistry } from './extensions/registry.js'
+import type { ExtensionPeer } from './extensions/types.js'
+
+export interface ConnectionLimits {
+  /** Largest message accepted, checked on the length prefix before anything is buffered. */
+  maxMessageLength: number
+  /** Time allowed from connect until the peer's BEP-3 handshake has arrived. */
+  handshakeTimeoutMs: number
+  /** Close after this long without a byte from the peer (BEP-3 keep-alives come every ~2 min). */
+  idleTimeoutMs: number
+}
+
+export const defaultLimits: ConnectionLimits = {
+  maxMessageLength: DEFAULT_MAX_MESSAGE_LENGTH,
+  handshakeTimeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
+}
+
+export interface ConnectionOptions {
+  socket: Socket
+  direction: 'inbound' | 'outbound'
+  peerId: Uint8Array
+  registry: ExtensionRegistry
+  counters: WireCounters
+  limits?: Partial<ConnectionLimits>
+  /** Outbound: the 20-byte infohash to handshake with. */
+  infoHash?: Uint8Array
+  /** Inbound: whether we serve this infohash (else the connection is closed as `unknown-infohash`). */
+  acceptInfoHash?: (infoHash: Uint8Array) => boolean
+  /** BEP-9 `metadata_size` to advertise for an infohash. */
+  metadataSize?: (infoHash: Uint8Array) => number | undefined
+  clientName?: string
+  /** Our TCP listen port, sent as `p`. */
+  listenPort?: number
+  /** Our DHT port: sets the BEP-5 reserved bit and is sent in a PORT message after the handshake. */
+  dhtPort?: number
+}
+
+export interface CloseInfo {
+  reason: CloseReason
+  detail?: string
+}
+
+export interface ConnectionEvents {
+  handshake: [WireHandshake]
+  'extended-handshake': [ExtendedHandshake]
+  /** BEP-5 PORT: the peer's DHT port (a later issue uses it for BEP-51 sampling). */
+  'dht-port': [number]
+  close: [CloseInfo]
+}
+
+export class PeerConnection extends EventEmitter<ConnectionEvents> implements ExtensionPeer {
+  readonly direction: 'inbound' | 'outbound'
+  readonly remoteAddress: string
+  readonly remotePort: number
+  infoHash: Uint8Array | undefined
+  peerId: Uint8Array | undefined
+  peerHandshake: WireHandshake | undefined
+  peerExtendedHandshake: ExtendedHandshake | undefined
+  closeInfo: CloseInfo | undefined
+  private readonly wire: ProtocolWire
+  private readonly dispatcher: ExtensionDispatcher
+  private readonly limits: ConnectionLimits
+  private handshakeTimer: NodeJS.Timeout | undefined
+  private idleTimer: NodeJS.Timeout | undefined
+  private lastActivity = Date.now()
+
+  constructor(private readonly opts: ConnectionOptions) {
+    super()
+    this.direction = opts.direction
+    this.limits = { ...defaultLimits, ...opts.limits }
+    const socket = opts.socket
+    this.remoteAddress = socket.remoteAddress ?? ''
+    this.remotePort = socket.remotePort ?? 0
+    opts.registry.freeze()
+    opts.counters.opened++
+    this.wire = new ProtocolWire(
+      {
+        onHandshake: (h) => this.onHandshake(h),
+        onExtended: (id, payload) => this.onExtended(id, payload),
+        onPort: (port) => this.emit('dht-port', port),
+        buildExtendedHandshake: () => this.buildExtendedHandshake(),
+        onFailure: (reason, err) => this.onWireFailure(reason, err),
+        onEnd: () => this.close('remote-closed'),
+      },
+      this.limits.maxMessageLength,
+      (chunk) => this.write(chunk),
+    )
+    this.dispatcher = new ExtensionDispatcher(opts.registry, {
+      peer: this,
+      counters: opts.counters,
+      localPeerId: opts.peerId,
+      sendExtended: (id, payload) => this.wire.extended(id, payload),
+    })
+    socket.setNoDelay(true)
+    socket.on('data', (chunk: Buffer) => {
+      this.lastActivity = Date.now()
+      this.wire.receive(chunk)
+    })
+    socket.on('error', (err) => this.close('socket-error', err.message))
+    socket.on('close', () => this.close('remote-closed'))
+    socket.on('end', () => this.close('remote-closed'))
+    this.handshakeTimer = setTimeout(() => this.close('handshake-timeout'), this.limits.handshakeTimeoutMs)
+    this.armIdle()
+    if (opts.direction === 'outbound') {
+      if (!opts.infoHash || opts.infoHash.length !== 20)
+        throw new WireError('ERR_INVALID_ARGUMENT', 'outbound needs a 20-byte infoHash')
+      this.infoHash = opts.infoHash
+      this.wire.handshake(opts.infoHash, opts.peerId, opts.dhtPort !== undefined)
+    }
+  }
+
+  get closed(): boolean {
+    return this.closeInfo !== undefined
+  }
+
+  get clientName(): string | undefined {
+    return this.peerExtendedHandshake?.clientName
+  }
+
+  get gateOpen(): boolean {
+    return this.dispatcher.gateOpen
+  }
+
+  /** This connection's instance of a registered extension. */
+  extension<T>(name: string): T | undefined {
+    return this.dispatcher.instance(name) as T | undefined
+  }
+
+  /** Sends raw bytes as an extended message with the given (peer's) id. For tests and custom framing. */
+  sendRawExtended(remoteId: number, payload: Uint8Array): void {
+    if (!this.closed) this.wire.extended(remoteId, payload)
+  }
+
+  close(reason: CloseReason | string = 'local', detail?: string): void {
+    if (this.closeInfo) return
+    const r = reason as CloseReason
+    this.closeInfo = detail === undefined ? { reason: r } : { reason: r, detail }
+    clearTimeout(this.handshakeTimer)
+    clearTimeout(this.idleTimer)
+    this.opts.counters.countClose(r)
+    this.dispatcher.close()
+    this.wire.destroy()
+    this.opts.socket.destroy()
+    this.emit('close', this.closeInfo)
+  }
+
+  private write(chunk: Uint8Array): void {
+    if (this.closed) return
+    const socket = this.opts.socket
+    // A peer that asks but never reads would make us buffer without bound.
+    if (socket.writableLength > this.limits.maxMessageLength * 8) {
+      this.close('slow-reader')
+      return
+    }
+    socket.write(chunk)
+  }
+
+  private armIdle(): void {
+    const ms = this.limits.idleTimeoutMs
+    this.idleTimer = setTimeout(() => {
+      const idle = Date.now() - this.lastActivity
+      if (idle >= ms) this.close('idle-timeout')
+      else this.armIdle()
+    }, ms)
+    this.idleTimer.unref()
+  }
+
+  private onWireFailure(reason: string, err: unknown): void {
+    const kind = typeof err === 'object' && err !== null && 'kind' in err ? String(err.kind) : undefined
+    if (kind === 'bad-handshake' || kind === 'message-too-large' || kind === 'bad-message-length') {
+      this.close(kind, reason)
+    } else if (err instanceof WireError && (err.code === 'ERR_CODEC' || err.code === 'ERR_BENCODE')) {
+      this.close('protocol-error', reason)
+    } else if (err instanceof WireError) {
+      this.close('extension-error', reason)
+    } else {
+      this.close('handler-error', reason)
+    }
+  }
+
+  private onHandshake(h: WireHandshake): void {
+    clearTimeout(this.handshakeTimer)
+    this.peerHandshake = h
+    this.peerId = h.peerId
+    if (Buffer.from(h.peerId).equals(this.opts.peerId)) return this.close('self-connection')
+    if (this.opts.direction === 'outbound') {
+      if (!this.infoHash || !Buffer.from(h.infoHash).equals(this.infoHash))
+        return this.close('infohash-mismatch')
+    } else {
+      if (!(this.opts.acceptInfoHash?.(h.infoHash) ?? false)) return this.close('unknown-infohash')
+      this.infoHash = h.infoHash
+      this.wire.handshake(h.infoHash, this.opts.peerId, this.opts.dhtPort !== undefined)
+    }
+    if (this.opts.dhtPort !== undefined && h.dht) this.wire.port(this.opts.dhtPort)
+    this.emit('handshake', h)
+  }
+
+  private buildExtendedHandshake(): Uint8Array {
+    const ih = this.infoHash
+    return encodeExtendedHandshake({
+      extensions: this.dispatcher.publicMap(),
+      clientName: this.opts.clientName ?? CLIENT_NAME,
+      listenPort: this.opts.listenPort,
+      reqq: DEFAULT_REQQ,
+      metadataSize: ih ? this.opts.metadataSize?.(ih) : undefined,
+    })
+  }
+
+  private onExtended(id: number, payload: Uint8Array): void {
+    if (id === 0) {
+      const h = parseExtendedHandshake(payload)
+      this.peerExtendedHandshake = h
+      this.emit('extended-handshake', h)
+      this.dispatcher.onPeerExtensions(h.extensions, false)
+      return
+    }
+    this.dispatcher.receive(id, payload)
+  }
+}

@@ -1,0 +1,160 @@
+// A PeerHost owns our peer id, the extension registry, shared counters, the connection caps, and
+// optionally a TCP listener. Outbound and inbound connections count against the same global cap;
+// the per-IP cap applies to both directions.
+import { randomBytes } from 'node:crypto'
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import { PeerConnection, type ConnectionLimits } from './connection.js'
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_IP, PEER_ID_PREFIX } from './constants.js'
+import { WireCounters } from './counters.js'
+import { dial, type PeerAddress } from './dial.js'
+import { ConnectionLimitError } from './errors.js'
+import { ExtensionRegistry } from './extensions/registry.js'
+
+export interface PeerHostOptions {
+  peerId?: Uint8Array
+  registry?: ExtensionRegistry
+  counters?: WireCounters
+  limits?: Partial<ConnectionLimits>
+  maxConnections?: number
+  maxConnectionsPerIp?: number
+  clientName?: string
+  /** Our DHT port (BEP-5): sets the reserved bit and sends PORT on every connection. */
+  dhtPort?: number
+  /** Inbound: the infohashes we accept connections for (BEP-9 serve uses its metadata store). */
+  acceptInfoHash?: (infoHash: Uint8Array) => boolean
+  metadataSize?: (infoHash: Uint8Array) => number | undefined
+  /** Called for every inbound connection that passed the caps. */
+  onConnection?: (conn: PeerConnection) => void
+}
+
+export function randomPeerId(): Uint8Array {
+  return Buffer.concat([Buffer.from(PEER_ID_PREFIX, 'latin1'), randomBytes(20 - PEER_ID_PREFIX.length)])
+}
+
+export class PeerHost {
+  readonly peerId: Uint8Array
+  readonly registry: ExtensionRegistry
+  readonly counters: WireCounters
+  private readonly connections = new Set<PeerConnection>()
+  private readonly perIp = new Map<string, number>()
+  private server: Server | undefined
+  private listenPort: number | undefined
+  private stopped = false
+
+  constructor(private readonly opts: PeerHostOptions = {}) {
+    this.peerId = opts.peerId ?? randomPeerId()
+    this.registry = opts.registry ?? new ExtensionRegistry()
+    this.counters = opts.counters ?? new WireCounters()
+  }
+
+  get connectionCount(): number {
+    return this.connections.size
+  }
+
+  get port(): number | undefined {
+    return this.listenPort
+  }
+
+  /** Starts accepting connections. Idempotent: a second call returns the same address. */
+  async listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
+    if (this.server) return this.server.address() as AddressInfo
+    const server = createServer((socket) => this.accept(socket))
+    this.server = server
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => {
+        server.removeListener('error', reject)
+        resolve()
+      })
+    })
+    const addr = server.address() as AddressInfo
+    this.listenPort = addr.port
+    return addr
+  }
+
+  /** Dials a peer and sends our handshake for `infoHash` (20 bytes). */
+  async connect(
+    addr: PeerAddress,
+    infoHash: Uint8Array,
+    opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<PeerConnection> {
+    if (!this.reserve(addr.host)) throw new ConnectionLimitError(`connection cap reached for ${addr.host}`)
+    let socket: Socket
+    try {
+      socket = await dial(addr, opts.timeoutMs, opts.signal)
+    } catch (err) {
+      this.release(addr.host, true)
+      throw err
+    }
+    return this.track(socket, addr.host, 'outbound', infoHash)
+  }
+
+  /** Closes every connection and the listener. Idempotent. */
+  async close(): Promise<void> {
+    this.stopped = true
+    for (const c of [...this.connections]) c.close('local')
+    const server = this.server
+    this.server = undefined
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+
+  private accept(socket: Socket): void {
+    const ip = socket.remoteAddress ?? ''
+    if (this.stopped || !this.reserve(ip)) {
+      this.counters.rejectedByLimit++
+      socket.destroy()
+      return
+    }
+    const conn = this.track(socket, ip, 'inbound', undefined)
+    if (!conn.closed) this.opts.onConnection?.(conn)
+  }
+
+  private reserve(ip: string): boolean {
+    const max = this.opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS
+    const maxIp = this.opts.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP
+    const n = this.perIp.get(ip) ?? 0
+    if (this.connections.size + this.pending >= max || n >= maxIp) return false
+    this.perIp.set(ip, n + 1)
+    this.pending++
+    return true
+  }
+
+  /** Dials in progress: they hold a slot before the socket exists. */
+  private pending = 0
+
+  private release(ip: string, wasPending: boolean): void {
+    if (wasPending) this.pending--
+    const n = (this.perIp.get(ip) ?? 1) - 1
+    if (n <= 0) this.perIp.delete(ip)
+    else this.perIp.set(ip, n)
+  }
+
+  private track(
+    socket: Socket,
+    ip: string,
+    direction: 'inbound' | 'outbound',
+    infoHash: Uint8Array | undefined,
+  ): PeerConnection {
+    this.pending--
+    const conn = new PeerConnection({
+      socket,
+      direction,
+      peerId: this.peerId,
+      registry: this.registry,
+      counters: this.counters,
+      ...(this.opts.limits !== undefined && { limits: this.opts.limits }),
+      ...(infoHash !== undefined && { infoHash }),
+      ...(this.opts.acceptInfoHash !== undefined && { acceptInfoHash: this.opts.acceptInfoHash }),
+      ...(this.opts.metadataSize !== undefined && { metadataSize: this.opts.metadataSize }),
+      ...(this.opts.clientName !== undefined && { clientName: this.opts.clientName }),
+      ...(this.listenPort !== undefined && { listenPort: this.listenPort }),
+      ...(this.opts.dhtPort !== undefined && { dhtPort: this.opts.dhtPort }),
+    })
+    this.connections.add(conn)
+    conn.once('close', () => {
+      this.connections.delete(conn)
+      this.release(ip, false)
+    })
+    return conn
+  }
+}
