@@ -33,8 +33,8 @@ export class UsageError extends CliError {
 /** The first line of an error's message, with any code the error carries. */
 export function describeError(err: unknown): { message: string; code: string } {
   if (err instanceof Error) {
-    const code =
-      typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'ERROR'
+    const raw: unknown = (err as { code?: unknown }).code
+    const code = typeof raw === 'string' ? raw : 'ERROR'
     const message = (err.message.split('\n')[0] ?? '').trim() || err.name
     return { message, code }
   }
