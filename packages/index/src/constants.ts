@@ -1,0 +1,25 @@
+/** Sizes of the two infohash kinds: SHA-1 (BEP 3) and SHA-256 (BEP 52). */
+export const INFOHASH_V1_BYTES = 20
+export const INFOHASH_V2_BYTES = 32
+/** BEP 52: a v2 pieces root is a SHA-256 merkle root. */
+export const PIECES_ROOT_BYTES = 32
+
+/** Default byte budget of the raw-metadata cache (compressed bytes on disk). */
+export const DEFAULT_CACHE_BUDGET_BYTES = 256 * 1024 * 1024
+export const DEFAULT_BUSY_TIMEOUT_MS = 5_000
+
+export const DEFAULT_SEARCH_LIMIT = 20
+export const MAX_SEARCH_LIMIT = 500
+/** Matched file names returned per search hit; the rest are counted, not listed. */
+export const MAX_MATCHED_FILES = 10
+/** Caps on a single user query so a pasted novel cannot build a huge FTS expression. */
+export const MAX_QUERY_CHARS = 512
+export const MAX_QUERY_TERMS = 16
+/** Query tokens shorter than this are matched exactly, not as prefixes: "1*" would merge huge doclists. */
+export const MIN_PREFIX_TOKEN_CHARS = 3
+
+export const DEFAULT_EXPORT_BATCH = 500
+/** One info dict is at most a few MB in practice; BEP 9 peers cap it similarly. */
+export const MAX_RAW_INFO_BYTES = 16 * 1024 * 1024
+
+export const SIGHTING_VIAS = ['get_peers', 'announce', 'sample', 'gossip'] as const

@@ -1,0 +1,28 @@
+export { openIndex } from './open.js'
+export { PooledIndex } from './pooled-index.js'
+export type { MetadataCache } from './pooled-index.js'
+export { IndexError } from './errors.js'
+export type { IndexErrorCode } from './errors.js'
+export { migrateTo, migrations, LATEST_MIGRATION } from './migrations/index.js'
+export { toNdjsonLine, parseNdjsonLine } from './codec/ndjson.js'
+export { tokenize, parseQueryText } from './search/tokenize.js'
+export { SIGHTING_VIAS, DEFAULT_CACHE_BUDGET_BYTES, MAX_SEARCH_LIMIT } from './constants.js'
+export type { Database } from './database.js'
+export type { TorrentsTable, TorrentRow } from './tables/torrents.js'
+export type { FilesTable, FileRow } from './tables/files.js'
+export type { SightingsTable, SightingRow } from './tables/sightings.js'
+export type { MetadataCacheTable, MetadataCacheRow } from './tables/metadata-cache.js'
+export type {
+  OpenIndexOptions,
+  TorrentFileInput,
+  TorrentInput,
+  SightingInput,
+  SightingVia,
+  TorrentFile,
+  TorrentDetail,
+  SearchQuery,
+  MatchedFile,
+  SearchHit,
+  SearchPage,
+  IndexStats,
+} from './types.js'

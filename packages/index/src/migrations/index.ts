@@ -1,0 +1,48 @@
+import { Migrator, NO_MIGRATIONS } from 'kysely'
+import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import { IndexError, toIndexError } from '../errors.js'
+import * as m001 from './001-core-tables.js'
+import * as m002 from './002-torrent-fts.js'
+
+/** Every migration, registered explicitly (no directory scanning), applied in key order. */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '001-core-tables': m001,
+  '002-torrent-fts': m002,
+}
+
+export const LATEST_MIGRATION = Object.keys(migrations).sort().at(-1) ?? ''
+
+const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) }
+
+function migrator(db: Kysely<unknown>): Migrator {
+  return new Migrator({ db, provider })
+}
+
+/**
+ * Moves the schema to `target`: 'latest', 'none' (everything rolled back), or a migration name such as
+ * '001-core-tables' (up or down as needed). Throws IndexError('MIGRATION_FAILED') naming the step.
+ */
+export async function migrateTo(db: Kysely<unknown>, target: 'latest' | 'none' | string): Promise<void> {
+  const m = migrator(db)
+  if (target !== 'latest' && target !== 'none' && !(target in migrations)) {
+    throw new IndexError('BAD_INPUT', `unknown migration '${target}'`)
+  }
+  const result =
+    target === 'latest'
+      ? await m.migrateToLatest()
+      : await m.migrateTo(target === 'none' ? NO_MIGRATIONS : target)
+  if (result.error !== undefined) {
+    // A locked or corrupt file is that, not a broken migration.
+    const storage = toIndexError(result.error, 'migrate')
+    if (storage instanceof IndexError) throw storage
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown step'
+    const why = result.error instanceof Error ? result.error.message : String(result.error)
+    throw new IndexError('MIGRATION_FAILED', `migration ${failed} failed: ${why}`, { cause: result.error })
+  }
+}
+
+/** Names of migrations not yet applied to `db`. */
+export async function pendingMigrations(db: Kysely<unknown>): Promise<string[]> {
+  const all = await migrator(db).getMigrations()
+  return all.filter((m) => m.executedAt === undefined).map((m) => m.name)
+}

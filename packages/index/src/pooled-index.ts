@@ -1,0 +1,166 @@
+import { statSync } from 'node:fs'
+import type BetterSqlite3 from 'better-sqlite3'
+import type { Kysely } from 'kysely'
+import { parseInfohash } from './codec/bytes.js'
+import { DEFAULT_EXPORT_BATCH } from './constants.js'
+import type { Database } from './database.js'
+import { IndexError, toIndexError } from './errors.js'
+import { exportTorrents, filesOf, findTorrent, toDetail, torrentExists } from './read/details.js'
+import { search } from './search/search.js'
+import type {
+  IndexStats,
+  SearchPage,
+  SearchQuery,
+  SightingInput,
+  TorrentDetail,
+  TorrentInput,
+} from './types.js'
+import type { MetadataCacheStore } from './write/metadata-cache.js'
+import type { Writer } from './write/writer.js'
+
+export interface MetadataCache {
+  put(infohash: Uint8Array, rawInfo: Uint8Array): Promise<void>
+  get(infohash: Uint8Array): Promise<Uint8Array | undefined>
+}
+
+/** Internals handed over by openIndex; not part of the public API. */
+export interface PooledIndexParts {
+  db: Kysely<Database>
+  raw: BetterSqlite3.Database
+  path: string
+  readonly: boolean
+  cache: MetadataCacheStore
+  writer: Writer | undefined
+}
+
+/**
+ * The pooled torrent index over one SQLite file. One writer per file: writes are synchronous
+ * better-sqlite3 transactions, so they never interleave with each other or with reads on this handle.
+ */
+export class PooledIndex {
+  readonly db: Kysely<Database>
+  readonly metadataCache: MetadataCache
+  readonly path: string
+  readonly #raw: BetterSqlite3.Database
+  readonly #writer: Writer | undefined
+  readonly #cache: MetadataCacheStore
+  #closed = false
+
+  constructor(parts: PooledIndexParts) {
+    this.db = parts.db
+    this.path = parts.path
+    this.#raw = parts.raw
+    this.#writer = parts.writer
+    this.#cache = parts.cache
+    this.metadataCache = {
+      put: async (ih, info) => this.#guard('metadata cache put', () => this.#cache.put(ih, info)),
+      get: async (ih) => this.#guard('metadata cache get', () => this.#cache.get(ih)),
+    }
+  }
+
+  async #guard<T>(where: string, fn: () => T | Promise<T>): Promise<T> {
+    if (this.#closed) throw new IndexError('INDEX_CLOSED', `${where}: the index is closed`)
+    try {
+      return await fn()
+    } catch (err) {
+      throw toIndexError(err, where)
+    }
+  }
+
+  #writable(where: string): Writer {
+    if (this.#writer === undefined)
+      throw new IndexError('INDEX_UNWRITABLE', `${where}: the index was opened read-only`)
+    return this.#writer
+  }
+
+  /** Upserts a batch in one transaction; re-ingesting an infohash updates last_seen and counts only. */
+  async ingest(torrents: TorrentInput[]): Promise<{ inserted: number; updated: number }> {
+    return this.#guard('ingest', () => this.#writable('ingest').ingest(torrents))
+  }
+
+  /** Records infohashes seen without metadata; returns how many had never been seen before. */
+  async recordSightings(s: SightingInput[]): Promise<number> {
+    return this.#guard('record sightings', () => this.#writable('record sightings').recordSightings(s))
+  }
+
+  async has(infohash: string | Uint8Array): Promise<boolean> {
+    return this.#guard('has', () => torrentExists(this.db, parseInfohash(infohash)))
+  }
+
+  async get(infohash: string | Uint8Array): Promise<TorrentDetail | undefined> {
+    return this.#guard('get', async () => {
+      const row = await findTorrent(this.db, parseInfohash(infohash))
+      if (row === undefined) return undefined
+      const files = await filesOf(this.db, [row.id])
+      return toDetail(row, files.get(row.id) ?? [])
+    })
+  }
+
+  async search(q: SearchQuery): Promise<SearchPage> {
+    return this.#guard('search', () => search(this.db, q))
+  }
+
+  /** Every torrent with its files, in id order, one bounded batch in memory at a time. */
+  async *exportAll(opts?: { batchSize?: number }): AsyncIterable<TorrentDetail> {
+    const batch = Math.max(1, Math.floor(opts?.batchSize ?? DEFAULT_EXPORT_BATCH))
+    if (this.#closed) throw new IndexError('INDEX_CLOSED', 'export: the index is closed')
+    try {
+      yield* exportTorrents(this.db, batch)
+    } catch (err) {
+      throw toIndexError(err, 'export')
+    }
+  }
+
+  async stats(): Promise<IndexStats> {
+    return this.#guard('stats', async () => {
+      // sum(file_count) over torrents instead of count(*) over ~20M file rows.
+      const t = await this.db
+        .selectFrom('torrents')
+        .select((eb) => [
+          eb.fn.countAll<number>().as('n'),
+          eb.fn.coalesce(eb.fn.sum<number>('file_count'), eb.lit(0)).as('files'),
+        ])
+        .executeTakeFirstOrThrow()
+      const s = await this.db
+        .selectFrom('sightings')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+      const c = await this.db
+        .selectFrom('metadata_cache')
+        .select((eb) => [
+          eb.fn.countAll<number>().as('n'),
+          eb.fn.coalesce(eb.fn.sum<number>('stored_bytes'), eb.lit(0)).as('bytes'),
+        ])
+        .executeTakeFirstOrThrow()
+      return {
+        torrents: Number(t.n),
+        files: Number(t.files),
+        sightings: Number(s.n),
+        cachedMetadata: Number(c.n),
+        cacheBytes: Number(c.bytes),
+        dbBytes: this.#dbBytes(),
+      }
+    })
+  }
+
+  #dbBytes(): number {
+    const pages = this.#raw.pragma('page_count', { simple: true }) as number
+    const pageSize = this.#raw.pragma('page_size', { simple: true }) as number
+    let wal = 0
+    if (this.path !== ':memory:' && this.path !== '') {
+      try {
+        wal = statSync(`${this.path}-wal`).size
+      } catch {
+        wal = 0 // no WAL file right after a checkpoint-on-close
+      }
+    }
+    return pages * pageSize + wal
+  }
+
+  /** Closes the database (checkpointing the WAL). Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.db.destroy()
+  }
+}

@@ -1,0 +1,124 @@
+import { sql } from 'kysely'
+import type { Kysely, RawBuilder } from 'kysely'
+import type BetterSqlite3 from 'better-sqlite3'
+import type { Database } from '../database.js'
+import { fileExtension } from './tokenize.js'
+import type { QueryPhrase } from './tokenize.js'
+
+// Everything that speaks FTS5 (SQLite-only) lives in this module; the rest of the package stays on
+// kysely's dialect-neutral builder. A Postgres port replaces this file (tsvector/GIN) and migration 002.
+
+/** bm25 column weights: (name, paths, exts). A name hit outranks any number of path-only hits. */
+const BM25 = sql`bm25(torrent_fts, 10.0, 1.0, 0.0)`
+
+export interface FtsDocument {
+  name: string
+  paths: string
+  exts: string
+}
+
+/** The indexed text of one torrent, built from the lossy text of its name and file paths. */
+export function ftsDocument(name: string, paths: readonly string[]): FtsDocument {
+  const exts = new Set<string>()
+  for (const p of paths) {
+    const e = fileExtension(p)
+    if (e !== undefined) exts.add(e)
+  }
+  // A single-file torrent's one path is usually its name: indexing it twice would only skew bm25.
+  const onlyName = paths.length === 1 && paths[0] === name
+  return { name, paths: onlyName ? '' : paths.join('\n'), exts: [...exts].join(' ') }
+}
+
+export interface FtsWriter {
+  insert(id: number, doc: FtsDocument): void
+  remove(id: number): void
+}
+
+/** Prepared statements for the write path (run inside the caller's transaction). */
+export function prepareFtsWriter(raw: BetterSqlite3.Database): FtsWriter {
+  const ins = raw.prepare('insert into torrent_fts (rowid, name, paths, exts) values (?, ?, ?, ?)')
+  const del = raw.prepare('delete from torrent_fts where rowid = ?')
+  return {
+    insert: (id, d) => void ins.run(id, d.name, d.paths, d.exts),
+    remove: (id) => void del.run(id),
+  }
+}
+
+/** FTS5 string literal: every token is quoted, so user text can never be parsed as FTS syntax. */
+function quote(tokens: readonly string[]): string {
+  return `"${tokens.join(' ').replaceAll('"', '""')}"`
+}
+
+/**
+ * The MATCH expression for typed phrases and an optional extension filter, or undefined when there is
+ * nothing to match. Example: {name paths} : ("ubuntu"* AND "24 04") AND exts : "iso"
+ */
+export function matchExpression(phrases: readonly QueryPhrase[], extension?: string): string | undefined {
+  const parts: string[] = []
+  if (phrases.length > 0) {
+    const terms = phrases.map((p) => quote(p.tokens) + (p.prefix ? '*' : ''))
+    parts.push(`{name paths} : (${terms.join(' AND ')})`)
+  }
+  if (extension !== undefined) parts.push(`exts : ${quote([extension])}`)
+  return parts.length > 0 ? parts.join(' AND ') : undefined
+}
+
+export interface FtsFilters {
+  minSize?: number
+  maxSize?: number
+  seenSinceSeconds?: number
+}
+
+function filterSql(f: FtsFilters): RawBuilder<unknown> {
+  const conds: RawBuilder<unknown>[] = []
+  if (f.minSize !== undefined) conds.push(sql`t.total_size >= ${f.minSize}`)
+  if (f.maxSize !== undefined) conds.push(sql`t.total_size <= ${f.maxSize}`)
+  if (f.seenSinceSeconds !== undefined) conds.push(sql`t.last_seen >= ${f.seenSinceSeconds}`)
+  return conds.length === 0 ? sql`` : sql`and ${sql.join(conds, sql` and `)}`
+}
+
+export interface FtsHitRow {
+  id: number
+  infohash_v1: Uint8Array | null
+  infohash_v2: Uint8Array | null
+  name: string
+  total_size: number
+  file_count: number
+  first_seen: number
+  last_seen: number
+  rank: number
+}
+
+/**
+ * One page of matches ordered by bm25 plus the total. CROSS JOIN pins the FTS index as the outer loop:
+ * otherwise the planner may walk torrents by a filter index and probe FTS per row.
+ */
+export async function ftsSearch(
+  db: Kysely<Database>,
+  match: string,
+  filters: FtsFilters,
+  limit: number,
+  offset: number,
+): Promise<{ total: number; rows: FtsHitRow[] }> {
+  const where = filterSql(filters)
+  const rows = await sql<FtsHitRow>`
+    select t.id, t.infohash_v1, t.infohash_v2, t.name, t.total_size, t.file_count, t.first_seen, t.last_seen,
+      ${BM25} as rank
+    from torrent_fts cross join torrents t on t.id = torrent_fts.rowid
+    where torrent_fts match ${match} ${where}
+    order by rank, t.id
+    limit ${limit} offset ${offset}`.execute(db)
+  // A partly filled page already tells the total; counting walks every match again.
+  if (rows.rows.length > 0 && rows.rows.length < limit)
+    return { total: offset + rows.rows.length, rows: rows.rows }
+  const hasFilters =
+    filters.minSize !== undefined || filters.maxSize !== undefined || filters.seenSinceSeconds !== undefined
+  const counted = hasFilters
+    ? await sql<{ n: number }>`
+          select count(*) as n from torrent_fts cross join torrents t on t.id = torrent_fts.rowid
+          where torrent_fts match ${match} ${where}`.execute(db)
+    : await sql<{
+        n: number
+      }>`select count(*) as n from torrent_fts where torrent_fts match ${match}`.execute(db)
+  return { total: counted.rows[0]?.n ?? 0, rows: rows.rows }
+}

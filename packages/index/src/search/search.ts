@@ -1,0 +1,113 @@
+import type { Kysely } from 'kysely'
+import { fromSeconds, lossyText, toHex, toSeconds } from '../codec/bytes.js'
+import { DEFAULT_SEARCH_LIMIT, MAX_MATCHED_FILES, MAX_SEARCH_LIMIT } from '../constants.js'
+import type { Database } from '../database.js'
+import { IndexError } from '../errors.js'
+import { filesOf } from '../read/details.js'
+import type { FileRow } from '../tables/files.js'
+import type { MatchedFile, SearchHit, SearchPage, SearchQuery } from '../types.js'
+import { ftsSearch, matchExpression } from './fts5.js'
+import type { FtsFilters, FtsHitRow } from './fts5.js'
+import { countPhraseMatches, extensionToken, fileExtension, parseQueryText, tokenize } from './tokenize.js'
+import type { QueryPhrase } from './tokenize.js'
+
+function optionalSize(v: unknown, what: string): number | undefined {
+  if (v === undefined) return undefined
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    throw new IndexError('BAD_INPUT', `${what} must be >= 0`)
+  return Math.floor(v)
+}
+
+export async function search(db: Kysely<Database>, q: SearchQuery): Promise<SearchPage> {
+  if (typeof q !== 'object' || q === null || typeof q.text !== 'string') {
+    throw new IndexError('BAD_INPUT', 'search needs { text: string }')
+  }
+  const limit = Math.min(Math.max(Math.floor(q.limit ?? DEFAULT_SEARCH_LIMIT), 1), MAX_SEARCH_LIMIT)
+  const offset = Math.max(Math.floor(q.offset ?? 0), 0)
+  if (!Number.isFinite(limit) || !Number.isFinite(offset))
+    throw new IndexError('BAD_INPUT', 'bad limit/offset')
+  const filters: FtsFilters = {
+    minSize: optionalSize(q.minSize, 'minSize'),
+    maxSize: optionalSize(q.maxSize, 'maxSize'),
+    seenSinceSeconds: q.seenSince === undefined ? undefined : toSeconds(q.seenSince),
+  }
+  const ext = q.extension === undefined ? undefined : extensionToken(q.extension)
+  if (q.extension !== undefined && ext === undefined)
+    throw new IndexError('BAD_INPUT', 'extension has no letters or digits')
+  const phrases = parseQueryText(q.text)
+  const match = matchExpression(phrases, ext)
+  const page =
+    match === undefined
+      ? await newest(db, filters, limit, offset)
+      : await ftsSearch(db, match, filters, limit, offset)
+  const files = await filesOf(
+    db,
+    page.rows.map((r) => r.id),
+  )
+  return {
+    total: page.total,
+    hits: page.rows.map((r) => toHit(r, matchFiles(files.get(r.id) ?? [], phrases, ext))),
+  }
+}
+
+/** With no words and no extension there is nothing to rank: newest first, filters only (portable SQL). */
+async function newest(db: Kysely<Database>, f: FtsFilters, limit: number, offset: number) {
+  let base = db.selectFrom('torrents')
+  if (f.minSize !== undefined) base = base.where('total_size', '>=', f.minSize)
+  if (f.maxSize !== undefined) base = base.where('total_size', '<=', f.maxSize)
+  if (f.seenSinceSeconds !== undefined) base = base.where('last_seen', '>=', f.seenSinceSeconds)
+  const rows = await base
+    .select([
+      'id',
+      'infohash_v1',
+      'infohash_v2',
+      'name',
+      'total_size',
+      'file_count',
+      'first_seen',
+      'last_seen',
+    ])
+    .orderBy('last_seen', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .execute()
+  const counted = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst()
+  return { total: Number(counted?.n ?? 0), rows: rows.map((r) => ({ ...r, rank: 0 })) }
+}
+
+function toHit(r: FtsHitRow, matchedFiles: MatchedFile[]): SearchHit {
+  return {
+    infohashV1: r.infohash_v1 === null ? null : toHex(r.infohash_v1),
+    infohashV2: r.infohash_v2 === null ? null : toHex(r.infohash_v2),
+    name: r.name,
+    totalSize: r.total_size,
+    fileCount: r.file_count,
+    firstSeen: fromSeconds(r.first_seen),
+    lastSeen: fromSeconds(r.last_seen),
+    // bm25() is lower-is-better; expose higher-is-better. `|| 0` turns -0 into 0.
+    score: -r.rank || 0,
+    matchedFiles,
+  }
+}
+
+/** Files whose paths contain query words (most words first), else those with the filtered extension. */
+function matchFiles(
+  files: readonly FileRow[],
+  phrases: readonly QueryPhrase[],
+  ext: string | undefined,
+): MatchedFile[] {
+  const scored: { n: number; idx: number; path: string; size: number }[] = []
+  for (const f of files) {
+    const path = lossyText(f.path)
+    const n =
+      phrases.length > 0
+        ? countPhraseMatches(tokenize(path), phrases)
+        : ext !== undefined && fileExtension(path) === ext
+          ? 1
+          : 0
+    if (n > 0) scored.push({ n, idx: f.idx, path, size: f.size })
+  }
+  scored.sort((a, b) => b.n - a.n || a.idx - b.idx)
+  return scored.slice(0, MAX_MATCHED_FILES).map(({ path, size }) => ({ path, size }))
+}

@@ -1,0 +1,71 @@
+import { MAX_QUERY_CHARS, MAX_QUERY_TERMS, MIN_PREFIX_TOKEN_CHARS } from '../constants.js'
+
+// A JavaScript mirror of FTS5's `unicode61 remove_diacritics 2` tokenizer: a token is a run of letters,
+// digits or private-use characters, case-folded, with diacritics removed. Query text and matched-file
+// highlighting both go through this, so what we ask FTS5 for is exactly what it indexed.
+const SEPARATORS = /[^\p{L}\p{N}\p{Co}]+/u
+const MARKS = /\p{M}/gu
+
+export function tokenize(text: string): string[] {
+  const folded = text.normalize('NFD').replace(MARKS, '').toLowerCase()
+  return folded.split(SEPARATORS).filter((t) => t.length > 0)
+}
+
+/** One typed word ("24.04", "ubuntu") as a phrase of tokens; the last token may be a prefix. */
+export interface QueryPhrase {
+  tokens: string[]
+  prefix: boolean
+}
+
+/**
+ * Splits user text at whitespace into phrases: "ubuntu 24.04" -> [ubuntu*] [24 04]. Punctuation inside a
+ * word becomes a token boundary within the phrase, so "24.04" matches the adjacent tokens 24 04 of
+ * "24.04.1". Short final tokens are exact (a one-letter prefix would merge enormous doclists).
+ */
+export function parseQueryText(text: string): QueryPhrase[] {
+  const phrases: QueryPhrase[] = []
+  for (const word of text.slice(0, MAX_QUERY_CHARS).split(/\s+/)) {
+    const tokens = tokenize(word)
+    const last = tokens.at(-1)
+    if (last === undefined) continue
+    phrases.push({ tokens, prefix: last.length >= MIN_PREFIX_TOKEN_CHARS })
+    if (phrases.length >= MAX_QUERY_TERMS) break
+  }
+  return phrases
+}
+
+/** The normalised extension token for a filter value ('.MKV' -> 'mkv'); undefined when it has none. */
+export function extensionToken(ext: string): string | undefined {
+  return tokenize(ext).at(-1)
+}
+
+/** Extension of the last path component, as a token; undefined when the file name has no dot. */
+export function fileExtension(path: string): string | undefined {
+  const base = path.slice(path.lastIndexOf('/') + 1)
+  const dot = base.lastIndexOf('.')
+  if (dot <= 0 || dot === base.length - 1) return undefined
+  const ext = tokenize(base.slice(dot + 1))
+  // "file.tar.gz" -> "gz"; an "extension" with spaces or several words is not one.
+  return ext.length === 1 && ext[0]!.length <= 16 ? ext[0] : undefined
+}
+
+/** How many query phrases occur in `tokens` (a path's tokens); used to pick and order matched files. */
+export function countPhraseMatches(tokens: readonly string[], phrases: readonly QueryPhrase[]): number {
+  let n = 0
+  for (const p of phrases) if (containsPhrase(tokens, p)) n++
+  return n
+}
+
+function containsPhrase(tokens: readonly string[], p: QueryPhrase): boolean {
+  const len = p.tokens.length
+  outer: for (let i = 0; i + len <= tokens.length; i++) {
+    for (let j = 0; j < len; j++) {
+      const want = p.tokens[j]!
+      const have = tokens[i + j]!
+      const ok = j === len - 1 && p.prefix ? have.startsWith(want) : have === want
+      if (!ok) continue outer
+    }
+    return true
+  }
+  return false
+}

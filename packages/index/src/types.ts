@@ -1,0 +1,129 @@
+import type { SIGHTING_VIAS } from './constants.js'
+
+export interface OpenIndexOptions {
+  /** A database file path, or ':memory:'. */
+  path: string
+  /** Byte budget of the raw-metadata cache (compressed bytes); least recently used entries are evicted. */
+  cacheBudgetBytes?: number
+  /** How long a writer waits for another process's lock before failing with INDEX_LOCKED. */
+  busyTimeoutMs?: number
+  /** Open without writing anything: no migration, no cache LRU updates; ingest fails. */
+  readonly?: boolean
+}
+
+export interface TorrentFileInput {
+  /** Path components joined by '/', as text or raw bytes (names need not be valid UTF-8). */
+  path: string | Uint8Array
+  size: number
+  /** BEP 52 pieces root, 32 bytes, when known. */
+  piecesRoot?: Uint8Array
+}
+
+export interface TorrentInput {
+  infohashV1?: Uint8Array
+  infohashV2?: Uint8Array
+  name: string | Uint8Array
+  /** Sum of the file sizes when absent. */
+  totalSize?: number
+  pieceLength?: number
+  private?: boolean
+  /** Every file in info-dict order; a single-file torrent has one entry whose path is its name. */
+  files: TorrentFileInput[]
+  /** Where the metadata came from, e.g. 'dht', 'import', 'gossip:<node>'. */
+  source: string
+  /** When it was seen (last seen); defaults to now. */
+  seenAt?: Date
+  /** When it was first seen, if earlier than seenAt (imports carry this); defaults to seenAt. */
+  firstSeenAt?: Date
+  /**
+   * How many times it has been seen, when carried over from elsewhere (imports). Merged with max(), so
+   * importing the same export twice changes nothing. When absent, each ingest counts one sighting.
+   */
+  seenCount?: number
+  metadataFetchedAt?: Date
+  /** The verified bencoded info dict; stored in the metadata cache under infohashV1 (else infohashV2). */
+  rawInfo?: Uint8Array
+}
+
+export type SightingVia = (typeof SIGHTING_VIAS)[number]
+
+export interface SightingInput {
+  /** 20-byte v1 (or truncated v2) or 32-byte v2 infohash. */
+  infohash: Uint8Array
+  via: SightingVia
+  fromNode?: string
+  at?: Date
+}
+
+export interface TorrentFile {
+  /** Lossy UTF-8 text of the path (U+FFFD replaces invalid bytes). */
+  path: string
+  pathRaw: Uint8Array
+  size: number
+  piecesRoot: Uint8Array | null
+}
+
+export interface TorrentDetail {
+  infohashV1: string | null
+  infohashV2: string | null
+  /** Lossy UTF-8 text of the name. */
+  name: string
+  nameRaw: Uint8Array
+  totalSize: number
+  pieceLength: number | null
+  fileCount: number
+  private: boolean
+  firstSeen: Date
+  lastSeen: Date
+  seenCount: number
+  metadataFetchedAt: Date | null
+  source: string
+  files: TorrentFile[]
+}
+
+export interface SearchQuery {
+  /** What a person typed; FTS syntax characters are treated as word separators, never as syntax. */
+  text: string
+  minSize?: number
+  maxSize?: number
+  /** Only torrents holding at least one file with this extension ('mkv' or '.mkv'). */
+  extension?: string
+  seenSince?: Date
+  /** Default 20, at most 500. */
+  limit?: number
+  offset?: number
+}
+
+export interface MatchedFile {
+  path: string
+  size: number
+}
+
+export interface SearchHit {
+  infohashV1: string | null
+  infohashV2: string | null
+  name: string
+  totalSize: number
+  fileCount: number
+  firstSeen: Date
+  lastSeen: Date
+  /** Higher is better (negated bm25); 0 when the query had no text. */
+  score: number
+  /** Up to 10 files whose paths match the query (best first). */
+  matchedFiles: MatchedFile[]
+}
+
+export interface SearchPage {
+  total: number
+  hits: SearchHit[]
+}
+
+export interface IndexStats {
+  torrents: number
+  files: number
+  sightings: number
+  cachedMetadata: number
+  cacheBytes: number
+  /** Size of the database file plus its WAL (0 for ':memory:' WAL). */
+  dbBytes: number
+}
