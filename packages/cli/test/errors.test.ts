@@ -1,7 +1,9 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { sql } from 'kysely'
+import { openIndex } from '@bbmesh/index'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { jsonLines, runCli, tempHome } from './run-cli.js'
+import { fixtures, jsonLines, runCli, tempHome } from './run-cli.js'
 
 /** Every failure is one line on stderr, a non-zero exit, and never a stack trace. */
 function expectOneLineError(res: { code: number; stderr: string }, code: number, pattern: RegExp): void {
@@ -74,5 +76,22 @@ describe('bbmesh error contract', () => {
     const db = join(home, 'broken.db')
     writeFileSync(db, Buffer.alloc(8192, 0x5a))
     expectOneLineError(await runCli(['--db', db, 'stats'], { home }), 1, /corrupt|not a database/i)
+  })
+
+  it('reports a database locked by another writer', async () => {
+    const db = join(home, 'locked.db')
+    const holder = await openIndex({ path: db })
+    try {
+      // Another process holds the write lock for longer than our busy timeout.
+      await sql`BEGIN EXCLUSIVE`.execute(holder.db)
+      const res = await runCli(['--db', db, 'import', join(fixtures, 'torrents', 'sintel.torrent')], {
+        home,
+        timeoutMs: 30_000,
+      })
+      expectOneLineError(res, 1, /locked/)
+    } finally {
+      await sql`ROLLBACK`.execute(holder.db).catch(() => undefined)
+      await holder.close()
+    }
   })
 })
