@@ -1,0 +1,140 @@
+// (Not named bittorrent-dht.d.ts: tsc ignores a .d.ts that shares its base name with a .ts file.)
+// Our own declarations for the untyped libraries wrapped by ./bittorrent-dht.ts. Only the members
+// that adapter uses are declared; the underscore members are theirs, used in that file alone.
+
+declare module 'k-bucket' {
+  import type { EventEmitter } from 'node:events'
+  export interface KBucketContact {
+    id: Buffer
+    host: string
+    port: number
+    seen?: number
+    token?: Buffer | null
+    distance?: number
+  }
+  export interface KBucketNode {
+    contacts: KBucketContact[] | null
+    left: KBucketNode
+    right: KBucketNode
+    dontSplit: boolean
+  }
+  export default class KBucket extends EventEmitter {
+    constructor(opts: { localNodeId: Buffer; numberOfNodesPerKBucket?: number; numberOfNodesToPing?: number })
+    localNodeId: Buffer
+    root: KBucketNode
+    metadata: { lastChange?: number }
+    add(contact: KBucketContact): this
+    get(id: Buffer): KBucketContact | null
+    remove(id: Buffer): this
+    closest(id: Buffer, n?: number): KBucketContact[]
+    count(): number
+    toArray(): KBucketContact[]
+  }
+}
+
+declare module 'k-rpc' {
+  import type { EventEmitter } from 'node:events'
+  import type KBucket from 'k-bucket'
+  import type { KBucketContact } from 'k-bucket'
+  export interface KrpcQueryMessage {
+    q: string
+    a: Record<string, unknown>
+  }
+  export type KrpcCallback = (err: (Error & { code?: unknown }) | null, res: unknown, peer: unknown) => void
+  export interface RPC extends EventEmitter {
+    id: Buffer
+    nodes: KBucket
+    pending: unknown[]
+    k: number
+    concurrency: number
+    destroyed: boolean
+    bootstrap: { host: string; port: number }[]
+    query(
+      node: { host: string; port: number; id?: Buffer; token?: Buffer },
+      msg: KrpcQueryMessage,
+      cb?: KrpcCallback,
+    ): void
+    populate(target: Buffer, msg: KrpcQueryMessage, cb?: (err: Error | null, n: number) => void): void
+    closest(
+      target: Buffer,
+      msg: KrpcQueryMessage,
+      visit: ((res: unknown, peer: unknown) => boolean | undefined) | null,
+      cb: (err: Error | null, n: number) => void,
+    ): void
+    queryAll(
+      nodes: KBucketContact[],
+      msg: KrpcQueryMessage,
+      visit: null,
+      cb: (err: Error | null, n: number) => void,
+    ): void
+    destroy(cb?: () => void): void
+    _addNode(node: KBucketContact): void
+  }
+  export interface RPCOptions {
+    id: Buffer
+    idLength?: number
+    krpcSocket: unknown
+    bootstrap: string[] | false
+    k?: number
+    concurrency?: number
+  }
+  export default function krpc(opts: RPCOptions): RPC
+}
+
+declare module 'bittorrent-dht' {
+  import type { EventEmitter } from 'node:events'
+  import type { RPC } from 'k-rpc'
+  import type KBucket from 'k-bucket'
+  export interface DHTOptions {
+    krpc?: RPC
+    bootstrap?: false | string[]
+    verify?: (sig: Buffer, msg: Buffer, pk: Buffer) => boolean
+    nodeId?: Buffer | string
+    host?: string | false
+    timeBucketOutdated?: number
+    maxTables?: number
+    maxValues?: number
+  }
+  export interface DHTPutOptions {
+    v: Buffer | unknown
+    k?: Buffer
+    seq?: number
+    salt?: Buffer
+    cas?: number
+    sign?: (buf: Buffer) => Buffer
+  }
+  export interface DHTGetReply {
+    id?: Buffer
+    v: unknown
+    k?: Buffer
+    sig?: Buffer
+    seq?: number
+    salt?: Buffer
+  }
+  export default class DHT extends EventEmitter {
+    constructor(opts?: DHTOptions)
+    nodeId: Buffer
+    nodes: KBucket
+    destroyed: boolean
+    listening: boolean
+    ready: boolean
+    _rpc: RPC
+    _tables: { get(key: string): KBucket | undefined; set(key: string, v: KBucket): void }
+    _onquery(query: unknown, peer: unknown): void
+    addNode(node: { id?: Buffer; host: string; port: number }): void
+    removeNode(id: Buffer): void
+    lookup(infoHash: Buffer, cb?: (err: Error | null, n: number) => void): () => void
+    announce(infoHash: Buffer, port: number, cb?: (err: Error | null, n?: number) => void): void
+    put(
+      opts: DHTPutOptions,
+      cb?: (err: (Error & { code?: unknown }) | null, key: Buffer, n: number) => void,
+    ): Buffer
+    get(
+      key: Buffer,
+      opts: { salt?: Buffer; cache?: boolean; verify?: (sig: Buffer, msg: Buffer, pk: Buffer) => boolean },
+      cb: (err: Error | null, value: DHTGetReply | null) => void,
+    ): void
+    destroy(cb?: () => void): void
+    toJSON(): { nodes: { host: string; port: number }[] }
+  }
+}

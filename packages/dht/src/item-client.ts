@@ -1,0 +1,110 @@
+// BEP 44 put/get and BEP 46 pointers, as typed promises over the engine's client side.
+import type { DhtEngine } from './adapter/bittorrent-dht.js'
+import { sign } from './adapter/ed25519.js'
+import type { KeyPair } from './adapter/ed25519.js'
+import { isBytes, isDict, isInt } from './bencode.js'
+import type { BInput, BValue } from './bencode.js'
+import { immutableTarget, mutableTarget } from './bep44.js'
+import { ID_LENGTH, MAX_ITEM_VALUE_BYTES, MAX_SALT_BYTES } from './constants.js'
+import { bencode } from './bencode.js'
+import { InvalidArgumentError, InvalidReplyError } from './errors.js'
+
+export interface PutResult {
+  target: Buffer
+  /** Nodes that accepted the put. */
+  stored: number
+}
+
+export interface MutablePutOptions {
+  keyPair: KeyPair
+  v: BInput
+  seq: number
+  salt?: Buffer
+  /** BEP 44 compare-and-swap: the seq we expect the stored item to have. */
+  cas?: number
+}
+
+export interface DhtItem {
+  v: BValue
+  /** Mutable items only. */
+  k?: Buffer
+  sig?: Buffer
+  seq?: number
+  salt?: Buffer
+}
+
+export interface PointerPutOptions {
+  keyPair: KeyPair
+  infoHash: Buffer
+  seq: number
+  salt?: Buffer
+  cas?: number
+}
+
+export class ItemClient {
+  constructor(private readonly engine: DhtEngine) {}
+
+  putImmutable(v: BInput): Promise<PutResult> {
+    checkSize(v)
+    return this.engine.put({ v })
+  }
+
+  putMutable(o: MutablePutOptions): Promise<PutResult> {
+    checkSize(o.v)
+    if (!Number.isSafeInteger(o.seq) || o.seq < 0)
+      throw new InvalidArgumentError('seq must be a non-negative integer')
+    if (o.salt && o.salt.length > MAX_SALT_BYTES)
+      throw new InvalidArgumentError('salt is longer than 64 bytes')
+    return this.engine.put({
+      v: o.v,
+      k: o.keyPair.publicKey,
+      seq: o.seq,
+      salt: o.salt && o.salt.length ? o.salt : undefined,
+      cas: o.cas,
+      sign: (buf) => sign(Buffer.from(buf), o.keyPair.secretKey),
+    })
+  }
+
+  /** Gets an item; for mutable ones pass the salt used at put. Signatures and targets are checked. */
+  async get(target: Buffer, opts: { salt?: Buffer } = {}): Promise<DhtItem | null> {
+    if (!isBytes(target, ID_LENGTH)) throw new InvalidArgumentError('target must be 20 bytes')
+    const res = await this.engine.get(target, opts.salt)
+    if (!res) return null
+    const item: DhtItem = { v: res.v as BValue }
+    if (res.k) {
+      if (!isBytes(res.k, 32) || !isBytes(res.sig, 64) || !isInt(res.seq))
+        throw new InvalidReplyError('malformed mutable item')
+      if (!mutableTarget(res.k, opts.salt).equals(target))
+        throw new InvalidReplyError('item does not match target')
+      Object.assign(item, { k: res.k, sig: res.sig, seq: res.seq })
+      if (opts.salt?.length) item.salt = opts.salt
+    } else if (!immutableTarget(item.v).equals(target))
+      throw new InvalidReplyError('item does not match target')
+    return item
+  }
+
+  /** BEP 46: store `{ih: infoHash}` under the key (and salt). */
+  putPointer(o: PointerPutOptions): Promise<PutResult> {
+    if (!isBytes(o.infoHash, ID_LENGTH)) throw new InvalidArgumentError('infoHash must be 20 bytes')
+    return this.putMutable({
+      keyPair: o.keyPair,
+      v: { ih: o.infoHash },
+      seq: o.seq,
+      salt: o.salt,
+      cas: o.cas,
+    })
+  }
+
+  /** BEP 46: resolve a public key (and salt) to the infohash it points at. */
+  async getPointer(publicKey: Buffer, salt?: Buffer): Promise<{ infoHash: Buffer; seq: number } | null> {
+    const item = await this.get(mutableTarget(publicKey, salt), { salt })
+    if (!item) return null
+    if (!isDict(item.v) || !isBytes(item.v.ih, ID_LENGTH)) throw new InvalidReplyError('not a BEP 46 pointer')
+    return { infoHash: item.v.ih, seq: item.seq ?? 0 }
+  }
+}
+
+function checkSize(v: BInput): void {
+  if (bencode(v).length > MAX_ITEM_VALUE_BYTES)
+    throw new InvalidArgumentError('v is larger than 1000 bytes bencoded')
+}

@@ -1,0 +1,373 @@
+// DhtNode: the typed public face. Query side = our dispatcher (handlers/), client side and
+// routing = DhtEngine (the bittorrent-dht/k-rpc adapter), wire = KrpcSocket over a Transport.
+import { EventEmitter } from 'node:events'
+import { randomBytes } from 'node:crypto'
+import { DhtEngine } from './adapter/bittorrent-dht.js'
+import type { EngineBucket, EngineContact } from './adapter/bittorrent-dht.js'
+import { verify } from './adapter/ed25519.js'
+import type { BDict, BInput } from './bencode.js'
+import { decodeNodes } from './compact.js'
+import type { NodeInfo } from './compact.js'
+import * as C from './constants.js'
+import { InvalidArgumentError } from './errors.js'
+import { BUILTIN_HANDLERS } from './handlers/index.js'
+import type {
+  AnnounceObservation,
+  GetPeersObservation,
+  IncomingQuery,
+  QueryHandler,
+  QueryReply,
+  ServerContext,
+} from './handlers/types.js'
+import { ItemStore } from './item-store.js'
+import type { KrpcMessage, KrpcSocketStats, RemoteInfo } from './krpc/socket.js'
+import { KrpcSocket } from './krpc/socket.js'
+import { PeerStore } from './peer-store.js'
+import { SampleCache, decodeSampleReply } from './sample.js'
+import type { SampleResult } from './sample.js'
+import { TokenManager } from './tokens.js'
+import { UdpTransport } from './transport/udp.js'
+import type { BoundAddress, PeerAddress, Transport } from './transport/types.js'
+import { ItemClient } from './item-client.js'
+import type { DhtItem, MutablePutOptions, PointerPutOptions, PutResult } from './item-client.js'
+
+export interface DhtNodeOptions {
+  /** 20-byte node id (Buffer or hex); random when absent. See also `deriveNodeId`. */
+  nodeId?: Buffer | string
+  /** "host:port" routers to join through; default: the public routers. `false` or [] for none. */
+  bootstrap?: string[] | false
+  /** Default: a new UDP socket. Pass `network.createTransport()` for the in-memory network. */
+  transport?: Transport
+  k?: number
+  /** Parallel queries per lookup (default 16). */
+  concurrency?: number
+  timeoutMs?: number
+  /** Per-IP token bucket on incoming queries; `false` disables (tests, benchmarks). */
+  rateLimit?: { perIpPerSecond: number; burst: number; maxIps?: number } | false
+  /** Cap on outgoing queries per second; `false` disables. */
+  outboundQueriesPerSecond?: number | false
+  /** Most outgoing queries waiting (rate cap or concurrency) before new ones fail fast. */
+  maxPendingQueries?: number
+  maxInfohashes?: number
+  maxPeersPerInfohash?: number
+  maxItems?: number
+  /** BEP 51 interval in seconds (0..21600). */
+  sampleIntervalS?: number
+}
+
+export interface SampleObservation {
+  from: PeerAddress
+  result: SampleResult
+}
+
+export interface DhtNodeEvents {
+  listening: [BoundAddress]
+  get_peers: [GetPeersObservation]
+  announce_peer: [AnnounceObservation]
+  sample: [SampleObservation]
+  warning: [Error]
+}
+
+export interface DhtNodeStats extends KrpcSocketStats {
+  unknownMethods: number
+  handlerErrors: number
+  routingTableSize: number
+  storedInfohashes: number
+  storedItems: number
+}
+
+export interface QueryOptions {
+  /** Send this node id instead of ours for this one query. */
+  id?: Buffer
+}
+
+export class DhtNode extends EventEmitter<DhtNodeEvents> {
+  readonly id: Buffer
+  readonly socket: KrpcSocket
+  private readonly engine: DhtEngine
+  private readonly peers: PeerStore
+  private readonly items: ItemStore
+  private readonly samples: SampleCache
+  private readonly tokens = new TokenManager()
+  private readonly handlers = new Map<string, QueryHandler>()
+  private readonly ctx: ServerContext
+  private readonly bootstrapList: string[]
+  private readonly itemClient: ItemClient
+  private listening: Promise<BoundAddress> | null = null
+  private bootstrapping: Promise<number> | null = null
+  private destroying: Promise<void> | null = null
+  private counters = { unknownMethods: 0, handlerErrors: 0 }
+
+  constructor(opts: DhtNodeOptions = {}) {
+    super()
+    this.id = parseId(opts.nodeId)
+    const rl = opts.rateLimit
+    this.socket = new KrpcSocket({
+      transport: opts.transport ?? new UdpTransport(),
+      timeoutMs: opts.timeoutMs ?? C.QUERY_TIMEOUT_MS,
+      inbound:
+        rl === false
+          ? false
+          : {
+              rate: rl?.perIpPerSecond ?? C.DEFAULT_INBOUND_QUERIES_PER_IP_PER_S,
+              burst: rl?.burst ?? C.DEFAULT_INBOUND_BURST_PER_IP,
+              maxIps: rl?.maxIps ?? C.DEFAULT_RATE_LIMIT_TRACKED_IPS,
+            },
+      outboundPerSecond: opts.outboundQueriesPerSecond ?? C.DEFAULT_OUTBOUND_QUERIES_PER_S,
+      maxPending: opts.maxPendingQueries ?? C.DEFAULT_MAX_PENDING_QUERIES,
+    })
+    this.socket.on('warning', (err: Error) => this.emit('warning', err))
+    this.bootstrapList = opts.bootstrap === false ? [] : (opts.bootstrap ?? C.DEFAULT_BOOTSTRAP)
+    this.peers = new PeerStore({
+      maxInfohashes: opts.maxInfohashes,
+      maxPeersPerInfohash: opts.maxPeersPerInfohash,
+    })
+    this.items = new ItemStore({ maxItems: opts.maxItems })
+    this.samples = new SampleCache(() => this.peers.infohashes(), {
+      intervalS: opts.sampleIntervalS ?? C.SAMPLE_DEFAULT_INTERVAL_S,
+    })
+    this.engine = new DhtEngine({
+      id: this.id,
+      socket: this.socket,
+      bootstrap: this.bootstrapList,
+      k: opts.k ?? C.K,
+      concurrency: opts.concurrency ?? C.LOOKUP_CONCURRENCY,
+      maxPendingQueries: opts.maxPendingQueries ?? C.DEFAULT_MAX_PENDING_QUERIES,
+      verify,
+      onQuery: (msg, from) => this.dispatch(msg, from),
+    })
+    this.itemClient = new ItemClient(this.engine)
+    this.ctx = {
+      tokens: this.tokens,
+      peers: this.peers,
+      items: this.items,
+      samples: this.samples,
+      closestNodes: (target, n) => this.engine.closestContacts(target, n),
+      onGetPeers: (o) => this.emit('get_peers', o),
+      onAnnounce: (o) => this.emit('announce_peer', o),
+    }
+  }
+
+  /** Binds (port 0 = any free port) and, with a bootstrap list, starts joining. Idempotent. */
+  listen(port = 0, host = '0.0.0.0'): Promise<BoundAddress> {
+    this.listening ??= this.socket.listen(port, host).then((addr) => {
+      this.emit('listening', addr)
+      if (this.bootstrapList.length) this.bootstrap().catch((err: Error) => this.emit('warning', err))
+      return addr
+    })
+    return this.listening
+  }
+
+  /** Joins the DHT: iterative find_node for our own id through the bootstrap list. */
+  bootstrap(): Promise<number> {
+    this.bootstrapping ??= this.engine.populate()
+    return this.bootstrapping
+  }
+
+  address(): BoundAddress | null {
+    return this.listening ? this.socket.address() : null
+  }
+
+  /** Closes the socket and every timer. Idempotent. */
+  destroy(): Promise<void> {
+    this.destroying ??= this.engine.destroy().then(() => {
+      this.peers.clear()
+      this.items.clear()
+      this.removeAllListeners()
+    })
+    return this.destroying
+  }
+
+  /** Registers a handler for a new KRPC method. Built-in methods cannot be replaced. */
+  handle(method: string, handler: QueryHandler): void {
+    if (BUILTIN_HANDLERS.has(method)) throw new InvalidArgumentError(`${method} is a built-in method`)
+    this.handlers.set(method, handler)
+  }
+
+  unhandle(method: string): void {
+    this.handlers.delete(method)
+  }
+
+  /** Any KRPC query to one node; resolves with the `r` dict. */
+  query(
+    to: PeerAddress,
+    method: string,
+    args: { [key: string]: BInput } = {},
+    opts: QueryOptions = {},
+  ): Promise<BDict> {
+    return this.engine.query(to, method, opts.id ? { ...args, id: opts.id } : args).then((x) => x.r)
+  }
+
+  async ping(to: PeerAddress, opts: QueryOptions = {}): Promise<{ id: Buffer; rttMs: number }> {
+    const t0 = performance.now()
+    const r = await this.query(to, 'ping', {}, opts)
+    return { id: r.id as Buffer, rttMs: performance.now() - t0 }
+  }
+
+  async findNode(to: PeerAddress, target: Buffer, opts: QueryOptions = {}): Promise<NodeInfo[]> {
+    return decodeNodes((await this.query(to, 'find_node', { target }, opts)).nodes)
+  }
+
+  /** BEP 51 client: one sample_infohashes query. Emits 'sample'. */
+  async sample(
+    to: PeerAddress,
+    target: Buffer = randomBytes(20),
+    opts: QueryOptions = {},
+  ): Promise<SampleResult> {
+    const r = await this.query(to, 'sample_infohashes', { target }, opts)
+    const result = decodeSampleReply(r)
+    this.emit('sample', { from: { host: to.host, port: to.port }, result })
+    return result
+  }
+
+  /** Peers for `infoHash` from the DHT (iterative get_peers). */
+  lookup(infoHash: Buffer, opts: { signal?: AbortSignal } = {}): Promise<PeerAddress[]> {
+    checkId(infoHash, 'infoHash')
+    return this.engine.lookup(infoHash, opts.signal)
+  }
+
+  /** Announces us as a peer; port 0 (default) sends implied_port=1. Resolves with nodes reached. */
+  announce(infoHash: Buffer, port = 0): Promise<number> {
+    checkId(infoHash, 'infoHash')
+    return this.engine.announce(infoHash, port)
+  }
+
+  /** BEP 44 immutable put; resolves with the target (SHA-1 of the bencoded value). */
+  putImmutable(v: BInput): Promise<PutResult> {
+    return this.itemClient.putImmutable(v)
+  }
+
+  /** BEP 44 mutable put (salt, seq, cas), signed with `keyPair`. */
+  putMutable(o: MutablePutOptions): Promise<PutResult> {
+    return this.itemClient.putMutable(o)
+  }
+
+  /** BEP 44 get; pass `salt` for salted mutable items. */
+  get(target: Buffer, opts: { salt?: Buffer } = {}): Promise<DhtItem | null> {
+    return this.itemClient.get(target, opts)
+  }
+
+  /** BEP 46 pointer put/get. */
+  putPointer(o: PointerPutOptions): Promise<PutResult> {
+    return this.itemClient.putPointer(o)
+  }
+  getPointer(publicKey: Buffer, salt?: Buffer): Promise<{ infoHash: Buffer; seq: number } | null> {
+    return this.itemClient.getPointer(publicKey, salt)
+  }
+
+  /** Iterative lookup toward `target` with any method; `visit` sees each reply. Used by the crawler. */
+  walk(
+    target: Buffer,
+    method: string,
+    args: { [key: string]: BInput },
+    visit: (r: BDict, from: PeerAddress) => boolean | void,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    return this.engine.closest(
+      target,
+      method,
+      args,
+      (res, from) => (res.r ? visit(res.r, { host: from.host, port: from.port }) : undefined),
+      signal,
+    )
+  }
+
+  // Routing-table internals.
+  get nodeIdHex(): string {
+    return this.id.toString('hex')
+  }
+  contacts(): IterableIterator<EngineContact> {
+    return this.engine.contacts()
+  }
+  closest(target: Buffer, n = C.K): EngineContact[] {
+    return this.engine.closestContacts(target, n)
+  }
+  buckets(): EngineBucket[] {
+    return this.engine.buckets()
+  }
+  addNode(node: NodeInfo): void {
+    this.engine.addNode(node)
+  }
+  removeNode(id: Buffer): void {
+    this.engine.removeNode(id)
+  }
+
+  stats(): DhtNodeStats {
+    const s = this.socket.stats
+    return {
+      ...s,
+      dropped: { ...s.dropped },
+      ...this.counters,
+      routingTableSize: this.engine.size,
+      storedInfohashes: this.peers.size,
+      storedItems: this.items.size,
+    }
+  }
+
+  /** Whether an item is stored here for others (BEP 44 server side). */
+  hasItem(target: Buffer): boolean {
+    return this.items.get(target) !== null
+  }
+
+  private dispatch(msg: KrpcMessage, from: RemoteInfo): void {
+    const q: IncomingQuery = {
+      method: msg.q!.toString('latin1'),
+      t: msg.t,
+      args: msg.a!,
+      senderId: msg.a!.id as Buffer,
+      from: { host: from.host, port: from.port },
+    }
+    const builtin = BUILTIN_HANDLERS.get(q.method)
+    if (builtin)
+      return this.reply(
+        q,
+        this.run(() => builtin(q, this.ctx)),
+      )
+    const custom = this.handlers.get(q.method)
+    if (!custom) {
+      // BEP 5: unknown methods get error 204 (bittorrent-dht stays silent).
+      this.counters.unknownMethods++
+      return this.reply(q, { e: [C.ERR_METHOD_UNKNOWN, 'Method Unknown'] })
+    }
+    Promise.resolve()
+      .then(() => custom(q))
+      .then(
+        (rep) => this.reply(q, rep),
+        () => {
+          this.counters.handlerErrors++
+          this.reply(q, { e: [C.ERR_SERVER, 'Server Error'] })
+        },
+      )
+  }
+
+  private run(fn: () => QueryReply): QueryReply {
+    try {
+      return fn()
+    } catch {
+      this.counters.handlerErrors++
+      return { e: [C.ERR_SERVER, 'Server Error'] }
+    }
+  }
+
+  private reply(q: IncomingQuery, rep: QueryReply): void {
+    if (!rep || this.socket.destroyed) return
+    if ('e' in rep) this.socket.error(q.from, q, rep.e)
+    else this.socket.response(q.from, q, { ...rep.r, id: this.id })
+  }
+}
+
+export function createDhtNode(opts: DhtNodeOptions = {}): DhtNode {
+  return new DhtNode(opts)
+}
+
+function parseId(id: Buffer | string | undefined): Buffer {
+  if (id === undefined) return randomBytes(C.ID_LENGTH)
+  const b = typeof id === 'string' ? Buffer.from(id, 'hex') : Buffer.from(id)
+  checkId(b, 'nodeId')
+  return b
+}
+
+function checkId(b: Buffer, what: string): void {
+  if (!Buffer.isBuffer(b) || b.length !== C.ID_LENGTH)
+    throw new InvalidArgumentError(`${what} must be 20 bytes`)
+}

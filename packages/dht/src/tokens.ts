@@ -1,0 +1,40 @@
+// BEP 5 write tokens: SHA-1(ip + secret) with a secret rotated every 5 minutes; a token from the
+// current or previous secret is accepted (up to 10 minutes). Stateless, so nothing to bound.
+import { createHash, randomBytes } from 'node:crypto'
+import { TOKEN_ROTATE_MS } from './constants.js'
+
+export class TokenManager {
+  private secrets: [Buffer, Buffer]
+  private rotatedAt: number
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly random: (n: number) => Buffer = randomBytes,
+  ) {
+    this.secrets = [random(20), random(20)]
+    this.rotatedAt = now()
+  }
+
+  /** Rotation is lazy (checked on use) so idle nodes hold no timer. */
+  private maybeRotate(): void {
+    const t = this.now()
+    if (t - this.rotatedAt < TOKEN_ROTATE_MS) return
+    const steps = Math.min(2, Math.floor((t - this.rotatedAt) / TOKEN_ROTATE_MS))
+    for (let i = 0; i < steps; i++) this.secrets = [this.random(20), this.secrets[0]]
+    this.rotatedAt = t
+  }
+
+  issue(ip: string): Buffer {
+    this.maybeRotate()
+    return make(ip, this.secrets[0])
+  }
+
+  verify(ip: string, token: Buffer): boolean {
+    this.maybeRotate()
+    return token.equals(make(ip, this.secrets[0])) || token.equals(make(ip, this.secrets[1]))
+  }
+}
+
+function make(ip: string, secret: Buffer): Buffer {
+  return createHash('sha1').update(ip).update(secret).digest()
+}
