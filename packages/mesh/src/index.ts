@@ -1,0 +1,47 @@
+export { systemClock, sleep, ManualClock, type Clock, type Timer } from './clock.js'
+export { seededRandom, randomBytes, type Random } from './random.js'
+export { toHex, fromHex } from './hex.js'
+export {
+  MeshError,
+  ClosedError,
+  LimiterFullError,
+  PersistError,
+  FetchError,
+  InfoDictError,
+  FETCH_FAILURE_REASONS,
+  type FetchFailureReason,
+} from './errors.js'
+export {
+  BoundedQueue,
+  type BoundedQueueOptions,
+  type BoundedQueueCounters,
+  type DropPolicy,
+} from './pipeline/bounded-queue.js'
+export { BloomFilter, type BloomFilterOptions } from './pipeline/bloom-filter.js'
+export { backoffDelay, retry, type BackoffOptions, type RetryOptions } from './pipeline/backoff.js'
+export {
+  FailureCache,
+  type FailureCacheOptions,
+  type FailureEntry,
+  type FailureCacheCounters,
+} from './pipeline/failure-cache.js'
+export {
+  ConcurrencyLimiter,
+  type ConcurrencyLimiterOptions,
+  type ConcurrencyLimiterCounters,
+  type Release,
+} from './pipeline/concurrency-limiter.js'
+export {
+  BatchedPersister,
+  type BatchedPersisterOptions,
+  type BatchedPersisterCounters,
+} from './pipeline/batched-persister.js'
+export { RateMeter } from './pipeline/rate-meter.js'
+export {
+  Triage,
+  type TriageOptions,
+  type TriageVerdict,
+  type TriageCounters,
+  type Candidate,
+  type KnownInfohashes,
+} from './pipeline/triage.js'
