@@ -30,7 +30,7 @@ export interface BuildOptions {
 export interface BuiltFile {
   /** Path inside the torrent (for a single-file torrent, just its name). */
   path: Uint8Array[]
-  length: number
+  size: number
   /** BEP 52 `pieces root`; null for empty files and v1 torrents. */
   piecesRoot: Uint8Array | null
 }
@@ -80,9 +80,11 @@ export async function buildTorrent(source: TorrentSource, options: BuildOptions 
       v1?.update(chunk)
     }
     const merkle = v2?.digest()
-    built.push({ path: file.path, length: file.length, piecesRoot: merkle?.piecesRoot ?? null })
-    if (merkle?.pieceLayer && merkle.piecesRoot)
-      pieceLayers.set(merkle.piecesRoot.toString('hex'), merkle.pieceLayer)
+    const root = merkle?.piecesRoot ? new Uint8Array(merkle.piecesRoot) : null
+    built.push({ path: file.path, size: file.length, piecesRoot: root })
+    if (merkle?.pieceLayer && merkle.piecesRoot) {
+      pieceLayers.set(merkle.piecesRoot.toString('hex'), new Uint8Array(merkle.pieceLayer))
+    }
     v1Files.push(bdict({ length: file.length, path: file.path }))
     // BEP 47 + BEP 52 "Upgrade Path": the next file must start on a piece boundary in v1 too.
     const gap = (pieceLength - (file.length % pieceLength)) % pieceLength
@@ -148,7 +150,7 @@ function fileTree(files: readonly BuiltFile[]): BDict {
       }
       node = child
     }
-    node.set('', bdict({ length: f.length, 'pieces root': f.piecesRoot ?? undefined }))
+    node.set('', bdict({ length: f.size, 'pieces root': f.piecesRoot ?? undefined }))
   }
   return root
 }

@@ -31,7 +31,9 @@ export interface ResolvedSource {
   files: SourceFile[]
 }
 
-const bytes = (s: string | Uint8Array): Uint8Array => (typeof s === 'string' ? Buffer.from(s, 'utf8') : s)
+/** Plain Uint8Array copies, so results compare equal whatever the caller passed (Buffer or not). */
+const bytes = (s: string | Uint8Array): Uint8Array =>
+  new Uint8Array(typeof s === 'string' ? Buffer.from(s, 'utf8') : s)
 
 export async function resolveSource(source: TorrentSource): Promise<ResolvedSource> {
   if (typeof source === 'string') return resolveDisk(source)
@@ -98,7 +100,7 @@ async function resolveDisk(path: string): Promise<ResolvedSource> {
   const st = await lstat(root).catch((err: unknown) => {
     throw new CatalogError('BAD_INPUT', `cannot read ${path}: ${(err as Error).message}`, { cause: err })
   })
-  const name = Buffer.from(basename(root), 'utf8')
+  const name = bytes(basename(root))
   if (st.isFile()) {
     return { name, single: true, files: [diskFile(Buffer.from(root), [name], st.size)] }
   }
@@ -114,8 +116,8 @@ async function walk(dir: Buffer, prefix: Uint8Array[], out: SourceFile[]): Promi
   for (const entry of names) {
     const full = Buffer.concat([dir, Buffer.from('/'), entry])
     const st = await lstat(full)
-    if (st.isDirectory()) await walk(full, [...prefix, entry], out)
-    else if (st.isFile()) out.push(diskFile(full, [...prefix, entry], st.size))
+    if (st.isDirectory()) await walk(full, [...prefix, bytes(entry)], out)
+    else if (st.isFile()) out.push(diskFile(full, [...prefix, bytes(entry)], st.size))
   }
 }
 
