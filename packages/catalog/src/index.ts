@@ -21,3 +21,13 @@ export { merkleRoot, rootFromPieceLayer, zeroSubtree, V2FileHasher } from './tor
 export type { FileMerkle } from './torrent/merkle.js'
 export { parseTorrentFile, parseInfoDict } from './torrent/parse.js'
 export type { ParsedFile, ParsedInfo, ParsedTorrentFile } from './torrent/parse.js'
+export {
+  PublisherKey,
+  mintPublisherKey,
+  loadPublisherKey,
+  publisherKeyPath,
+  publicKeyHex,
+  shareablePublicKey,
+  parsePublicKey,
+  verifySignature,
+} from './keys/publisher-key.js'
