@@ -42,7 +42,10 @@ export function parseTorrentForIndex(bytes: Uint8Array, source: string): Torrent
   if (list.files.length === 0) throw new TorrentFileError('torrent lists no files')
   // Lossy text → raw bytes, so a path that did not decode cleanly is stored as the torrent has it.
   const rawByText = new Map((rawV1Paths(info) ?? [info.name]).map((raw) => [lossy.decode(raw), raw]))
-  const files = list.files.map((f) => {
+  // BEP-47 pad files of a hybrid torrent's v1 list are alignment, not content.
+  const pads = padPaths(info)
+  const listed = list.files.filter((f) => !pads.has(relativePath(f.path, meta.name, list.files.length)))
+  const files = listed.map((f) => {
     const text = relativePath(f.path, meta.name, list.files.length)
     return {
       path: text.includes('\uFFFD') ? (rawByText.get(text) ?? text) : text,
@@ -58,7 +61,7 @@ export function parseTorrentForIndex(bytes: Uint8Array, source: string): Torrent
     ...(ids.infoHash !== undefined && { infohashV1: Buffer.from(ids.infoHash, 'hex') }),
     ...(ids.infoHashV2 !== undefined && { infohashV2: Buffer.from(ids.infoHashV2, 'hex') }),
     name: info.name,
-    totalSize: list.length,
+    totalSize: files.reduce((sum, f) => sum + f.size, 0),
     pieceLength: list.pieceLength,
     private: meta.private === true,
     files,
@@ -71,6 +74,18 @@ function relativePath(path: string, name: string, count: number): string {
   const p = path.replace(/\\/g, '/')
   if (count > 1 && p.startsWith(name + '/')) return p.slice(name.length + 1)
   return p
+}
+
+/** Lossy paths of the v1 entries marked as BEP-47 pad files (attr contains 'p'). */
+function padPaths(info: Dict): Set<string> {
+  const out = new Set<string>()
+  if (!Array.isArray(info.files)) return out
+  for (const entry of info.files) {
+    if (!isDict(entry) || !Array.isArray(entry.path) || !isBytes(entry.attr)) continue
+    if (!Buffer.from(entry.attr).toString('latin1').includes('p')) continue
+    out.add(entry.path.filter(isBytes).map((p) => lossy.decode(p)).join('/'))
+  }
+  return out
 }
 
 /** v1 `files` paths as raw bytes joined by '/', without BEP-47 pad files (as the parser lists them). */

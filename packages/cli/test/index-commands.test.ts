@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { fixtures, jsonLines, runCli, tempHome } from './run-cli.js'
@@ -110,6 +110,49 @@ describe('bbmesh import / search / show / stats / export', () => {
       expect(summary.errors).toMatchObject([{ file: '-', line: 3 }])
     } finally {
       other.cleanup()
+    }
+  })
+})
+
+describe('bbmesh import agrees with libtorrent about every fixture', () => {
+  // fixtures/torrents.expected.json was written by libtorrent (fixtures/make-torrents.py).
+  const expected = JSON.parse(readFileSync(join(fixtures, 'torrents.expected.json'), 'utf8')) as Record<
+    string,
+    {
+      infohashV1: string | null
+      infohashV2: string | null
+      files: number
+      size: number
+      pieceLength: number
+      private: boolean
+    }
+  >
+
+  it('imports v1, v2 and hybrid torrents with the infohashes, sizes and file counts libtorrent reads', async () => {
+    const { home, cleanup } = tempHome()
+    try {
+      const imp = await runCli(['import', join(fixtures, 'torrents')], { home })
+      expect(imp.code, imp.stderr).toBe(0)
+      expect(Object.keys(expected).sort()).toEqual([...goodTorrents].sort())
+      for (const [file, want] of Object.entries(expected)) {
+        const res = await runCli(['--json', 'show', (want.infohashV1 ?? want.infohashV2)!], { home })
+        expect(res.code, `${file}: ${res.stderr}`).toBe(0)
+        const got = jsonLines(res.stdout)[0]!
+        expect(got, file).toMatchObject({
+          infohashV1: want.infohashV1,
+          infohashV2: want.infohashV2,
+          size: want.size,
+          pieceLength: want.pieceLength,
+          private: want.private,
+        })
+        const files = got.files as { path: string; piecesRoot?: string }[]
+        expect(files, file).toHaveLength(want.files)
+        // v2 and hybrid torrents carry a merkle root per non-empty file; v1 torrents carry none.
+        for (const f of files)
+          expect(f.piecesRoot !== undefined, `${file} ${f.path}`).toBe(want.infohashV2 !== null)
+      }
+    } finally {
+      cleanup()
     }
   })
 })
