@@ -83,7 +83,12 @@ function padPaths(info: Dict): Set<string> {
   for (const entry of info.files) {
     if (!isDict(entry) || !Array.isArray(entry.path) || !isBytes(entry.attr)) continue
     if (!Buffer.from(entry.attr).toString('latin1').includes('p')) continue
-    out.add(entry.path.filter(isBytes).map((p) => lossy.decode(p)).join('/'))
+    out.add(
+      entry.path
+        .filter(isBytes)
+        .map((p) => lossy.decode(p))
+        .join('/'),
+    )
   }
   return out
 }

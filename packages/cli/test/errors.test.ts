@@ -94,4 +94,9 @@ describe('bbmesh error contract', () => {
       await holder.close()
     }
   })
+
+  it('reports an export destination that cannot be written', async () => {
+    const res = await runCli(['export', '--out', join(home, 'no', 'such', 'dir', 'x.ndjson')], { home })
+    expectOneLineError(res, 1, /cannot write .*ENOENT/)
+  })
 })
