@@ -1,4 +1,4 @@
-import { createHash, hash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { BLOCK_SIZE, SHA256_LENGTH } from '../constants.js'
 
 export const sha256 = (data: Uint8Array): Buffer => hash('sha256', data, 'buffer')
@@ -6,7 +6,8 @@ export const sha1 = (data: Uint8Array): Buffer => hash('sha1', data, 'buffer')
 
 /** Parent node of a BEP 52 merkle tree: SHA-256 over the two children concatenated. */
 export function hashPair(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(left).update(right).digest()
+  // One-shot hash() of 64 bytes is about twice as fast as createHash().update().update().digest().
+  return sha256(Buffer.concat([left, right]))
 }
 
 const zeroSubtrees: Buffer[] = [Buffer.alloc(SHA256_LENGTH)]
@@ -59,19 +60,44 @@ export interface FileMerkle {
 }
 
 /**
+ * Reduces `count` node hashes stored back to back in `buf` (layer `level`, padded to `width` with
+ * zero subtrees) to their root, in place: parent i overwrites bytes that children 2i and 2i+1 have
+ * already been read from, so no per-node buffers are allocated.
+ */
+export function reduceInPlace(buf: Buffer, count: number, width: number, level = 0): Buffer {
+  if (count === 0) return zeroSubtree(level + log2(width))
+  let n = count
+  let lvl = level
+  for (let w = width; w > 1; w /= 2, lvl++) {
+    if (n % 2 === 1) {
+      zeroSubtree(lvl).copy(buf, n * SHA256_LENGTH)
+      n++
+    }
+    for (let i = 0; i < n / 2; i++) {
+      sha256(buf.subarray(i * 64, i * 64 + 64)).copy(buf, i * SHA256_LENGTH)
+    }
+    n /= 2
+  }
+  return Buffer.from(buf.subarray(0, SHA256_LENGTH))
+}
+
+/**
  * Streams one file's bytes into its BEP 52 merkle tree. Keeps only the leaf hashes of the current
  * piece and one hash per finished piece, so memory is bounded by the file's piece count.
  */
 export class V2FileHasher {
   private readonly blocksPerPiece: number
-  private leaves: Buffer[] = []
+  // One spare slot so reduceInPlace can pad an odd layer.
+  private readonly leaves: Buffer
+  private leafCount = 0
   private readonly pieces: Buffer[] = []
   private readonly partial: Buffer = Buffer.alloc(BLOCK_SIZE)
   private partialLength = 0
   length = 0
 
-  constructor(private readonly pieceLength: number) {
+  constructor(pieceLength: number) {
     this.blocksPerPiece = pieceLength / BLOCK_SIZE
+    this.leaves = Buffer.alloc((this.blocksPerPiece + 1) * SHA256_LENGTH)
   }
 
   update(chunk: Uint8Array): void {
@@ -83,11 +109,11 @@ export class V2FileHasher {
       this.partialLength += take
       off = take
       if (this.partialLength < BLOCK_SIZE) return
-      this.addLeaf(sha256(this.partial))
+      this.addLeaf(this.partial)
       this.partialLength = 0
     }
     for (; off + BLOCK_SIZE <= chunk.byteLength; off += BLOCK_SIZE) {
-      this.addLeaf(sha256(chunk.subarray(off, off + BLOCK_SIZE)))
+      this.addLeaf(chunk.subarray(off, off + BLOCK_SIZE))
     }
     if (off < chunk.byteLength) {
       this.partial.set(chunk.subarray(off), 0)
@@ -98,25 +124,28 @@ export class V2FileHasher {
   digest(): FileMerkle {
     if (this.length === 0) return { piecesRoot: null, pieceLayer: null }
     // BEP 52: the last block may be shorter than 16 KiB and is hashed as it is.
-    if (this.partialLength > 0) this.addLeaf(sha256(this.partial.subarray(0, this.partialLength)))
+    if (this.partialLength > 0) this.addLeaf(this.partial.subarray(0, this.partialLength))
     this.partialLength = 0
     if (this.pieces.length === 0) {
       // Smaller than one piece: the leaves are padded to the next power of two, not to a piece.
-      return { piecesRoot: merkleRoot(this.leaves, nextPowerOfTwo(this.leaves.length)), pieceLayer: null }
+      const root = reduceInPlace(this.leaves, this.leafCount, nextPowerOfTwo(this.leafCount))
+      return { piecesRoot: root, pieceLayer: null }
     }
-    if (this.leaves.length > 0) this.pieces.push(merkleRoot(this.leaves, this.blocksPerPiece))
-    this.leaves = []
+    if (this.leafCount > 0) this.endPiece()
     if (this.pieces.length === 1) return { piecesRoot: this.pieces[0] as Buffer, pieceLayer: null }
     const root = merkleRoot(this.pieces, nextPowerOfTwo(this.pieces.length), log2(this.blocksPerPiece))
     return { piecesRoot: root, pieceLayer: Buffer.concat(this.pieces) }
   }
 
-  private addLeaf(leaf: Buffer): void {
-    this.leaves.push(leaf)
-    if (this.leaves.length === this.blocksPerPiece) {
-      this.pieces.push(merkleRoot(this.leaves, this.blocksPerPiece))
-      this.leaves = []
-    }
+  private addLeaf(block: Uint8Array): void {
+    sha256(block).copy(this.leaves, this.leafCount * SHA256_LENGTH)
+    if (++this.leafCount === this.blocksPerPiece) this.endPiece()
+  }
+
+  /** A short last piece is padded to a whole piece of leaves (BEP 52: zero hashes beyond the end). */
+  private endPiece(): void {
+    this.pieces.push(reduceInPlace(this.leaves, this.leafCount, this.blocksPerPiece))
+    this.leafCount = 0
   }
 }
 
