@@ -45,3 +45,24 @@ export {
   type Candidate,
   type KnownInfohashes,
 } from './pipeline/triage.js'
+export { withDeadline } from './pipeline/deadline.js'
+export {
+  createHarvester,
+  type Harvester,
+  type HarvesterOptions,
+  type HarvesterStats,
+} from './harvester/harvester.js'
+export { HARVESTER_DEFAULTS } from './harvester/defaults.js'
+export type {
+  HarvestDht,
+  HarvestIndex,
+  MetadataFetcher,
+  Observation,
+  SampleReply,
+  DhtContact,
+  Endpoint,
+} from './harvester/types.js'
+export type { ResamplePolicy, NodeBookCounters } from './harvester/node-book.js'
+export type { SamplerCounters } from './harvester/sampler.js'
+export type { FetchStageCounters } from './harvester/fetch-stage.js'
+export { infoToTorrent } from './harvester/info-to-torrent.js'

@@ -1,0 +1,198 @@
+import type { TorrentInput } from '@bbmesh/index'
+import type { Clock } from '../clock.js'
+import { FETCH_FAILURE_REASONS, FetchError, InfoDictError, type FetchFailureReason } from '../errors.js'
+import type { Random } from '../random.js'
+import { retry, type BackoffOptions } from '../pipeline/backoff.js'
+import type { ConcurrencyLimiter } from '../pipeline/concurrency-limiter.js'
+import { withDeadline } from '../pipeline/deadline.js'
+import type { FailureCache } from '../pipeline/failure-cache.js'
+import { RateMeter } from '../pipeline/rate-meter.js'
+import type { Candidate, Triage } from '../pipeline/triage.js'
+import { infoToTorrent } from './info-to-torrent.js'
+import { endpointKey } from './node-book.js'
+import type { Endpoint, HarvestDht, MetadataFetcher } from './types.js'
+
+export interface FetchStageOptions {
+  dht: HarvestDht
+  fetcher: MetadataFetcher
+  triage: Triage
+  failures: FailureCache
+  /** Per-peer (and global) caps on metadata connections. */
+  limiter: ConcurrencyLimiter
+  persist: (t: TorrentInput) => Promise<void>
+  clock: Clock
+  random: Random
+  source: string
+  /** Infohashes worked on at once (workers). */
+  workers: number
+  /** Peers tried per attempt, in the order the lookup returned them. */
+  peersPerAttempt: number
+  /** Attempts per infohash (lookup + fetch), with backoff between them. */
+  attempts: number
+  backoff: BackoffOptions
+  lookupTimeoutMs: number
+  peerTimeoutMs: number
+}
+
+export interface FetchStageCounters {
+  started: number
+  ok: number
+  failed: Record<FetchFailureReason, number>
+  retries: number
+  lookups: number
+  peersTried: number
+  active: number
+  metadataPerSecond: number
+}
+
+const RETRYABLE = new Set<FetchFailureReason>([
+  'no-peers',
+  'timeout',
+  'connect-failed',
+  'no-metadata',
+  'other',
+])
+
+/**
+ * Stage 4: workers take the best candidate from triage, look its peers up (get_peers), and ask
+ * them for the metadata one at a time under the per-peer cap, retrying with backoff. The verified
+ * info dict goes to persist; a final failure goes to the failure cache with its reason.
+ */
+export class FetchStage {
+  private readonly workers: Promise<void>[] = []
+  private readonly abort = new AbortController()
+  private active = 0
+  private readonly rate: RateMeter
+  private readonly c = { started: 0, ok: 0, retries: 0, lookups: 0, peersTried: 0 }
+  private readonly failed = Object.fromEntries(FETCH_FAILURE_REASONS.map((r) => [r, 0])) as Record<
+    FetchFailureReason,
+    number
+  >
+
+  constructor(private readonly opts: FetchStageOptions) {
+    this.rate = new RateMeter(opts.clock)
+  }
+
+  start(): void {
+    if (this.workers.length > 0) return
+    for (let i = 0; i < this.opts.workers; i++) this.workers.push(this.work())
+  }
+
+  /** Aborts fetches in flight (they are released, not marked failed) and waits for the workers. */
+  async stop(): Promise<void> {
+    this.abort.abort(new FetchError('aborted', 'harvester stopped'))
+    await Promise.all(this.workers)
+  }
+
+  counters(): FetchStageCounters {
+    return {
+      ...this.c,
+      failed: { ...this.failed },
+      active: this.active,
+      metadataPerSecond: this.rate.perSecond(),
+    }
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      const cand = await this.opts.triage.next()
+      if (cand === undefined || this.abort.signal.aborted) {
+        if (cand !== undefined) this.opts.triage.release(cand.infohash)
+        return
+      }
+      this.active += 1
+      try {
+        await this.process(cand)
+      } finally {
+        this.active -= 1
+      }
+    }
+  }
+
+  private async process(cand: Candidate): Promise<void> {
+    const { clock, random } = this.opts
+    this.c.started += 1
+    try {
+      const torrent = await retry(() => this.attempt(cand.infohash), {
+        attempts: this.opts.attempts,
+        backoff: this.opts.backoff,
+        clock,
+        random,
+        signal: this.abort.signal,
+        shouldRetry: (err) => RETRYABLE.has(reasonOf(err)),
+        onRetry: () => (this.c.retries += 1),
+      })
+      await this.opts.persist(torrent)
+      this.c.ok += 1
+      this.rate.mark()
+      this.opts.failures.delete(cand.hex)
+      this.opts.triage.settle(cand.infohash)
+    } catch (err) {
+      const reason = this.abort.signal.aborted ? 'aborted' : reasonOf(err)
+      this.failed[reason] += 1
+      if (reason !== 'aborted') this.opts.failures.record(cand.hex, reason)
+      this.opts.triage.release(cand.infohash)
+    }
+  }
+
+  /** One lookup, then the peers in turn until one yields the metadata. */
+  private async attempt(infohash: Uint8Array): Promise<TorrentInput> {
+    const { clock } = this.opts
+    this.c.lookups += 1
+    const peers = await withDeadline(
+      clock,
+      this.opts.lookupTimeoutMs,
+      this.abort.signal,
+      () => new FetchError('no-peers', 'peer lookup timed out'),
+      (signal) => this.opts.dht.getPeers(infohash, signal),
+    )
+    if (peers.length === 0) throw new FetchError('no-peers')
+    let last: unknown = new FetchError('no-peers')
+    for (const peer of dedupe(peers).slice(0, this.opts.peersPerAttempt)) {
+      this.abort.signal.throwIfAborted()
+      try {
+        return await this.fromPeer(infohash, peer)
+      } catch (err) {
+        // Whatever one peer did wrong (bad pieces, too large, timeout), the next may do right.
+        if (this.abort.signal.aborted) throw err
+        last = err
+      }
+    }
+    throw last
+  }
+
+  /** The metadata from one peer, checked against the infohash and parsed (else bad-metadata). */
+  private async fromPeer(infohash: Uint8Array, peer: Endpoint): Promise<TorrentInput> {
+    const release = await this.opts.limiter.acquire(endpointKey(peer), this.abort.signal)
+    this.c.peersTried += 1
+    try {
+      const raw = await withDeadline(
+        this.opts.clock,
+        this.opts.peerTimeoutMs,
+        this.abort.signal,
+        () => new FetchError('timeout', `no metadata from ${endpointKey(peer)} in time`),
+        (signal) => this.opts.fetcher.fetch(infohash, peer, signal),
+      )
+      return infoToTorrent(raw, infohash, this.opts.source, new Date(this.opts.clock.now()))
+    } finally {
+      release()
+    }
+  }
+}
+
+/** The failure reason of anything a fetch can throw. */
+export function reasonOf(err: unknown): FetchFailureReason {
+  if (err instanceof FetchError) return err.reason
+  if (err instanceof InfoDictError) return 'bad-metadata'
+  return 'other'
+}
+
+function dedupe(peers: Endpoint[]): Endpoint[] {
+  const seen = new Set<string>()
+  return peers.filter((p) => {
+    const k = endpointKey(p)
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
+}

@@ -1,0 +1,257 @@
+import type { SightingInput, SightingVia, TorrentInput } from '@bbmesh/index'
+import { systemClock, type Clock } from '../clock.js'
+import { ClosedError } from '../errors.js'
+import { BatchedPersister, type BatchedPersisterCounters } from '../pipeline/batched-persister.js'
+import { BoundedQueue } from '../pipeline/bounded-queue.js'
+import { ConcurrencyLimiter, type ConcurrencyLimiterCounters } from '../pipeline/concurrency-limiter.js'
+import { FailureCache, type FailureCacheCounters } from '../pipeline/failure-cache.js'
+import { RateMeter } from '../pipeline/rate-meter.js'
+import { Triage, type TriageCounters } from '../pipeline/triage.js'
+import type { Random } from '../random.js'
+import { HARVESTER_DEFAULTS } from './defaults.js'
+import { FetchStage, type FetchStageCounters } from './fetch-stage.js'
+import { NodeBook, endpointKey, type NodeBookCounters, type ResamplePolicy } from './node-book.js'
+import { Sampler, type SamplerCounters } from './sampler.js'
+import type { HarvestDht, HarvestIndex, MetadataFetcher, Observation } from './types.js'
+
+type Tunables = {
+  -readonly [K in keyof typeof HARVESTER_DEFAULTS]: (typeof HARVESTER_DEFAULTS)[K] extends string
+    ? string
+    : number
+}
+
+export interface HarvesterOptions extends Partial<Omit<Tunables, 'resample'>> {
+  dht: HarvestDht
+  fetcher: MetadataFetcher
+  index: HarvestIndex
+  clock?: Clock
+  random?: Random
+  /** Re-sampling of nodes already sampled once: 'once' (default), 'productive' (opt-in), 'always'. */
+  resample?: ResamplePolicy
+  /** Record every sighting in the index (default true). */
+  recordSightings?: boolean
+  /** Told about background failures: a batch that could not be written (it is kept and retried). */
+  onError?: (err: unknown) => void
+}
+
+export interface HarvesterStats {
+  running: boolean
+  nodes: NodeBookCounters
+  sampler: SamplerCounters
+  observed: { get_peers: number; announce: number; invalid: number }
+  sightings: { accepted: number; dropped: number }
+  newInfohashes: number
+  newInfohashesPerSecond: number
+  triage: TriageCounters
+  fetch: FetchStageCounters
+  failureCache: FailureCacheCounters
+  peerSlots: ConcurrencyLimiterCounters
+  persist: { torrents: BatchedPersisterCounters; sightings: BatchedPersisterCounters; errors: number }
+  /** Depth of every queue between stages. */
+  queues: { sightings: number; pending: number; inFlight: number; torrents: number; sightingWrites: number }
+}
+
+export interface Harvester {
+  /** Starts every stage. Idempotent. */
+  start(): void
+  /** Stops every stage and flushes what was accepted to the index. Idempotent; concurrent calls share it. */
+  stop(): Promise<void>
+  stats(): HarvesterStats
+}
+
+interface Sighting {
+  infohash: Uint8Array
+  via: SightingVia
+  from: string
+  /** The sampled node to credit when this turns out new. */
+  nodeKey?: string
+}
+
+/**
+ * The harvester pipeline: node discovery → infohash sources (observation, BEP-51 sampling,
+ * directed sampling of PORT-revealed nodes) → triage → get_peers + BEP-9 fetch → batched persist.
+ * Stages are joined by bounded queues and report counters through stats().
+ */
+export function createHarvester(options: HarvesterOptions): Harvester {
+  const o = { ...HARVESTER_DEFAULTS, ...options }
+  const clock = options.clock ?? systemClock
+  const random = options.random ?? Math.random
+  const index = options.index
+  let persistErrors = 0
+  const onError = (err: unknown): void => {
+    persistErrors += 1
+    options.onError?.(err)
+  }
+
+  const book = new NodeBook({
+    maxNodes: o.maxNodes,
+    resample: options.resample ?? 'once',
+    minIntervalS: o.minSampleIntervalS,
+    maxIntervalS: o.maxSampleIntervalS,
+    maxFailures: o.maxSampleFailures,
+  })
+  const queue = new BoundedQueue<Sighting>({ capacity: o.sightingQueue })
+  const failures = new FailureCache({
+    clock,
+    maxEntries: o.failureCacheEntries,
+    baseTtlMs: o.failureBaseTtlMs,
+    maxTtlMs: o.failureMaxTtlMs,
+  })
+  const triage = new Triage({
+    known: index,
+    failures,
+    maxPending: o.maxPending,
+    bloomItems: o.bloomItems,
+    bloomFalsePositiveRate: o.bloomFalsePositiveRate,
+  })
+  const limiter = new ConcurrencyLimiter({ global: o.fetchWorkers, perKey: o.perPeerConnections })
+  const torrents = new BatchedPersister<TorrentInput>({
+    write: async (batch) => void (await index.ingest(batch)),
+    clock,
+    maxItems: o.persistBatch,
+    maxDelayMs: o.persistFlushMs,
+    onError,
+  })
+  const sightingWrites = new BatchedPersister<SightingInput>({
+    write: async (batch) => void (await index.recordSightings(batch)),
+    clock,
+    maxItems: o.persistBatch * 5,
+    maxDelayMs: o.persistFlushMs,
+    onError,
+  })
+  const sampler = new Sampler({
+    dht: options.dht,
+    book,
+    clock,
+    random,
+    onSample: (infohash, nodeKey) => offer({ infohash, via: 'sample', from: nodeKey, nodeKey }),
+    discoveryIntervalMs: o.discoveryIntervalMs,
+    walkTimeoutMs: o.walkTimeoutMs,
+    samplesPerSecond: o.samplesPerSecond,
+    sampleConcurrency: o.sampleConcurrency,
+    sampleRetryMs: o.sampleRetryMs,
+    timeoutMs: o.sampleTimeoutMs,
+  })
+  const fetch = new FetchStage({
+    dht: options.dht,
+    fetcher: options.fetcher,
+    triage,
+    failures,
+    limiter,
+    persist: (t) => torrents.add(t),
+    clock,
+    random,
+    source: o.source,
+    workers: o.fetchWorkers,
+    peersPerAttempt: o.peersPerAttempt,
+    attempts: o.fetchAttempts,
+    backoff: { baseMs: o.backoffBaseMs, maxMs: o.backoffMaxMs },
+    lookupTimeoutMs: o.lookupTimeoutMs,
+    peerTimeoutMs: o.peerTimeoutMs,
+  })
+
+  const observed = { get_peers: 0, announce: 0, invalid: 0 }
+  const newRate = new RateMeter(clock)
+  const unsubscribe: (() => void)[] = []
+  let state: 'idle' | 'running' | 'stopped' = 'idle'
+  let triageLoop: Promise<void> | undefined
+  let stopping: Promise<void> | undefined
+
+  function offer(s: Sighting): void {
+    if (s.infohash.length !== 20 && s.infohash.length !== 32) {
+      observed.invalid += 1
+      return
+    }
+    queue.offer(s)
+  }
+
+  function onObservation(obs: Observation): void {
+    observed[obs.via] += 1
+    // The sender queried us from its DHT port, so it is a node worth sampling too.
+    book.add({ host: obs.from.host, port: obs.from.port, ...(obs.nodeId && { id: obs.nodeId }) }, clock.now())
+    offer({ infohash: obs.infohash, via: obs.via, from: endpointKey(obs.from) })
+  }
+
+  async function runTriage(): Promise<void> {
+    for await (const s of queue) {
+      if (options.recordSightings !== false) {
+        await sightingWrites
+          .add({ infohash: s.infohash, via: s.via, fromNode: s.from, at: new Date(clock.now()) })
+          .catch(() => undefined)
+      }
+      let verdict
+      try {
+        verdict = await triage.offer(s.infohash)
+      } catch (err) {
+        onError(err)
+        continue
+      }
+      if (verdict !== 'new') continue
+      newRate.mark()
+      if (s.nodeKey !== undefined) book.credit(s.nodeKey)
+    }
+  }
+
+  return {
+    start() {
+      if (state === 'running') return
+      if (state === 'stopped') throw new ClosedError('this harvester was stopped; create a new one')
+      state = 'running'
+      unsubscribe.push(options.dht.observe(onObservation))
+      const onPort = options.fetcher.onDhtPort?.((node) => book.add(node, clock.now(), true))
+      if (onPort !== undefined) unsubscribe.push(onPort)
+      triageLoop = runTriage()
+      sampler.start()
+      fetch.start()
+    },
+
+    stop() {
+      if (stopping !== undefined) return stopping
+      const wasRunning = state === 'running'
+      state = 'stopped'
+      stopping = (async () => {
+        for (const u of unsubscribe.splice(0)) u()
+        await sampler.stop()
+        // Sightings already queued are still triaged and recorded; then no candidate is handed out.
+        queue.close()
+        if (wasRunning) await triageLoop
+        triage.close()
+        await fetch.stop()
+        limiter.close()
+        const results = await Promise.allSettled([torrents.stop(), sightingWrites.stop()])
+        const failed = results.find((r) => r.status === 'rejected')
+        if (failed !== undefined) throw failed.reason
+      })()
+      return stopping
+    },
+
+    stats(): HarvesterStats {
+      const tc = triage.counters()
+      return {
+        running: state === 'running',
+        nodes: book.counters(clock.now()),
+        sampler: sampler.counters(),
+        observed: { ...observed },
+        sightings: { accepted: queue.counters().accepted, dropped: queue.counters().dropped },
+        newInfohashes: newRate.count,
+        newInfohashesPerSecond: newRate.perSecond(),
+        triage: tc,
+        fetch: fetch.counters(),
+        failureCache: failures.counters(),
+        peerSlots: limiter.counters(),
+        persist: {
+          torrents: torrents.counters(),
+          sightings: sightingWrites.counters(),
+          errors: persistErrors,
+        },
+        queues: {
+          sightings: queue.size,
+          pending: tc.pending,
+          inFlight: tc.inFlight,
+          torrents: torrents.counters().buffered,
+          sightingWrites: sightingWrites.counters().buffered,
+        },
+      }
+    },
+  }
+}

@@ -1,0 +1,159 @@
+import type { DhtContact, Endpoint } from './types.js'
+
+/** When a node that has been sampled once is sampled again. */
+export type ResamplePolicy = 'once' | 'productive' | 'always'
+
+export interface NodeBookOptions {
+  maxNodes: number
+  resample: ResamplePolicy
+  /** Floor under a node's BEP-51 `interval`, in seconds (politeness). */
+  minIntervalS: number
+  /** Cap over a node's `interval` (BEP 51 allows up to 21600 s). */
+  maxIntervalS: number
+  /** Consecutive failed samples after which a node is forgotten. */
+  maxFailures: number
+}
+
+export interface NodeEntry extends DhtContact {
+  key: string
+  /** Clock time at which it may be sampled; Infinity when retired. */
+  due: number
+  samples: number
+  failures: number
+  /** New infohashes credited to its latest sample (decides the 'productive' policy). */
+  newSinceLastSample: number
+  /** Revealed by a peer's PORT message: sampled ahead of ordinary nodes. */
+  directed: boolean
+}
+
+export interface NodeBookCounters {
+  known: number
+  due: number
+  added: number
+  evicted: number
+  retired: number
+  forgotten: number
+}
+
+const key = (e: Endpoint): string => `${e.host}:${e.port}`
+
+/**
+ * The nodes the harvester knows and when each may next be sampled. A node is sampled no sooner
+ * than the `interval` it announced (BEP 51); after that, the policy decides whether it is sampled
+ * again. Bounded: past `maxNodes` the oldest entries are evicted (directed ones last).
+ */
+export class NodeBook {
+  private readonly nodes = new Map<string, NodeEntry>()
+  private readonly c = { added: 0, evicted: 0, retired: 0, forgotten: 0 }
+
+  constructor(private readonly opts: NodeBookOptions) {}
+
+  get size(): number {
+    return this.nodes.size
+  }
+
+  /** Adds a node unless known; a directed sighting moves a known node to the front. */
+  add(node: DhtContact, now: number, directed = false): void {
+    if (!validEndpoint(node)) return
+    const k = key(node)
+    const known = this.nodes.get(k)
+    if (known !== undefined) {
+      if (node.id !== undefined) known.id = node.id
+      if (directed && !known.directed && known.samples === 0) known.directed = true
+      return
+    }
+    if (this.nodes.size >= this.opts.maxNodes && !this.evictOne(directed)) return
+    this.nodes.set(k, {
+      key: k,
+      host: node.host,
+      port: node.port,
+      ...(node.id !== undefined && { id: node.id }),
+      due: now,
+      samples: 0,
+      failures: 0,
+      newSinceLastSample: 0,
+      directed,
+    })
+    this.c.added += 1
+  }
+
+  /** The node most due at `now` (directed first, then earliest due), or undefined. */
+  nextDue(now: number): NodeEntry | undefined {
+    let best: NodeEntry | undefined
+    for (const e of this.nodes.values()) {
+      if (e.due > now) continue
+      if (this.opts.resample === 'productive' && e.samples > 0 && e.newSinceLastSample === 0) {
+        e.due = Infinity
+        this.c.retired += 1
+        continue
+      }
+      if (
+        best === undefined ||
+        (e.directed && !best.directed) ||
+        (e.directed === best.directed && e.due < best.due)
+      )
+        best = e
+    }
+    return best
+  }
+
+  /** Marks a node as being sampled so it is not picked twice. */
+  claim(e: NodeEntry): void {
+    e.due = Infinity
+  }
+
+  sampled(e: NodeEntry, intervalS: number, now: number): void {
+    e.samples += 1
+    e.failures = 0
+    e.newSinceLastSample = 0
+    e.directed = false
+    const wait = Math.min(this.opts.maxIntervalS, Math.max(this.opts.minIntervalS, intervalS))
+    if (this.opts.resample === 'once') {
+      e.due = Infinity
+      this.c.retired += 1
+    } else e.due = now + wait * 1000
+  }
+
+  failed(e: NodeEntry, retryAfterMs: number, now: number): void {
+    e.failures += 1
+    if (e.failures >= this.opts.maxFailures) {
+      this.nodes.delete(e.key)
+      this.c.forgotten += 1
+    } else e.due = now + retryAfterMs
+  }
+
+  /** Credits a node with a new infohash from its sample. */
+  credit(nodeKey: string): void {
+    const e = this.nodes.get(nodeKey)
+    if (e !== undefined) e.newSinceLastSample += 1
+  }
+
+  counters(now: number): NodeBookCounters {
+    let due = 0
+    for (const e of this.nodes.values()) if (e.due <= now) due += 1
+    return { ...this.c, known: this.nodes.size, due }
+  }
+
+  /** Evicts the oldest ordinary entry (or, for a directed newcomer, the oldest of any kind). */
+  private evictOne(directed: boolean): boolean {
+    for (const [k, e] of this.nodes) {
+      if (e.directed && !directed) continue
+      this.nodes.delete(k)
+      this.c.evicted += 1
+      return true
+    }
+    return false
+  }
+}
+
+function validEndpoint(e: Endpoint): boolean {
+  return (
+    typeof e.host === 'string' &&
+    e.host.length > 0 &&
+    Number.isInteger(e.port) &&
+    e.port > 0 &&
+    e.port < 65536
+  )
+}
+
+export { key as endpointKey }

@@ -1,0 +1,168 @@
+import type { Clock, Timer } from '../clock.js'
+import { randomBytes, type Random } from '../random.js'
+import { withDeadline } from '../pipeline/deadline.js'
+import { RateMeter } from '../pipeline/rate-meter.js'
+import type { NodeBook } from './node-book.js'
+import { type NodeEntry } from './node-book.js'
+import type { HarvestDht, DhtContact } from './types.js'
+
+export interface SamplerOptions {
+  dht: HarvestDht
+  book: NodeBook
+  clock: Clock
+  random: Random
+  /** Called with each sampled infohash and the key of the node that gave it. */
+  onSample: (infohash: Uint8Array, nodeKey: string) => void
+  /** find_node walks toward random targets, one every this many ms (0: none). */
+  discoveryIntervalMs: number
+  /** sample_infohashes queries per second at most. */
+  samplesPerSecond: number
+  /** sample_infohashes queries in flight at most. */
+  sampleConcurrency: number
+  /** Wait before re-trying a node whose sample failed. */
+  sampleRetryMs: number
+  /** Deadline of one sample query. */
+  timeoutMs: number
+  /** Deadline of one find_node walk. */
+  walkTimeoutMs: number
+}
+
+export interface SamplerCounters {
+  walks: number
+  walkFailures: number
+  sampleQueries: number
+  sampleFailures: number
+  infohashesSampled: number
+  sampleQueriesPerSecond: number
+  inFlight: number
+}
+
+/**
+ * Stages 1 and 2 (active side): random find_node walks to discover nodes, and BEP-51 sampling of
+ * the nodes in the book at a polite, capped rate. Each query is bounded by a timeout.
+ */
+export class Sampler {
+  private running = false
+  private walkTimer: Timer | undefined
+  private tickTimer: Timer | undefined
+  private walking = false
+  private inFlight = 0
+  private readonly inFlightDone = new Set<Promise<void>>()
+  private abort = new AbortController()
+  private readonly queries: RateMeter
+  private readonly c = {
+    walks: 0,
+    walkFailures: 0,
+    sampleQueries: 0,
+    sampleFailures: 0,
+    infohashesSampled: 0,
+  }
+
+  constructor(private readonly opts: SamplerOptions) {
+    this.queries = new RateMeter(opts.clock)
+  }
+
+  start(): void {
+    if (this.running) return
+    this.running = true
+    this.abort = new AbortController()
+    const now = this.opts.clock.now()
+    for (const c of this.opts.dht.contacts?.() ?? []) this.opts.book.add(c, now)
+    if (this.opts.discoveryIntervalMs > 0) this.walk()
+    this.scheduleTick()
+  }
+
+  /** Stops timers and aborts queries in flight; resolves when they have settled. */
+  async stop(): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    this.walkTimer?.cancel()
+    this.tickTimer?.cancel()
+    this.abort.abort(new Error('harvester stopped'))
+    await Promise.allSettled([...this.inFlightDone])
+  }
+
+  addNodes(nodes: Iterable<DhtContact>): void {
+    const now = this.opts.clock.now()
+    for (const n of nodes) this.opts.book.add(n, now)
+  }
+
+  counters(): SamplerCounters {
+    return { ...this.c, sampleQueriesPerSecond: this.queries.perSecond(), inFlight: this.inFlight }
+  }
+
+  private walk(): void {
+    if (!this.running) return
+    if (!this.walking) {
+      this.walking = true
+      this.c.walks += 1
+      const done = this.track(
+        withDeadline(
+          this.opts.clock,
+          this.opts.walkTimeoutMs,
+          this.abort.signal,
+          () => new Error('walk timed out'),
+          (signal) => this.opts.dht.findNodes(randomBytes(this.opts.random, 20), signal),
+        )
+          .then((nodes) => this.addNodes(nodes))
+          .catch(() => {
+            if (this.running) this.c.walkFailures += 1
+          })
+          .finally(() => {
+            this.walking = false
+          }),
+      )
+      void done
+    }
+    this.walkTimer = this.opts.clock.setTimeout(() => this.walk(), this.opts.discoveryIntervalMs)
+  }
+
+  private scheduleTick(): void {
+    if (!this.running || this.opts.samplesPerSecond <= 0) return
+    this.tickTimer = this.opts.clock.setTimeout(() => {
+      this.tick()
+      this.scheduleTick()
+    }, 1000 / this.opts.samplesPerSecond)
+  }
+
+  private tick(): void {
+    if (this.inFlight >= this.opts.sampleConcurrency) return
+    const now = this.opts.clock.now()
+    const node = this.opts.book.nextDue(now)
+    if (node === undefined) return
+    this.opts.book.claim(node)
+    this.track(this.sampleOne(node))
+  }
+
+  private async sampleOne(node: NodeEntry): Promise<void> {
+    this.inFlight += 1
+    this.c.sampleQueries += 1
+    this.queries.mark()
+    const target = randomBytes(this.opts.random, 20)
+    try {
+      const reply = await withDeadline(
+        this.opts.clock,
+        this.opts.timeoutMs,
+        this.abort.signal,
+        () => new Error('sample timed out'),
+        (signal) => this.opts.dht.sample(node, target, signal),
+      )
+      this.opts.book.sampled(node, reply.interval, this.opts.clock.now())
+      this.c.infohashesSampled += reply.samples.length
+      for (const ih of reply.samples) this.opts.onSample(ih, node.key)
+      this.addNodes(reply.nodes)
+    } catch {
+      if (!this.running) return
+      this.c.sampleFailures += 1
+      this.opts.book.failed(node, this.opts.sampleRetryMs, this.opts.clock.now())
+    } finally {
+      this.inFlight -= 1
+    }
+  }
+
+  private track(p: Promise<void>): Promise<void> {
+    this.inFlightDone.add(p)
+    void p.finally(() => this.inFlightDone.delete(p))
+    return p
+  }
+}

@@ -1,0 +1,66 @@
+import type { SightingInput, TorrentInput } from '@bbmesh/index'
+import type { KnownInfohashes } from '../pipeline/triage.js'
+
+/** A UDP (DHT node) or TCP (peer) endpoint. */
+export interface Endpoint {
+  host: string
+  port: number
+}
+
+/** A DHT node, with its id when we know it. */
+export interface DhtContact extends Endpoint {
+  id?: Uint8Array
+}
+
+/** An infohash some node asked our nodes about (get_peers) or announced to them (announce_peer). */
+export interface Observation {
+  infohash: Uint8Array
+  via: 'get_peers' | 'announce'
+  /** The querying node's UDP address. */
+  from: Endpoint
+  nodeId?: Uint8Array
+}
+
+/** A BEP-51 sample_infohashes reply. */
+export interface SampleReply {
+  /** Seconds before the node will give a fresh sample (BEP 51). */
+  interval: number
+  /** How many infohashes the node stores in total. */
+  num: number
+  samples: Uint8Array[]
+  nodes: DhtContact[]
+}
+
+/**
+ * What the harvester needs from the DHT. Written as an interface so that a real node (see
+ * adapters/), several node ids, or the simulator's in-memory network can stand behind it.
+ */
+export interface HarvestDht {
+  /** Subscribes to incoming get_peers / announce_peer queries; returns an unsubscribe. */
+  observe(listener: (o: Observation) => void): () => void
+  /** An iterative find_node walk toward `target`; resolves with the nodes it met. */
+  findNodes(target: Uint8Array, signal?: AbortSignal): Promise<DhtContact[]>
+  /** One BEP-51 sample_infohashes query to `node`. */
+  sample(node: Endpoint, target: Uint8Array, signal?: AbortSignal): Promise<SampleReply>
+  /** An iterative get_peers lookup: peers announced for `infohash`. */
+  getPeers(infohash: Uint8Array, signal?: AbortSignal): Promise<Endpoint[]>
+  /** The routing table right now (seeds the sampler at start). */
+  contacts?(): Iterable<DhtContact>
+}
+
+/**
+ * BEP-9 metadata from one peer. Must resolve only with the raw info dict whose hash matches
+ * `infohash` (SHA-1, or SHA-256 truncated to 20 bytes for v2), and should throw FetchError with a
+ * reason otherwise. Must give up when `signal` aborts.
+ */
+export interface MetadataFetcher {
+  fetch(infohash: Uint8Array, peer: Endpoint, signal: AbortSignal): Promise<Uint8Array>
+  /** Subscribes to DHT ports peers reveal with PORT (BEP 5), for directed sampling. */
+  onDhtPort?(listener: (node: Endpoint) => void): () => void
+}
+
+/** What the harvester needs from the index; @bbmesh/index's PooledIndex fits it. */
+export interface HarvestIndex extends KnownInfohashes {
+  ingest(torrents: TorrentInput[]): Promise<unknown>
+  recordSightings(sightings: SightingInput[]): Promise<unknown>
+}
