@@ -35,6 +35,7 @@ export interface ExtensionProtocol<M> {
 
 /** What a handler can see of its connection. */
 export interface ExtensionPeer {
+  readonly direction: 'inbound' | 'outbound'
   readonly remoteAddress: string
   readonly remotePort: number
   readonly infoHash: Uint8Array | undefined

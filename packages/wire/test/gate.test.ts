@@ -1,0 +1,183 @@
+// Members-only gate over real TCP: members talk; a stranger, a wrong secret and a replayed transcript
+// all fail. The replay test drives the exchange from a hand-written peer that follows docs/PROTOCOL.md.
+import { randomBytes } from 'node:crypto'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  GateError,
+  PeerHost,
+  bdecode,
+  bencode,
+  createGateExtension,
+  dict,
+  gateKey,
+  gateMembersTag,
+  gateProof,
+  isDict,
+  type BDict,
+  type GatePeer,
+} from '../src/index.js'
+import { echoExtension, newLog, type EchoLog } from './helpers/echo-extension.js'
+import { connectedPair, waitFor } from './helpers/pair.js'
+import {
+  extended,
+  extendedHandshake,
+  handshake,
+  parser,
+  rawConnect,
+  type ParsedStream,
+} from './helpers/raw-peer.js'
+
+const cleanups: (() => Promise<void>)[] = []
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!()
+})
+
+const secret = randomBytes(32)
+
+function member(h: PeerHost, log: EchoLog, s: Uint8Array | undefined = secret, timeoutMs = 2000): void {
+  if (s) h.registry.register(createGateExtension({ secret: s, timeoutMs }))
+  h.registry.register(echoExtension(log, { membersOnly: true }))
+}
+
+describe('members-only gate', () => {
+  it('members prove themselves and talk; the public handshake never names members-only extensions', async () => {
+    const logs = { server: newLog(), client: newLog() }
+    const p = await connectedPair((h, side) => member(h, logs[side]))
+    cleanups.push(() => p.close())
+    expect([...p.outbound.peerExtendedHandshake!.extensions.keys()]).toEqual(['bb_gate'])
+    expect([...p.inbound.peerExtendedHandshake!.extensions.keys()]).toEqual(['bb_gate'])
+    await waitFor(() => p.inbound.gateOpen && p.outbound.gateOpen)
+    await waitFor(() => logs.client.sessions.length === 1 && logs.server.sessions.length === 1)
+    logs.client.sessions[0]!.send('ping', { seq: 1, body: Buffer.from('hi') })
+    logs.server.sessions[0]!.send('ping', { seq: 2, body: Buffer.from('yo') })
+    await waitFor(() => logs.client.pongs.length === 1 && logs.server.pongs.length === 1)
+    expect(logs.server.pings).toEqual([1])
+    expect(logs.client.pings).toEqual([2])
+    expect(p.server.counters.gateOpened).toBe(1)
+    expect(p.client.counters.gateOpened).toBe(1)
+  })
+
+  it('a stranger sees only bb_gate, and its guessed members-only messages are ignored and counted', async () => {
+    const logs = { server: newLog(), client: newLog() }
+    const p = await connectedPair((h, side) =>
+      side === 'server' ? member(h, logs.server) : h.registry.register(echoExtension(logs.client)),
+    )
+    cleanups.push(() => p.close())
+    // Id 1 is bb_gate (garbage there would close the connection); guess the others.
+    for (let id = 2; id <= 5; id++)
+      p.outbound.sendRawExtended(id, bencode(dict({ msg_type: 0, seq: id, body: Buffer.alloc(1) })))
+    await waitFor(() => p.server.counters.membersOnlyIgnored >= 1)
+    await new Promise((r) => setTimeout(r, 50))
+    expect(logs.server.pings).toEqual([])
+    expect(logs.client.pongs).toEqual([])
+    expect(p.inbound.closed).toBe(false)
+    expect(p.inbound.gateOpen).toBe(false)
+  })
+
+  it('a wrong secret fails on both sides and members-only sends are refused', async () => {
+    const logs = { server: newLog(), client: newLog() }
+    const p = await connectedPair((h, side) =>
+      member(h, logs[side], side === 'server' ? secret : randomBytes(32), 300),
+    )
+    cleanups.push(() => p.close())
+    await waitFor(() => p.server.counters.gateFailed === 1 && p.client.counters.gateFailed === 1)
+    expect(p.inbound.extension<GatePeer>('bb_gate')!.failure).toBe('bad proof')
+    expect(p.outbound.extension<GatePeer>('bb_gate')!.failure).toBe('gate timed out')
+    expect(p.inbound.gateOpen || p.outbound.gateOpen).toBe(false)
+    expect(logs.client.sessions).toHaveLength(0)
+    // The members-only session exists but refuses to send while the gate is closed.
+    expect(() => logs.client.created[0]!.send('ping', { seq: 1, body: Buffer.alloc(0) })).toThrow(GateError)
+    expect(p.client.counters.gateOpened).toBe(0)
+  })
+
+  it('a hand-written peer following PROTOCOL.md gets in; replaying its transcript does not', async () => {
+    const log = newLog()
+    const ih = randomBytes(20)
+    const server = new PeerHost({ acceptInfoHash: (x) => ih.equals(x) })
+    member(server, log, secret, 500)
+    cleanups.push(() => server.close())
+    const { port } = await server.listen()
+    const pid = randomBytes(20)
+    const K = gateKey(secret)
+    const ourNonce = randomBytes(32)
+    const OUR_GATE = 1
+    const OUR_ECHO = 2
+
+    const ext = (s: ParsedStream, id: number, type: number): BDict | undefined => {
+      for (const m of s.messages) {
+        if (m.id !== 20 || m.payload[0] !== id) continue
+        const d = bdecode(m.payload.subarray(1))
+        if (isDict(d) && d['msg_type'] === type) return d
+      }
+      return undefined
+    }
+
+    // Session 1: a legitimate member, written from the spec.
+    const one = await rawConnect(port)
+    let s1: ParsedStream = { messages: [] }
+    one.socket.on(
+      'data',
+      parser((s) => (s1 = s)),
+    )
+    const sent: Buffer[] = []
+    const send = (buf: Buffer): void => {
+      sent.push(buf)
+      one.socket.write(buf)
+    }
+    one.socket.write(handshake(ih, { peerId: pid }))
+    send(extendedHandshake({ m: dict({ bb_gate: OUR_GATE }) }))
+    await waitFor(() => ext(s1, OUR_GATE, 0) !== undefined)
+    const serverId = s1.handshake!.subarray(48, 68)
+    const serverGate = (s1.ext!['m'] as BDict)['bb_gate'] as number
+    const theirNonce = ext(s1, OUR_GATE, 0)!['n'] as Uint8Array
+    const mine = {
+      infoHash: ih,
+      proverId: pid,
+      verifierId: serverId,
+      proverNonce: ourNonce,
+      verifierNonce: theirNonce,
+    }
+    send(extended(serverGate, bencode(dict({ msg_type: 0, n: ourNonce }))))
+    send(extended(serverGate, bencode(dict({ msg_type: 1, h: gateProof(K, mine) }))))
+    await waitFor(() => ext(s1, OUR_GATE, 2) !== undefined)
+    const theirs = {
+      infoHash: ih,
+      proverId: serverId,
+      verifierId: pid,
+      proverNonce: theirNonce,
+      verifierNonce: ourNonce,
+    }
+    expect(Buffer.from(ext(s1, OUR_GATE, 1)!['h'] as Uint8Array).equals(gateProof(K, theirs))).toBe(true)
+    const serverMembers = ext(s1, OUR_GATE, 2)!['m'] as BDict
+    const serverEcho = serverMembers['bb_echo'] as number
+    const ourMembers = new Map([['bb_echo', OUR_ECHO]])
+    send(
+      extended(
+        serverGate,
+        bencode(
+          dict({ msg_type: 2, m: dict({ bb_echo: OUR_ECHO }), h: gateMembersTag(K, mine, ourMembers) }),
+        ),
+      ),
+    )
+    send(extended(serverEcho, bencode(dict({ msg_type: 0, seq: 7, body: Buffer.from('x') }))))
+    await waitFor(() => ext(s1, OUR_ECHO, 1) !== undefined)
+    expect(server.counters.gateOpened).toBe(1)
+    expect(log.pings).toEqual([7])
+    one.socket.destroy()
+
+    // Session 2: the same bytes again, same peer id. The server's fresh nonce makes the old proof useless.
+    const two = await rawConnect(port)
+    let s2: ParsedStream = { messages: [] }
+    two.socket.on(
+      'data',
+      parser((s) => (s2 = s)),
+    )
+    two.socket.write(handshake(ih, { peerId: pid }))
+    for (const buf of sent) two.socket.write(buf)
+    await waitFor(() => server.counters.gateFailed === 1 && server.counters.membersOnlyIgnored === 1)
+    expect(server.counters.gateOpened).toBe(1)
+    expect(log.pings).toEqual([7])
+    expect(ext(s2, OUR_GATE, 1)).toBeUndefined() // the server never sent its proof to the replayer
+    two.socket.destroy()
+  })
+})
