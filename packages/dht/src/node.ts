@@ -158,9 +158,19 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
     return this.listening
   }
 
-  /** Joins the DHT: iterative find_node for our own id through the bootstrap list. */
+  /**
+   * Joins the DHT: iterative find_node for our own id through the bootstrap list. Retries (up to
+   * 3 times) while the routing table is still empty, since a lost first datagram isolates us.
+   */
   bootstrap(): Promise<number> {
-    this.bootstrapping ??= this.engine.populate()
+    this.bootstrapping ??= (async () => {
+      let n = 0
+      for (let attempt = 0; attempt < 3; attempt++) {
+        n = await this.engine.populate()
+        if (this.engine.size > 0 || this.destroying) break
+      }
+      return n
+    })()
     return this.bootstrapping
   }
 

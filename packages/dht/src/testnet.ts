@@ -22,7 +22,14 @@ export async function createTestnet(size: number, opts: TestnetOptions = {}): Pr
   const { network, batch = 50, ...nodeOpts } = opts
   const host = network ? '0.0.0.0' : '127.0.0.1'
   const base = { rateLimit: false as const, outboundQueriesPerSecond: false as const, ...nodeOpts }
-  const first = new DhtNode({ ...base, bootstrap: false, transport: network?.createTransport() })
+  // On the in-memory network, ids come from its seeded random source so runs replay.
+  const id = (): Buffer | undefined => (nodeOpts.nodeId === undefined ? network?.random.bytes(20) : undefined)
+  const first = new DhtNode({
+    ...base,
+    nodeId: id() ?? nodeOpts.nodeId,
+    bootstrap: false,
+    transport: network?.createTransport(),
+  })
   const nodes = [first]
   const testnet: Testnet = {
     nodes,
@@ -39,6 +46,7 @@ export async function createTestnet(size: number, opts: TestnetOptions = {}): Pr
       for (let j = i; j < Math.min(size, i + batch); j++) {
         const n = new DhtNode({
           ...base,
+          nodeId: id(),
           bootstrap: testnet.bootstrap,
           transport: network?.createTransport(),
         })
