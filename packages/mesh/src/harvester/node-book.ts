@@ -30,6 +30,8 @@ export interface NodeBookCounters {
   known: number
   due: number
   added: number
+  /** Adds (or promotions) of nodes revealed by a peer's PORT message. */
+  directed: number
   evicted: number
   retired: number
   forgotten: number
@@ -44,7 +46,7 @@ const key = (e: Endpoint): string => `${e.host}:${e.port}`
  */
 export class NodeBook {
   private readonly nodes = new Map<string, NodeEntry>()
-  private readonly c = { added: 0, evicted: 0, retired: 0, forgotten: 0 }
+  private readonly c = { added: 0, directed: 0, evicted: 0, retired: 0, forgotten: 0 }
 
   constructor(private readonly opts: NodeBookOptions) {}
 
@@ -59,7 +61,10 @@ export class NodeBook {
     const known = this.nodes.get(k)
     if (known !== undefined) {
       if (node.id !== undefined) known.id = node.id
-      if (directed && !known.directed && known.samples === 0) known.directed = true
+      if (directed && !known.directed && known.samples === 0) {
+        known.directed = true
+        this.c.directed += 1
+      }
       return
     }
     if (this.nodes.size >= this.opts.maxNodes && !this.evictOne(directed)) return
@@ -75,6 +80,7 @@ export class NodeBook {
       directed,
     })
     this.c.added += 1
+    if (directed) this.c.directed += 1
   }
 
   /** The node most due at `now` (directed first, then earliest due), or undefined. */
