@@ -1,10 +1,16 @@
-import { META_VERSION, PAD_ATTR, PAD_DIR } from '../constants.js'
+import { availableParallelism } from 'node:os'
+import { META_VERSION } from '../constants.js'
 import { bencode } from '../bencode/encode.js'
-import { bdict, bkey, utf8, type BDict, type BValue } from '../bencode/types.js'
-import { sha1, sha256, V2FileHasher } from './merkle.js'
+import { bdict, bkey, utf8, type BDict } from '../bencode/types.js'
+import { hashInThread } from './hash-in-thread.js'
+import { hashWithWorkers } from './hash-pool.js'
+import { fileTree, planLayout } from './layout.js'
+import { sha1, sha256 } from './merkle.js'
 import { autoPieceLength, checkPieceLength } from './piece-length.js'
-import { resolveSource, type TorrentSource } from './sources.js'
-import { V1PieceHasher } from './v1-pieces.js'
+import { resolveSource, type SourceFile, type TorrentSource } from './sources.js'
+
+/** Payloads from this size up are hashed on worker threads by default. */
+const AUTO_WORKERS_MIN_BYTES = 64 * 1024 * 1024
 
 /** v1 = BEP 3 only; v2 = BEP 52 only; hybrid = both over the same piece-aligned layout (BEP 52 "Upgrade Path"). */
 export type TorrentVersion = 'v1' | 'v2' | 'hybrid'
@@ -20,6 +26,12 @@ export interface BuildOptions {
   tailPadding?: boolean
   /** Sets the info dict's `private` flag (BEP 27); changes the infohash. */
   private?: boolean
+  /**
+   * Hashing threads for files on disk: 0 hashes on this thread; default: with 4 or more CPUs and a
+   * payload of at least 64 MiB, one per CPU but one (at most 4), else none. v1 multi-file torrents
+   * (pieces span files) and in-memory sources always hash on this thread.
+   */
+  workers?: number
   /** Outside the info dict; absent unless given, so output stays deterministic. */
   creationDate?: number
   comment?: string
@@ -61,43 +73,19 @@ export async function buildTorrent(source: TorrentSource, options: BuildOptions 
   const pieceLength = checkPieceLength(options.pieceLength ?? autoPieceLength(totalSize))
   const wantV1 = version !== 'v2'
   const wantV2 = version !== 'v1'
-  const padded = version === 'hybrid' && !single
-  const tailPadding = options.tailPadding ?? true
 
-  const v1 = wantV1 ? new V1PieceHasher(pieceLength) : null
-  const v1Files: BValue[] = []
-  const built: BuiltFile[] = []
+  const layout = planLayout(files, pieceLength, version === 'hybrid' && !single, options.tailPadding ?? true)
+  const plan = { pieceLength, wantV1, wantV2, padAfter: layout.padAfter }
+  const threads = workerCount(options.workers, files, totalSize, version, single)
+  const hashed = threads > 0 ? await hashWithWorkers(files, plan, threads) : await hashInThread(files, plan)
+  const built: BuiltFile[] = files.map((f, i) => ({
+    path: f.path,
+    size: f.length,
+    piecesRoot: hashed.files[i]?.piecesRoot ?? null,
+  }))
   const pieceLayers = new Map<string, Uint8Array>()
-  let pendingPad = 0
-  for (const file of files) {
-    if (pendingPad > 0 && file.length > 0) {
-      addPad(pendingPad)
-      pendingPad = 0
-    }
-    const v2 = wantV2 && file.length > 0 ? new V2FileHasher(pieceLength) : null
-    for await (const chunk of file.read()) {
-      v2?.update(chunk)
-      v1?.update(chunk)
-    }
-    const merkle = v2?.digest()
-    const root = merkle?.piecesRoot ? new Uint8Array(merkle.piecesRoot) : null
-    built.push({ path: file.path, size: file.length, piecesRoot: root })
-    if (merkle?.pieceLayer && merkle.piecesRoot) {
-      pieceLayers.set(merkle.piecesRoot.toString('hex'), new Uint8Array(merkle.pieceLayer))
-    }
-    v1Files.push(bdict({ length: file.length, path: file.path }))
-    // BEP 47 + BEP 52 "Upgrade Path": the next file must start on a piece boundary in v1 too.
-    const gap = (pieceLength - (file.length % pieceLength)) % pieceLength
-    if (padded && file.length > 0 && gap > 0) {
-      // Where the pad goes is left open by the BEPs; we place it as libtorrent 2.0 does: right after
-      // the file with tail padding, else just before the next non-empty file (never at the end).
-      if (tailPadding) addPad(gap)
-      else pendingPad = gap
-    }
-  }
-  function addPad(gap: number): void {
-    v1?.zeroFill(gap)
-    v1Files.push(bdict({ attr: utf8(PAD_ATTR), length: gap, path: [utf8(PAD_DIR), utf8(String(gap))] }))
+  for (const h of hashed.files) {
+    if (h.piecesRoot && h.pieceLayer) pieceLayers.set(Buffer.from(h.piecesRoot).toString('hex'), h.pieceLayer)
   }
 
   const info = bdict({ name, 'piece length': pieceLength, private: options.private ? 1 : undefined })
@@ -105,10 +93,10 @@ export async function buildTorrent(source: TorrentSource, options: BuildOptions 
     info.set('meta version', META_VERSION)
     info.set('file tree', fileTree(built))
   }
-  if (v1) {
-    info.set('pieces', v1.finish())
+  if (hashed.v1Pieces) {
+    info.set('pieces', hashed.v1Pieces)
     if (single) info.set('length', totalSize)
-    else info.set('files', v1Files)
+    else info.set('files', layout.v1Files)
   }
   const infoBytes = bencode(info)
   const layers: BDict = new Map()
@@ -136,21 +124,22 @@ export async function buildTorrent(source: TorrentSource, options: BuildOptions 
   }
 }
 
-/** BEP 52 `file tree`: nested dicts keyed by path element; the '' key holds length and pieces root. */
-function fileTree(files: readonly BuiltFile[]): BDict {
-  const root: BDict = new Map()
-  for (const f of files) {
-    let node = root
-    for (const element of f.path) {
-      const key = bkey(element)
-      let child = node.get(key)
-      if (!(child instanceof Map)) {
-        child = new Map()
-        node.set(key, child)
-      }
-      node = child
-    }
-    node.set('', bdict({ length: f.size, 'pieces root': f.piecesRoot ?? undefined }))
-  }
-  return root
+/**
+ * Worker threads only pay off for big inputs read from disk, and only where pieces never span files
+ * (v2, hybrid, or a single file). `requested` 0 forces this thread.
+ */
+function workerCount(
+  requested: number | undefined,
+  files: readonly SourceFile[],
+  totalSize: number,
+  version: TorrentVersion,
+  single: boolean,
+): number {
+  const eligible =
+    files.every((f) => f.diskPath !== undefined || f.length === 0) && (version !== 'v1' || single)
+  if (!eligible) return 0
+  if (requested !== undefined) return Math.max(0, Math.floor(requested))
+  // On two shared cores the bench shows no gain (bench/results), so threads are used only with headroom.
+  const cpus = availableParallelism()
+  return totalSize >= AUTO_WORKERS_MIN_BYTES && cpus >= 4 ? Math.min(4, cpus - 1) : 0
 }

@@ -20,6 +20,8 @@ export type TorrentSource =
 export interface SourceFile {
   path: Uint8Array[]
   length: number
+  /** Where the file is on disk (raw path bytes), so worker threads can read it themselves. */
+  diskPath?: Uint8Array
   /** Yields the file's bytes; a yielded chunk is only valid until the next one is requested. */
   read(): AsyncIterable<Uint8Array>
 }
@@ -125,6 +127,7 @@ function diskFile(full: Buffer, path: Uint8Array[], length: number): SourceFile 
   return {
     path,
     length,
+    diskPath: new Uint8Array(full),
     async *read() {
       const fh = await open(full, 'r')
       try {
