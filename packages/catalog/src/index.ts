@@ -31,3 +31,4 @@ export {
   parsePublicKey,
   verifySignature,
 } from './keys/publisher-key.js'
+export { magnetLink } from './torrent/magnet.js'

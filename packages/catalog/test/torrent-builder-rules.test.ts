@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile, mkdir, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bdecode, buildTorrent, CatalogError, isDict, rootFromPieceLayer } from '../src/index.js'
+import { bdecode, buildTorrent, CatalogError, isDict, magnetLink, rootFromPieceLayer } from '../src/index.js'
 import { content } from './fixture-trees.js'
 
 const files = [
@@ -117,5 +117,18 @@ describe('buildTorrent rules', () => {
     const built = await buildTorrent({ name: 'x', data: content('p', 100_000) })
     expect(built.pieceLength).toBe(16_384)
     expect(built.version).toBe('hybrid')
+  })
+})
+
+describe('magnetLink', () => {
+  it('carries btih for v1, btmh 1220 for v2, both for hybrid, and the name', async () => {
+    const data = content('m', 100)
+    const hybrid = await buildTorrent({ name: 'a b', data })
+    const v1 = Buffer.from(hybrid.infohashV1!).toString('hex')
+    const v2 = Buffer.from(hybrid.infohashV2!).toString('hex')
+    expect(magnetLink(hybrid)).toBe(`magnet:?xt=urn:btih:${v1}&xt=urn:btmh:1220${v2}&dn=a%20b`)
+    const onlyV2 = await buildTorrent({ name: 'x', data }, { version: 'v2' })
+    expect(magnetLink({ ...onlyV2, name: undefined })).toMatch(/^magnet:\?xt=urn:btmh:1220[0-9a-f]{64}$/)
+    expect(() => magnetLink({ infohashV1: null, infohashV2: null })).toThrow(RangeError)
   })
 })

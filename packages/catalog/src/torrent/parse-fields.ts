@@ -27,19 +27,13 @@ export function listField(d: BDict, key: string, where: string): BValue[] {
 
 /**
  * Path elements that could escape the download directory are refused rather than sanitised, so
- * what we store is exactly what the torrent says (BEP 52 "file tree", BEP 3 "path").
+ * what we store is exactly what the torrent says (BEP 52 "file tree", BEP 3 "path"). Same rule as
+ * the builder: a backslash is an ordinary byte here; a Windows writer must still sanitise it.
  */
 export function checkPathElement(e: BValue | undefined, where: string): Uint8Array {
   if (!isBytes(e)) return fail(`${where}: path element must be a byte string`)
   const s = Buffer.from(e).toString('latin1')
-  if (
-    e.byteLength === 0 ||
-    s === '.' ||
-    s === '..' ||
-    s.includes('/') ||
-    s.includes('\\') ||
-    s.includes('\0')
-  ) {
+  if (e.byteLength === 0 || s === '.' || s === '..' || s.includes('/') || s.includes('\0')) {
     return fail(`${where}: unsafe path element`)
   }
   return e
