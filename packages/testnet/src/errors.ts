@@ -1,0 +1,14 @@
+// Named errors of @bbmesh/testnet (STYLE.md, point 5).
+
+export type TestnetErrorCode = 'ERR_TESTNET_OPTIONS' | 'ERR_TESTNET_DESTROYED' | 'ERR_TESTNET_START'
+
+export class TestnetError extends Error {
+  override readonly name = 'TestnetError'
+  constructor(
+    readonly code: TestnetErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+  }
+}

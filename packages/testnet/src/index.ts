@@ -1,0 +1,12 @@
+// Public API of @bbmesh/testnet.
+export { createTestnet } from './testnet.js'
+export type { Testnet, TestnetStats } from './testnet.js'
+export type { TestnetOptions } from './options.js'
+export type { TestnetTorrent, TestnetFile } from './content.js'
+export type { TestnetSeed } from './seeds.js'
+export type { TestnetNode, NodeKind } from './node-types.js'
+export type { AnnounceReport } from './announce.js'
+export type { ChurnCounters } from './churn.js'
+export { TestnetError } from './errors.js'
+export type { TestnetErrorCode } from './errors.js'
+export * as constants from './constants.js'
