@@ -2,9 +2,11 @@ import { Command, CommanderError, Option } from 'commander'
 import { CliError, describeError, ExitCode } from './errors.js'
 import { registerExportCommand } from './commands/export.js'
 import { registerImportCommand } from './commands/import.js'
+import { registerKeysCommand } from './commands/keys.js'
 import { registerSearchCommand } from './commands/search.js'
 import { registerShowCommand } from './commands/show.js'
 import { registerStatsCommand } from './commands/stats.js'
+import { registerTorrentCommand } from './commands/torrent.js'
 
 export const version = '0.1.0'
 
@@ -31,6 +33,8 @@ Data lives in --data-dir (or $BBMESH_HOME); see 'bbmesh <command> --help' for ea
   registerStatsCommand(program)
   registerImportCommand(program)
   registerExportCommand(program)
+  registerTorrentCommand(program)
+  registerKeysCommand(program)
   return program
 }
 
