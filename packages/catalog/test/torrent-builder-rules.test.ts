@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile, mkdir, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -130,5 +131,43 @@ describe('magnetLink', () => {
     const onlyV2 = await buildTorrent({ name: 'x', data }, { version: 'v2' })
     expect(magnetLink({ ...onlyV2, name: undefined })).toMatch(/^magnet:\?xt=urn:btmh:1220[0-9a-f]{64}$/)
     expect(() => magnetLink({ infohashV1: null, infohashV2: null })).toThrow(RangeError)
+  })
+})
+
+describe('progress and changing inputs', () => {
+  let dir = ''
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bbmesh-catalog-progress-'))
+  })
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('reports progress up to the total size', async () => {
+    await writeFile(join(dir, 'p.bin'), content('p', 3 * 1024 * 1024 + 5))
+    const seen: [number, number][] = []
+    const built = await buildTorrent(join(dir, 'p.bin'), { onProgress: (a, b) => seen.push([a, b]) })
+    expect(seen.length).toBeGreaterThanOrEqual(4) // 1 MiB reads
+    expect(seen.at(-1)).toEqual([built.totalSize, built.totalSize])
+    expect(seen.every(([a], i) => i === 0 || a > seen[i - 1]![0])).toBe(true)
+  })
+
+  it('fails with INPUT_CHANGED when a file grows or shrinks while it is hashed', async () => {
+    const path = join(dir, 'grow.bin')
+    for (const [before, after] of [
+      [3 * 1024 * 1024, 100],
+      [100, 3 * 1024 * 1024],
+    ] as const) {
+      await writeFile(path, content('g', before))
+      let changed = false
+      const err = await buildTorrent(path, {
+        onProgress: () => {
+          if (changed) return
+          changed = true
+          writeFileSync(path, content('h', after))
+        },
+      }).catch((e: unknown) => e)
+      expect((err as CatalogError).code).toBe('INPUT_CHANGED')
+    }
   })
 })

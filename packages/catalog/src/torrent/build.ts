@@ -32,6 +32,8 @@ export interface BuildOptions {
    * (pieces span files) and in-memory sources always hash on this thread.
    */
   workers?: number
+  /** Progress: payload bytes hashed so far out of the total (per read chunk, or per worker job). */
+  onProgress?: (hashedBytes: number, totalBytes: number) => void
   /** Outside the info dict; absent unless given, so output stays deterministic. */
   creationDate?: number
   comment?: string
@@ -75,7 +77,10 @@ export async function buildTorrent(source: TorrentSource, options: BuildOptions 
   const wantV2 = version !== 'v1'
 
   const layout = planLayout(files, pieceLength, version === 'hybrid' && !single, options.tailPadding ?? true)
-  const plan = { pieceLength, wantV1, wantV2, padAfter: layout.padAfter }
+  let hashedBytes = 0
+  const onProgress = options.onProgress
+  const onBytes = onProgress && ((n: number) => onProgress((hashedBytes += n), totalSize))
+  const plan = { pieceLength, wantV1, wantV2, padAfter: layout.padAfter, ...(onBytes && { onBytes }) }
   const threads = workerCount(options.workers, files, totalSize, version, single)
   const hashed = threads > 0 ? await hashWithWorkers(files, plan, threads) : await hashInThread(files, plan)
   const built: BuiltFile[] = files.map((f, i) => ({

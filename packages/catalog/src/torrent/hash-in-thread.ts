@@ -8,6 +8,8 @@ export interface HashPlan {
   wantV2: boolean
   /** Zero bytes following each file in the v1 piece stream (BEP 47 pads). */
   padAfter: readonly number[]
+  /** Called with the payload bytes hashed since the previous call. */
+  onBytes?: (bytes: number) => void
 }
 
 export interface FileHashes {
@@ -30,6 +32,7 @@ export async function hashInThread(files: readonly SourceFile[], plan: HashPlan)
     for await (const chunk of file.read()) {
       v2?.update(chunk)
       v1?.update(chunk)
+      plan.onBytes?.(chunk.byteLength)
     }
     v1?.zeroFill(plan.padAfter[i] ?? 0)
     const merkle = v2?.digest()

@@ -46,7 +46,9 @@ export async function hashWithWorkers(
             wantV1: plan.wantV1,
             wantV2: plan.wantV2,
           }
-          results[id] = await runJob(worker, job)
+          const done = await runJob(worker, job)
+          results[id] = done
+          plan.onBytes?.(jobBytes(jobs[id] as TaskRef[], pieceLength))
         }
       }),
     )
@@ -106,6 +108,14 @@ function planJobs(files: readonly SourceFile[], plan: HashPlan): TaskRef[][] {
   }
   if (current.length > 0) jobs.push(current)
   return jobs
+}
+
+function jobBytes(job: readonly TaskRef[], pieceLength: number): number {
+  let n = 0
+  for (const { task } of job) {
+    n += Math.min(task.length - task.firstPiece * pieceLength, task.pieceCount * pieceLength)
+  }
+  return n
 }
 
 function runJob(worker: Worker, job: WorkerJob): Promise<PieceTaskResult[]> {

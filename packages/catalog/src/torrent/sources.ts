@@ -1,4 +1,4 @@
-import { open, readdir, lstat } from 'node:fs/promises'
+import { lstat, open, readdir, stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { READ_CHUNK } from '../constants.js'
 import { CatalogError } from '../errors.js'
@@ -99,10 +99,11 @@ function checkElement(e: Uint8Array): Uint8Array {
 
 async function resolveDisk(path: string): Promise<ResolvedSource> {
   const root = resolve(path)
-  const st = await lstat(root).catch((err: unknown) => {
+  // The root may be a symlink (followed); inside a directory, symlinks are skipped.
+  const st = await stat(root).catch((err: unknown) => {
     throw new CatalogError('BAD_INPUT', `cannot read ${path}: ${(err as Error).message}`, { cause: err })
   })
-  const name = bytes(basename(root))
+  const name = checkElement(bytes(basename(root)))
   if (st.isFile()) {
     return { name, single: true, files: [diskFile(Buffer.from(root), [name], st.size)] }
   }

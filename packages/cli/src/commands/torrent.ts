@@ -43,6 +43,8 @@ export function registerTorrentCommand(program: Command): void {
         const built = await buildTorrent(path, {
           version,
           ...(pieceLength !== undefined && { pieceLength }),
+          onProgress: (done, total) =>
+            ctx.out.progress(`hashing ${path}: ${formatSize(done)} of ${formatSize(total)}`),
         }).catch((err: unknown) => {
           if (err instanceof CatalogError) throw new CliError(err.message, err.code)
           throw err
