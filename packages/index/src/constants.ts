@@ -10,6 +10,10 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5_000
 
 export const DEFAULT_SEARCH_LIMIT = 20
 export const MAX_SEARCH_LIMIT = 500
+/** bm25 ranks at most this many of the newest matches (more when paging deeper); see search/fts5.ts. */
+export const RANK_WINDOW = 2000
+/** Search totals are exact up to this; beyond it `totalExact` is false and total is this lower bound. */
+export const TOTAL_CAP = 10_000
 /** Matched file names returned per search hit; the rest are counted, not listed. */
 export const MAX_MATCHED_FILES = 10
 /** Caps on a single user query so a pasted novel cannot build a huge FTS expression. */
@@ -17,6 +21,8 @@ export const MAX_QUERY_CHARS = 512
 export const MAX_QUERY_TERMS = 16
 /** Query tokens shorter than this are matched exactly, not as prefixes: "1*" would merge huge doclists. */
 export const MIN_PREFIX_TOKEN_CHARS = 3
+/** The last query word is tried as a prefix only when the exact words match fewer torrents than this. */
+export const PREFIX_FALLBACK_BELOW = 50
 
 export const DEFAULT_EXPORT_BATCH = 500
 /** One info dict is at most a few MB in practice; BEP 9 peers cap it similarly. */

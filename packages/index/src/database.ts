@@ -1,4 +1,4 @@
-import type { FilesTable } from './tables/files.js'
+import type { FileListsTable } from './tables/file-lists.js'
 import type { MetadataCacheTable } from './tables/metadata-cache.js'
 import type { SightingsTable } from './tables/sightings.js'
 import type { TorrentsTable } from './tables/torrents.js'
@@ -9,7 +9,7 @@ import type { TorrentsTable } from './tables/torrents.js'
  */
 export interface Database {
   torrents: TorrentsTable
-  files: FilesTable
+  file_lists: FileListsTable
   sightings: SightingsTable
   metadata_cache: MetadataCacheTable
 }

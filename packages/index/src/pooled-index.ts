@@ -5,7 +5,8 @@ import { parseInfohash } from './codec/bytes.js'
 import { DEFAULT_EXPORT_BATCH } from './constants.js'
 import type { Database } from './database.js'
 import { IndexError, toIndexError } from './errors.js'
-import { exportTorrents, filesOf, findTorrent, toDetail, torrentExists } from './read/details.js'
+import { exportTorrents, findTorrent, toDetail, torrentExists } from './read/details.js'
+import { filesOf } from './read/files.js'
 import { search } from './search/search.js'
 import type {
   IndexStats,

@@ -114,7 +114,9 @@ export interface SearchHit {
 }
 
 export interface SearchPage {
+  /** Number of matching torrents, exact up to 10,000; beyond that 10,000 with totalExact false. */
   total: number
+  totalExact: boolean
   hits: SearchHit[]
 }
 

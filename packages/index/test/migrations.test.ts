@@ -22,7 +22,7 @@ describe('migrations', () => {
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) })
     await migrateTo(db, 'latest')
     const up = tables(raw)
-    for (const t of ['torrents', 'files', 'sightings', 'metadata_cache', 'torrent_fts'])
+    for (const t of ['torrents', 'file_lists', 'sightings', 'metadata_cache', 'torrent_fts'])
       expect(up).toContain(t)
     expect(raw.prepare('select name from kysely_migration order by name').pluck().all()).toEqual(
       Object.keys(migrations).sort(),

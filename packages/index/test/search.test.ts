@@ -124,7 +124,7 @@ describe('search', () => {
       'Pink Floyd - The Dark Side of the Moon (1973) [FLAC]',
     ])
     const p = await ix.search({ text: 'flac', seenSince: new Date('2027-01-01T00:00:00Z') })
-    expect(p).toEqual({ total: 0, hits: [] })
+    expect(p).toEqual({ total: 0, totalExact: true, hits: [] })
   })
 
   it('paginates with a stable order and an exact total', async () => {
@@ -134,7 +134,11 @@ describe('search', () => {
     const got = await Promise.all(pages)
     expect(got.map((p) => p.total)).toEqual([3, 3, 3])
     expect(got.map((p) => p.hits[0]?.name)).toEqual(all.hits.map((h) => h.name))
-    expect(await ix.search({ text: 'iso', limit: 2, offset: 10 })).toEqual({ total: 3, hits: [] })
+    expect(await ix.search({ text: 'iso', limit: 2, offset: 10 })).toEqual({
+      total: 3,
+      totalExact: true,
+      hits: [],
+    })
     const newest = await ix.search({ text: '', limit: 2 })
     expect(newest.total).toBe(corpus.length)
     expect(newest.hits).toHaveLength(2)
@@ -165,5 +169,25 @@ describe('search', () => {
     expect(await names('name:ubuntu')).toHaveLength(0)
     expect(await names('(ubuntu)')).toHaveLength(3)
     await expect(ix.search({ text: 'x', extension: '...' })).rejects.toMatchObject({ code: 'BAD_INPUT' })
+  })
+
+  it('bounds the total of a huge result set and says it is a lower bound', async () => {
+    const big = await openIndex({ path: ':memory:' })
+    try {
+      const many = Array.from({ length: 10_050 }, (_, i) =>
+        t(100_000 + i, `Common.Word.Release.${i}`, [[`common-${i}.bin`, i]]),
+      )
+      for (let i = 0; i < many.length; i += 2000) await big.ingest(many.slice(i, i + 2000))
+      const page = await big.search({ text: 'common word', limit: 5 })
+      expect(page).toMatchObject({ total: 10_000, totalExact: false })
+      expect(page.hits).toHaveLength(5)
+      const narrow = await big.search({ text: 'common', maxSize: 99, limit: 500 })
+      expect(narrow).toMatchObject({ total: 100, totalExact: true })
+      expect(narrow.hits).toHaveLength(100)
+      const all = await big.search({ text: '', limit: 1 })
+      expect(all).toMatchObject({ total: 10_000, totalExact: false })
+    } finally {
+      await big.close()
+    }
   })
 })

@@ -29,16 +29,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // Filter-only listings ("newest first", seen since) walk this index.
   await db.schema.createIndex('torrents_last_seen').on('torrents').column('last_seen').execute()
 
+  // One packed, deflated blob per torrent (src/codec/file-list.ts): a row per file cost three times the
+  // disk at ~20 files per torrent. The key aliases the rowid, so there is no extra index.
   await db.schema
-    .createTable('files')
-    .addColumn('torrent_id', 'integer', (c) => c.notNull())
-    .addColumn('idx', 'integer', (c) => c.notNull())
-    .addColumn('path', 'blob', (c) => c.notNull())
-    .addColumn('size', 'integer', (c) => c.notNull())
-    .addColumn('pieces_root', 'blob')
-    .addPrimaryKeyConstraint('files_pk', ['torrent_id', 'idx'])
-    // SQLite: the key is the storage order, so no hidden rowid and no second index (~20M rows at 1M torrents).
-    .modifyEnd(sql`without rowid`)
+    .createTable('file_lists')
+    .addColumn('torrent_id', 'integer', (c) => c.primaryKey())
+    .addColumn('data', 'blob', (c) => c.notNull())
     .execute()
 
   await db.schema
@@ -67,6 +63,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('metadata_cache').execute()
   await db.schema.dropTable('sightings').execute()
-  await db.schema.dropTable('files').execute()
+  await db.schema.dropTable('file_lists').execute()
   await db.schema.dropTable('torrents').execute()
 }

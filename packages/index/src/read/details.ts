@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../database.js'
 import { fromSeconds, lossyText, plainBytes, toHex, utf8Bytes } from '../codec/bytes.js'
 import { INFOHASH_V1_BYTES, INFOHASH_V2_BYTES } from '../constants.js'
-import type { FileRow } from '../tables/files.js'
+import type { FileEntry } from '../codec/file-list.js'
+import { filesOf } from './files.js'
 import type { TorrentRow } from '../tables/torrents.js'
 import type { TorrentDetail, TorrentFile } from '../types.js'
 
@@ -31,35 +32,17 @@ export async function torrentExists(db: Kysely<Database>, ih: Uint8Array): Promi
   return row !== undefined
 }
 
-export async function filesOf(db: Kysely<Database>, ids: readonly number[]): Promise<Map<number, FileRow[]>> {
-  const out = new Map<number, FileRow[]>()
-  if (ids.length === 0) return out
-  const rows = await db
-    .selectFrom('files')
-    .selectAll()
-    .where('torrent_id', 'in', ids)
-    .orderBy('torrent_id')
-    .orderBy('idx')
-    .execute()
-  for (const r of rows) {
-    let list = out.get(r.torrent_id)
-    if (list === undefined) out.set(r.torrent_id, (list = []))
-    list.push(r)
-  }
-  return out
-}
-
-export function toFile(r: FileRow): TorrentFile {
-  const pathRaw = plainBytes(r.path)
+export function toFile(r: FileEntry): TorrentFile {
+  const pathRaw = r.path
   return {
     path: lossyText(pathRaw),
     pathRaw,
     size: r.size,
-    piecesRoot: r.pieces_root === null ? null : plainBytes(r.pieces_root),
+    piecesRoot: r.piecesRoot,
   }
 }
 
-export function toDetail(r: TorrentRow, files: readonly FileRow[]): TorrentDetail {
+export function toDetail(r: TorrentRow, files: readonly FileEntry[]): TorrentDetail {
   return {
     infohashV1: r.infohash_v1 === null ? null : toHex(r.infohash_v1),
     infohashV2: r.infohash_v2 === null ? null : toHex(r.infohash_v2),

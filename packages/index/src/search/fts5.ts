@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { Kysely, RawBuilder } from 'kysely'
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Database } from '../database.js'
+import { RANK_WINDOW, TOTAL_CAP } from '../constants.js'
 import { fileExtension } from './tokenize.js'
 import type { QueryPhrase } from './tokenize.js'
 
@@ -89,9 +90,20 @@ export interface FtsHitRow {
   rank: number
 }
 
+export interface FtsPage {
+  total: number
+  totalExact: boolean
+  rows: FtsHitRow[]
+}
+
 /**
- * One page of matches ordered by bm25 plus the total. CROSS JOIN pins the FTS index as the outer loop:
- * otherwise the planner may walk torrents by a filter index and probe FTS per row.
+ * One page of matches ordered by bm25, plus the total. Both are bounded so a query matching most of a
+ * million torrents ("1080p") costs about as much as a rare one:
+ * - bm25 is computed for the RANK_WINDOW newest matches (FTS5 walks its doclists by rowid descending and
+ *   stops), so ranking is exact whenever a query matches at most that many torrents;
+ * - the total is counted up to TOTAL_CAP and reported as a lower bound beyond it.
+ * CROSS JOIN pins the FTS index as the outer loop; otherwise the planner may walk torrents by a filter
+ * index and probe FTS per row.
  */
 export async function ftsSearch(
   db: Kysely<Database>,
@@ -99,26 +111,43 @@ export async function ftsSearch(
   filters: FtsFilters,
   limit: number,
   offset: number,
-): Promise<{ total: number; rows: FtsHitRow[] }> {
+): Promise<FtsPage> {
   const where = filterSql(filters)
-  const rows = await sql<FtsHitRow>`
-    select t.id, t.infohash_v1, t.infohash_v2, t.name, t.total_size, t.file_count, t.first_seen, t.last_seen,
-      ${BM25} as rank
-    from torrent_fts cross join torrents t on t.id = torrent_fts.rowid
-    where torrent_fts match ${match} ${where}
-    order by rank, t.id
-    limit ${limit} offset ${offset}`.execute(db)
-  // A partly filled page already tells the total; counting walks every match again.
-  if (rows.rows.length > 0 && rows.rows.length < limit)
-    return { total: offset + rows.rows.length, rows: rows.rows }
   const hasFilters =
     filters.minSize !== undefined || filters.maxSize !== undefined || filters.seenSinceSeconds !== undefined
-  const counted = hasFilters
-    ? await sql<{ n: number }>`
-          select count(*) as n from torrent_fts cross join torrents t on t.id = torrent_fts.rowid
-          where torrent_fts match ${match} ${where}`.execute(db)
-    : await sql<{
-        n: number
-      }>`select count(*) as n from torrent_fts where torrent_fts match ${match}`.execute(db)
-  return { total: counted.rows[0]?.n ?? 0, rows: rows.rows }
+  const join = hasFilters ? sql`cross join torrents t on t.id = torrent_fts.rowid` : sql``
+  const window = Math.max(RANK_WINDOW, offset + limit)
+  const rows = await sql<FtsHitRow>`
+    select t.id, t.infohash_v1, t.infohash_v2, t.name, t.total_size, t.file_count, t.first_seen, t.last_seen,
+      w.rank
+    from (
+      select torrent_fts.rowid as id, ${BM25} as rank from torrent_fts ${join}
+      where torrent_fts match ${match} ${where}
+      order by torrent_fts.rowid desc limit ${window}
+    ) w cross join torrents t on t.id = w.id
+    order by w.rank, w.id desc
+    limit ${limit} offset ${offset}`.execute(db)
+  // A partly filled page already tells the total; counting walks the matches again.
+  if (rows.rows.length > 0 && rows.rows.length < limit) {
+    return { total: offset + rows.rows.length, totalExact: true, rows: rows.rows }
+  }
+  const n = await ftsCount(db, match, filters, TOTAL_CAP + 1)
+  return { total: Math.min(n, TOTAL_CAP), totalExact: n <= TOTAL_CAP, rows: rows.rows }
+}
+
+/** How many torrents match, counting no further than `cap` (cheap: no ranking, stops early). */
+export async function ftsCount(
+  db: Kysely<Database>,
+  match: string,
+  filters: FtsFilters,
+  cap: number,
+): Promise<number> {
+  const hasFilters =
+    filters.minSize !== undefined || filters.maxSize !== undefined || filters.seenSinceSeconds !== undefined
+  const join = hasFilters ? sql`cross join torrents t on t.id = torrent_fts.rowid` : sql``
+  const counted = await sql<{ n: number }>`
+    select count(*) as n from (
+      select 1 from torrent_fts ${join} where torrent_fts match ${match} ${filterSql(filters)} limit ${cap}
+    ) c`.execute(db)
+  return counted.rows[0]?.n ?? 0
 }

@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely'
-import { fromSeconds, lossyText, toHex, toSeconds } from '../codec/bytes.js'
-import { DEFAULT_SEARCH_LIMIT, MAX_MATCHED_FILES, MAX_SEARCH_LIMIT } from '../constants.js'
+import { fromSeconds, toHex, toSeconds } from '../codec/bytes.js'
+import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, PREFIX_FALLBACK_BELOW, TOTAL_CAP } from '../constants.js'
 import type { Database } from '../database.js'
 import { IndexError } from '../errors.js'
-import { filesOf } from '../read/details.js'
-import type { FileRow } from '../tables/files.js'
+import { fileListsOf } from '../read/files.js'
 import type { MatchedFile, SearchHit, SearchPage, SearchQuery } from '../types.js'
-import { ftsSearch, matchExpression } from './fts5.js'
+import { ftsCount, ftsSearch, matchExpression } from './fts5.js'
 import type { FtsFilters, FtsHitRow } from './fts5.js'
-import { countPhraseMatches, extensionToken, fileExtension, parseQueryText, tokenize } from './tokenize.js'
+import { matchFilesInList } from './matched-files.js'
+import { extensionToken, parseQueryText } from './tokenize.js'
 import type { QueryPhrase } from './tokenize.js'
 
 function optionalSize(v: unknown, what: string): number | undefined {
@@ -34,20 +34,41 @@ export async function search(db: Kysely<Database>, q: SearchQuery): Promise<Sear
   const ext = q.extension === undefined ? undefined : extensionToken(q.extension)
   if (q.extension !== undefined && ext === undefined)
     throw new IndexError('BAD_INPUT', 'extension has no letters or digits')
-  const phrases = parseQueryText(q.text)
+  const phrases = await choosePrefix(db, parseQueryText(q.text), ext, filters)
   const match = matchExpression(phrases, ext)
   const page =
     match === undefined
       ? await newest(db, filters, limit, offset)
       : await ftsSearch(db, match, filters, limit, offset)
-  const files = await filesOf(
+  const lists = await fileListsOf(
     db,
     page.rows.map((r) => r.id),
   )
   return {
     total: page.total,
-    hits: page.rows.map((r) => toHit(r, matchFiles(files.get(r.id) ?? [], phrases, ext))),
+    totalExact: page.totalExact,
+    hits: page.rows.map((r) =>
+      toHit(r, lists.has(r.id) ? matchFilesInList(lists.get(r.id)!, phrases, ext) : []),
+    ),
   }
+}
+
+/**
+ * The last word is a prefix only while it looks unfinished: when the exact words match fewer than
+ * PREFIX_FALLBACK_BELOW torrents. A finished common word ("the", "1080p") then never pays for merging
+ * the doclists of every longer term, and the choice depends on the query alone, so pages stay stable.
+ */
+async function choosePrefix(
+  db: Kysely<Database>,
+  phrases: QueryPhrase[],
+  ext: string | undefined,
+  filters: FtsFilters,
+): Promise<QueryPhrase[]> {
+  const last = phrases.at(-1)
+  if (last === undefined || !last.prefix) return phrases
+  const exact = [...phrases.slice(0, -1), { ...last, prefix: false }]
+  const n = await ftsCount(db, matchExpression(exact, ext)!, filters, PREFIX_FALLBACK_BELOW)
+  return n >= PREFIX_FALLBACK_BELOW ? exact : phrases
 }
 
 /** With no words and no extension there is nothing to rank: newest first, filters only (portable SQL). */
@@ -72,8 +93,20 @@ async function newest(db: Kysely<Database>, f: FtsFilters, limit: number, offset
     .limit(limit)
     .offset(offset)
     .execute()
-  const counted = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst()
-  return { total: Number(counted?.n ?? 0), rows: rows.map((r) => ({ ...r, rank: 0 })) }
+  const capped = base
+    .select('id')
+    .limit(TOTAL_CAP + 1)
+    .as('c')
+  const counted = await db
+    .selectFrom(capped)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst()
+  const n = Number(counted?.n ?? 0)
+  return {
+    total: Math.min(n, TOTAL_CAP),
+    totalExact: n <= TOTAL_CAP,
+    rows: rows.map((r) => ({ ...r, rank: 0 })),
+  }
 }
 
 function toHit(r: FtsHitRow, matchedFiles: MatchedFile[]): SearchHit {
@@ -89,25 +122,4 @@ function toHit(r: FtsHitRow, matchedFiles: MatchedFile[]): SearchHit {
     score: -r.rank || 0,
     matchedFiles,
   }
-}
-
-/** Files whose paths contain query words (most words first), else those with the filtered extension. */
-function matchFiles(
-  files: readonly FileRow[],
-  phrases: readonly QueryPhrase[],
-  ext: string | undefined,
-): MatchedFile[] {
-  const scored: { n: number; idx: number; path: string; size: number }[] = []
-  for (const f of files) {
-    const path = lossyText(f.path)
-    const n =
-      phrases.length > 0
-        ? countPhraseMatches(tokenize(path), phrases)
-        : ext !== undefined && fileExtension(path) === ext
-          ? 1
-          : 0
-    if (n > 0) scored.push({ n, idx: f.idx, path, size: f.size })
-  }
-  scored.sort((a, b) => b.n - a.n || a.idx - b.idx)
-  return scored.slice(0, MAX_MATCHED_FILES).map(({ path, size }) => ({ path, size }))
 }

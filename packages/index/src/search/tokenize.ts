@@ -18,19 +18,22 @@ export interface QueryPhrase {
 }
 
 /**
- * Splits user text at whitespace into phrases: "ubuntu 24.04" -> [ubuntu*] [24 04]. Punctuation inside a
+ * Splits user text at whitespace into phrases: "ubuntu 24.04" -> [ubuntu] [24 04]. Punctuation inside a
  * word becomes a token boundary within the phrase, so "24.04" matches the adjacent tokens 24 04 of
- * "24.04.1". Short final tokens are exact (a one-letter prefix would merge enormous doclists).
+ * "24.04.1". The last word is a prefix (it may still be being typed: "ubunt" finds ubuntu), unless its
+ * last token is short: without a prefix index FTS5 merges every matching term's doclist, and "1*" or
+ * "mk*" would touch most of the index. Earlier words are complete words and match exactly.
  */
 export function parseQueryText(text: string): QueryPhrase[] {
   const phrases: QueryPhrase[] = []
   for (const word of text.slice(0, MAX_QUERY_CHARS).split(/\s+/)) {
     const tokens = tokenize(word)
-    const last = tokens.at(-1)
-    if (last === undefined) continue
-    phrases.push({ tokens, prefix: last.length >= MIN_PREFIX_TOKEN_CHARS })
+    if (tokens.length === 0) continue
+    phrases.push({ tokens, prefix: false })
     if (phrases.length >= MAX_QUERY_TERMS) break
   }
+  const last = phrases.at(-1)
+  if (last !== undefined && last.tokens.at(-1)!.length >= MIN_PREFIX_TOKEN_CHARS) last.prefix = true
   return phrases
 }
 
@@ -49,8 +52,21 @@ export function fileExtension(path: string): string | undefined {
   return ext.length === 1 && ext[0]!.length <= 16 ? ext[0] : undefined
 }
 
-/** How many query phrases occur in `tokens` (a path's tokens); used to pick and order matched files. */
-export function countPhraseMatches(tokens: readonly string[], phrases: readonly QueryPhrase[]): number {
+// eslint-disable-next-line no-control-regex -- "every byte is ASCII" is exactly the test wanted
+const ASCII = /^[\x00-\x7f]*$/
+const ASCII_SEPARATORS = /[^a-z0-9]+/
+
+/** How many query phrases occur in a path; used to pick and order matched files. */
+export function countPhraseMatches(path: string, phrases: readonly QueryPhrase[]): number {
+  let tokens: string[]
+  if (ASCII.test(path)) {
+    // Fast path for the common case: no normalisation needed, and a substring test rules most files out.
+    const lower = path.toLowerCase()
+    if (!phrases.some((p) => lower.includes(p.tokens[0]!))) return 0
+    tokens = lower.split(ASCII_SEPARATORS).filter((t) => t.length > 0)
+  } else {
+    tokens = tokenize(path)
+  }
   let n = 0
   for (const p of phrases) if (containsPhrase(tokens, p)) n++
   return n

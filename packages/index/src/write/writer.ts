@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import { INFOHASH_V1_BYTES } from '../constants.js'
 import { lossyText, toSeconds } from '../codec/bytes.js'
+import { decodeFileList, encodeFileList } from '../codec/file-list.js'
 import { ftsDocument, prepareFtsWriter } from '../search/fts5.js'
 import type { FtsWriter } from '../search/fts5.js'
 import type { SightingInput, TorrentInput } from '../types.js'
@@ -107,7 +108,8 @@ export class Writer {
       this.#writeFiles(keep.id, t)
     } else if (rebuildFts || other !== undefined) {
       this.#fts.remove(keep.id)
-      const paths = (this.#s.filePaths.pluck().all(keep.id) as Uint8Array[]).map(lossyText)
+      const data = this.#s.fileList.pluck().get(keep.id) as Uint8Array | undefined
+      const paths = data === undefined ? [] : decodeFileList(data).map((f) => lossyText(f.path))
       this.#fts.insert(keep.id, ftsDocument(next.name, paths))
     }
     this.#putRawInfo(t)
@@ -115,11 +117,7 @@ export class Writer {
   }
 
   #writeFiles(id: number, t: NormalizedTorrent): void {
-    const ins = this.#s.insertFile
-    for (let i = 0; i < t.files.length; i++) {
-      const f = t.files[i]!
-      ins.run(id, i, f.path, f.size, f.piecesRoot)
-    }
+    if (t.files.length > 0) this.#s.insertFiles.run(id, encodeFileList(t.files))
     this.#fts.insert(id, ftsDocument(t.name, t.pathTexts))
   }
 
