@@ -3,7 +3,7 @@ import { SHA1_LENGTH, SHA256_LENGTH } from '../constants.js'
 import { CatalogError, type CatalogErrorCode } from '../errors.js'
 import type { FileHashes, HashPlan, HashResult } from './hash-in-thread.js'
 import { BLOCK_SIZE } from '../constants.js'
-import { log2, merkleRoot, nextPowerOfTwo } from './merkle.js'
+import { layerRoot } from './merkle.js'
 import type { PieceTask, PieceTaskResult } from './piece-range.js'
 import type { SourceFile } from './sources.js'
 import type { WorkerJob, WorkerReply } from './hash-worker.js'
@@ -57,22 +57,21 @@ export async function hashWithWorkers(
   }
 
   // Join per-task results back into per-file hashes, in file order.
-  const roots = files.map(() => [] as Buffer[])
+  const roots = files.map(() => [] as Uint8Array[])
   const v1 = files.map(() => [] as Uint8Array[])
   jobs.forEach((job, j) =>
     job.forEach((ref, k) => {
       const r = (results[j] as PieceTaskResult[])[k] as PieceTaskResult
-      for (let off = 0; off < r.roots.byteLength; off += SHA256_LENGTH) {
-        ;(roots[ref.file] as Buffer[]).push(Buffer.from(r.roots.subarray(off, off + SHA256_LENGTH)))
-      }
+      ;(roots[ref.file] as Uint8Array[]).push(r.roots)
       if (r.v1) (v1[ref.file] as Uint8Array[]).push(r.v1)
     }),
   )
-  const out: FileHashes[] = roots.map((pieces) => {
-    if (!plan.wantV2 || pieces.length === 0) return { piecesRoot: null, pieceLayer: null }
-    if (pieces.length === 1) return { piecesRoot: new Uint8Array(pieces[0] as Buffer), pieceLayer: null }
-    const root = merkleRoot(pieces, nextPowerOfTwo(pieces.length), log2(pieceLength / BLOCK_SIZE))
-    return { piecesRoot: new Uint8Array(root), pieceLayer: new Uint8Array(Buffer.concat(pieces)) }
+  const out: FileHashes[] = roots.map((parts) => {
+    if (!plan.wantV2 || parts.length === 0) return { piecesRoot: null, pieceLayer: null }
+    const layer = Buffer.concat(parts)
+    if (layer.byteLength === SHA256_LENGTH) return { piecesRoot: new Uint8Array(layer), pieceLayer: null }
+    const root = layerRoot(layer, pieceLength / BLOCK_SIZE)
+    return { piecesRoot: new Uint8Array(root), pieceLayer: new Uint8Array(layer) }
   })
   const v1Pieces = plan.wantV1 ? new Uint8Array(Buffer.concat(v1.flat())) : null
   if (v1Pieces && v1Pieces.byteLength % SHA1_LENGTH !== 0) throw new Error('internal: v1 pieces misaligned')

@@ -90,7 +90,9 @@ export class V2FileHasher {
   // One spare slot so reduceInPlace can pad an odd layer.
   private readonly leaves: Buffer
   private leafCount = 0
-  private readonly pieces: Buffer[] = []
+  // Piece hashes back to back: 32 bytes per piece, no per-piece objects.
+  private pieces: Buffer = Buffer.alloc(0)
+  private pieceCount = 0
   private readonly partial: Buffer = Buffer.alloc(BLOCK_SIZE)
   private partialLength = 0
   length = 0
@@ -126,15 +128,15 @@ export class V2FileHasher {
     // BEP 52: the last block may be shorter than 16 KiB and is hashed as it is.
     if (this.partialLength > 0) this.addLeaf(this.partial.subarray(0, this.partialLength))
     this.partialLength = 0
-    if (this.pieces.length === 0) {
+    if (this.pieceCount === 0) {
       // Smaller than one piece: the leaves are padded to the next power of two, not to a piece.
       const root = reduceInPlace(this.leaves, this.leafCount, nextPowerOfTwo(this.leafCount))
       return { piecesRoot: root, pieceLayer: null }
     }
     if (this.leafCount > 0) this.endPiece()
-    if (this.pieces.length === 1) return { piecesRoot: this.pieces[0] as Buffer, pieceLayer: null }
-    const root = merkleRoot(this.pieces, nextPowerOfTwo(this.pieces.length), log2(this.blocksPerPiece))
-    return { piecesRoot: root, pieceLayer: Buffer.concat(this.pieces) }
+    const layer = Buffer.from(this.pieces.subarray(0, this.pieceCount * SHA256_LENGTH))
+    if (this.pieceCount === 1) return { piecesRoot: layer, pieceLayer: null }
+    return { piecesRoot: layerRoot(layer, this.blocksPerPiece), pieceLayer: layer }
   }
 
   private addLeaf(block: Uint8Array): void {
@@ -144,16 +146,31 @@ export class V2FileHasher {
 
   /** A short last piece is padded to a whole piece of leaves (BEP 52: zero hashes beyond the end). */
   private endPiece(): void {
-    this.pieces.push(reduceInPlace(this.leaves, this.leafCount, this.blocksPerPiece))
+    if ((this.pieceCount + 1) * SHA256_LENGTH > this.pieces.byteLength) {
+      const grown = Buffer.alloc(Math.max(1024, this.pieces.byteLength * 2))
+      this.pieces.copy(grown)
+      this.pieces = grown
+    }
+    reduceInPlace(this.leaves, this.leafCount, this.blocksPerPiece).copy(
+      this.pieces,
+      this.pieceCount * SHA256_LENGTH,
+    )
+    this.pieceCount++
     this.leafCount = 0
   }
 }
 
+/** Root of a file from its piece layer (hashes back to back), padded with zero-piece subtrees (BEP 52). */
+export function layerRoot(layer: Uint8Array, blocksPerPiece: number): Buffer {
+  const count = layer.byteLength / SHA256_LENGTH
+  const work = Buffer.alloc(layer.byteLength + SHA256_LENGTH)
+  work.set(layer)
+  return reduceInPlace(work, count, nextPowerOfTwo(count), log2(blocksPerPiece))
+}
+
 /** Root of a piece layer as found in `piece layers`, for checking it against a file's `pieces root`. */
 export function rootFromPieceLayer(layer: Uint8Array, pieceLength: number): Buffer {
-  const hashes: Buffer[] = []
-  for (let i = 0; i < layer.byteLength; i += SHA256_LENGTH) {
-    hashes.push(Buffer.from(layer.subarray(i, i + SHA256_LENGTH)))
-  }
-  return merkleRoot(hashes, nextPowerOfTwo(hashes.length), log2(pieceLength / BLOCK_SIZE))
+  if (layer.byteLength === 0 || layer.byteLength % SHA256_LENGTH !== 0)
+    throw new RangeError('not a piece layer')
+  return layerRoot(layer, pieceLength / BLOCK_SIZE)
 }
