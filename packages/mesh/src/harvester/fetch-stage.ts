@@ -19,7 +19,8 @@ export interface FetchStageOptions {
   failures: FailureCache
   /** Per-peer (and global) caps on metadata connections. */
   limiter: ConcurrencyLimiter
-  persist: (t: TorrentInput) => Promise<void>
+  /** Hands a torrent to the persister; may wait for room, and must give up when `signal` aborts. */
+  persist: (t: TorrentInput, signal: AbortSignal) => Promise<void>
   clock: Clock
   random: Random
   source: string
@@ -122,7 +123,7 @@ export class FetchStage {
         shouldRetry: (err) => RETRYABLE.has(reasonOf(err)),
         onRetry: () => (this.c.retries += 1),
       })
-      await this.opts.persist(torrent)
+      await this.opts.persist(torrent, this.abort.signal)
       this.c.ok += 1
       this.rate.mark()
       this.opts.failures.delete(cand.hex)

@@ -39,7 +39,8 @@ export interface HarvesterStats {
   nodes: NodeBookCounters
   sampler: SamplerCounters
   observed: { get_peers: number; announce: number; invalid: number }
-  sightings: { accepted: number; dropped: number }
+  /** Queued sightings; dropped: queue full; unrecorded: given up at stop while the store was failing. */
+  sightings: { accepted: number; dropped: number; unrecorded: number }
   newInfohashes: number
   newInfohashesPerSecond: number
   triage: TriageCounters
@@ -138,7 +139,7 @@ export function createHarvester(options: HarvesterOptions): Harvester {
     triage,
     failures,
     limiter,
-    persist: (t) => torrents.add(t),
+    persist: (t, signal) => torrents.add(t, signal),
     clock,
     random,
     source: o.source,
@@ -151,11 +152,15 @@ export function createHarvester(options: HarvesterOptions): Harvester {
   })
 
   const observed = { get_peers: 0, announce: 0, invalid: 0 }
+  let unrecorded = 0
   const newRate = new RateMeter(clock)
   const unsubscribe: (() => void)[] = []
   let state: 'idle' | 'running' | 'stopped' = 'idle'
   let triageLoop: Promise<void> | undefined
   let stopping: Promise<void> | undefined
+  // Aborted when stop() begins: a sighting still waiting for room in a full (failing) persister is
+  // given up rather than holding stop() forever. Sightings that fit are still recorded.
+  const halt = new AbortController()
 
   function offer(s: Sighting): void {
     if (s.infohash.length !== 20 && s.infohash.length !== 32) {
@@ -176,8 +181,8 @@ export function createHarvester(options: HarvesterOptions): Harvester {
     for await (const s of queue) {
       if (options.recordSightings !== false) {
         await sightingWrites
-          .add({ infohash: s.infohash, via: s.via, fromNode: s.from, at: new Date(clock.now()) })
-          .catch(() => undefined)
+          .add({ infohash: s.infohash, via: s.via, fromNode: s.from, at: new Date(clock.now()) }, halt.signal)
+          .catch(() => (unrecorded += 1))
       }
       let verdict
       try {
@@ -210,6 +215,7 @@ export function createHarvester(options: HarvesterOptions): Harvester {
       const wasRunning = state === 'running'
       state = 'stopped'
       stopping = (async () => {
+        halt.abort(new ClosedError('harvester stopping'))
         for (const u of unsubscribe.splice(0)) u()
         await sampler.stop()
         // Sightings already queued are still triaged and recorded; then no candidate is handed out.
@@ -232,7 +238,7 @@ export function createHarvester(options: HarvesterOptions): Harvester {
         nodes: book.counters(clock.now()),
         sampler: sampler.counters(),
         observed: { ...observed },
-        sightings: { accepted: queue.counters().accepted, dropped: queue.counters().dropped },
+        sightings: { accepted: queue.counters().accepted, dropped: queue.counters().dropped, unrecorded },
         newInfohashes: newRate.count,
         newInfohashesPerSecond: newRate.perSecond(),
         triage: tc,

@@ -34,6 +34,7 @@ export class BatchedPersister<T> {
   private writing: Promise<unknown> | undefined
   private timer: Timer | undefined
   private stopped = false
+  private failing = false
   private stopping: Promise<void> | undefined
   private readonly roomWaiters: (() => void)[] = []
   private readonly c = { accepted: 0, written: 0, batches: 0, failures: 0 }
@@ -44,11 +45,25 @@ export class BatchedPersister<T> {
     this.maxBuffered = Math.max(opts.maxItems, opts.maxBuffered ?? opts.maxItems * 10)
   }
 
-  /** Accepts an item; waits while the buffer is full. Rejects with ClosedError after stop(). */
-  async add(item: T): Promise<void> {
+  /**
+   * Accepts an item; waits while the buffer is full. Rejects with ClosedError after stop(), and with
+   * the signal's reason if it aborts while the buffer is full (the item is then not accepted).
+   */
+  async add(item: T, signal?: AbortSignal): Promise<void> {
     while (!this.stopped && this.buffer.length >= this.maxBuffered) {
-      this.kick()
-      await new Promise<void>((r) => this.roomWaiters.push(r))
+      signal?.throwIfAborted()
+      // After a failure the timer retries in maxDelayMs; kicking here would spin on a failing store.
+      if (!this.failing) this.kick()
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          signal?.removeEventListener('abort', wake)
+          const i = this.roomWaiters.indexOf(wake)
+          if (i >= 0) this.roomWaiters.splice(i, 1)
+          resolve()
+        }
+        this.roomWaiters.push(wake)
+        signal?.addEventListener('abort', wake, { once: true })
+      })
     }
     if (this.stopped) throw new ClosedError('persister stopped')
     this.buffer.push(item)
@@ -121,9 +136,11 @@ export class BatchedPersister<T> {
         await this.opts.write(batch)
         this.c.written += batch.length
         this.c.batches += 1
+        this.failing = false
         return undefined
       } catch (err) {
         this.c.failures += 1
+        this.failing = true
         this.buffer.unshift(...batch)
         this.opts.onError?.(err)
         return err ?? new Error('write failed')

@@ -255,4 +255,27 @@ describe('harvester pipeline', () => {
     await clock.advance(10)
     expect(dht.getPeersCalls).toEqual([a!.ih, c!.ih, b!.ih].map(toHex))
   })
+
+  it('stop() does not hang when the index keeps failing, and reports what it could not write', async () => {
+    const t = await torrent('unwritable')
+    fetcher.serve(peer(1), t.ih, t.info)
+    dht.swarms.set(toHex(t.ih), [peer(1)])
+    const errors: unknown[] = []
+    const broken = {
+      has: (ih: Uint8Array) => index.has(ih),
+      ingest: () => Promise.reject(new Error('disk full')),
+      recordSightings: () => Promise.reject(new Error('disk full')),
+    }
+    const h = start({ index: broken, persistBatch: 1, onError: (e) => errors.push(e) })
+    // More sightings than the sightings persister may buffer (5 per batch, 50 buffered): triage blocks.
+    for (let i = 0; i < 100; i++) dht.emit({ infohash: t.ih, via: 'get_peers', from: node((i % 250) + 1) })
+    await clock.advance(2_000)
+    expect(h.stats().persist.errors).toBeGreaterThan(0)
+    expect(h.stats().queues.sightings).toBeGreaterThan(0)
+    const err = await h.stop().catch((e: unknown) => e)
+    expect((err as Error).name).toBe('PersistError')
+    expect(h.stats().sightings.unrecorded).toBeGreaterThan(0)
+    expect(errors.length).toBeGreaterThan(0)
+    expect(clock.pending).toBe(0)
+  })
 })

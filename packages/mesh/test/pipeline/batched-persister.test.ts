@@ -131,4 +131,27 @@ describe('BatchedPersister', () => {
     await p.stop()
     expect(written).toEqual([0, 1, 2, 3, 4, 5, 6])
   })
+
+  it('add() gives up waiting for room when its signal aborts', async () => {
+    const clock = new ManualClock()
+    const p = new BatchedPersister<number>({
+      write: () => Promise.reject(new Error('down')),
+      clock,
+      maxItems: 2,
+      maxDelayMs: 1_000,
+      maxBuffered: 2,
+    })
+    await p.add(1)
+    await p.add(2)
+    await clock.advance(1_000) // the writes fail; the store is now known to be failing
+    const ac = new AbortController()
+    const waiting = p.add(3, ac.signal)
+    await clock.advance(10)
+    ac.abort(new Error('stopping'))
+    await expect(waiting).rejects.toThrow('stopping')
+    await p.add(4, ac.signal).catch(() => undefined)
+    expect(p.counters().accepted).toBe(2)
+    await expect(p.stop()).rejects.toBeInstanceOf(PersistError)
+    expect(p.unwritten()).toEqual([1, 2])
+  })
 })
