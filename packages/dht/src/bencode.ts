@@ -84,44 +84,76 @@ function decodeString(buf: Buffer, st: { pos: number }): Buffer {
 
 /** Encodes a value; dict keys are sorted, undefined/null members skipped. */
 export function bencode(value: BInput): Buffer {
-  const parts: Buffer[] = []
-  encodeInto(value, parts)
-  return Buffer.concat(parts)
+  // Two passes (size, then write into one allocation): KRPC replies are encoded on the hot path.
+  const buf = Buffer.allocUnsafe(sizeOf(value))
+  const end = writeAt(value, buf, 0)
+  return end === buf.length ? buf : buf.subarray(0, end)
 }
 
-function encodeInto(v: BInput, out: Buffer[]): void {
-  if (Buffer.isBuffer(v)) {
-    out.push(Buffer.from(`${v.length}:`, 'latin1'), v)
-  } else if (v instanceof Uint8Array) {
-    out.push(Buffer.from(`${v.length}:`, 'latin1'), Buffer.from(v.buffer, v.byteOffset, v.byteLength))
-  } else if (typeof v === 'string') {
-    const b = Buffer.from(v)
-    out.push(Buffer.from(`${b.length}:`, 'latin1'), b)
-  } else if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v)) throw new BencodeError('only safe integers can be encoded')
-    out.push(Buffer.from(`i${v}e`, 'latin1'))
-  } else if (typeof v === 'boolean') {
-    out.push(Buffer.from(v ? 'i1e' : 'i0e', 'latin1'))
-  } else if (Array.isArray(v)) {
-    out.push(Buffer.from('l', 'latin1'))
-    for (const item of v) encodeInto(item, out)
-    out.push(Buffer.from('e', 'latin1'))
-  } else {
-    out.push(Buffer.from('d', 'latin1'))
-    const keys = Object.keys(v).sort(compareKeys)
-    for (const key of keys) {
-      const item = v[key]
-      if (item === undefined || item === null) continue
-      const kb = Buffer.from(key, 'latin1')
-      out.push(Buffer.from(`${kb.length}:`, 'latin1'), kb)
-      encodeInto(item, out)
-    }
-    out.push(Buffer.from('e', 'latin1'))
+function digits(n: number): number {
+  return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : String(n).length
+}
+
+function sizeOf(v: BInput): number {
+  if (v instanceof Uint8Array) return digits(v.length) + 1 + v.length
+  if (typeof v === 'string') {
+    const n = Buffer.byteLength(v)
+    return digits(n) + 1 + n
   }
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw new BencodeError('only safe integers can be encoded')
+    return String(v).length + 2
+  }
+  if (typeof v === 'boolean') return 3
+  let n = 2
+  if (Array.isArray(v)) {
+    for (const item of v) n += sizeOf(item)
+    return n
+  }
+  for (const key of Object.keys(v)) {
+    const item = v[key]
+    if (item === undefined || item === null) continue
+    const kl = Buffer.byteLength(key, 'latin1')
+    n += digits(kl) + 1 + kl + sizeOf(item)
+  }
+  return n
+}
+
+function writeAt(v: BInput, buf: Buffer, o: number): number {
+  if (v instanceof Uint8Array) {
+    o += buf.write(`${v.length}:`, o, 'latin1')
+    buf.set(v, o)
+    return o + v.length
+  }
+  if (typeof v === 'string') {
+    o += buf.write(`${Buffer.byteLength(v)}:`, o, 'latin1')
+    return o + buf.write(v, o, 'utf8')
+  }
+  if (typeof v === 'number') return o + buf.write(`i${v}e`, o, 'latin1')
+  if (typeof v === 'boolean') return o + buf.write(v ? 'i1e' : 'i0e', o, 'latin1')
+  if (Array.isArray(v)) {
+    buf[o++] = L
+    for (const item of v) o = writeAt(item, buf, o)
+    buf[o++] = E
+    return o
+  }
+  buf[o++] = D
+  const keys = Object.keys(v)
+  if (keys.length > 1) keys.sort(compareKeys)
+  for (const key of keys) {
+    const item = v[key]
+    if (item === undefined || item === null) continue
+    o += buf.write(`${Buffer.byteLength(key, 'latin1')}:`, o, 'latin1')
+    o += buf.write(key, o, 'latin1')
+    o = writeAt(item, buf, o)
+  }
+  buf[o++] = E
+  return o
 }
 
 function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1'))
+  // Latin-1 strings compare code unit by code unit exactly like their raw bytes.
+  return a < b ? -1 : a > b ? 1 : 0
 }
 
 /** Type guards used by every codec. */

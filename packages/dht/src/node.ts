@@ -142,7 +142,7 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
       peers: this.peers,
       items: this.items,
       samples: this.samples,
-      closestNodes: (target, n) => this.engine.closestContacts(target, n),
+      closestNodes: (target, n) => this.engine.closestNodes(target, n),
       onGetPeers: (o) => this.emit('get_peers', o),
       onAnnounce: (o) => this.emit('announce_peer', o),
     }

@@ -6,6 +6,7 @@ import { TOKEN_ROTATE_MS } from './constants.js'
 export class TokenManager {
   private secrets: [Buffer, Buffer]
   private rotatedAt: number
+  private readonly cache = new Map<string, Buffer>()
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -22,16 +23,23 @@ export class TokenManager {
     const steps = Math.min(2, Math.floor((t - this.rotatedAt) / TOKEN_ROTATE_MS))
     for (let i = 0; i < steps; i++) this.secrets = [this.random(20), this.secrets[0]]
     this.rotatedAt = t
+    this.cache.clear()
   }
 
   issue(ip: string): Buffer {
     this.maybeRotate()
-    return make(ip, this.secrets[0])
+    // A bounded cache of current-secret tokens: get_peers/get replies need one per query.
+    let tok = this.cache.get(ip)
+    if (!tok) {
+      if (this.cache.size >= 4096) this.cache.clear()
+      tok = make(ip, this.secrets[0])
+      this.cache.set(ip, tok)
+    }
+    return tok
   }
 
   verify(ip: string, token: Buffer): boolean {
-    this.maybeRotate()
-    return token.equals(make(ip, this.secrets[0])) || token.equals(make(ip, this.secrets[1]))
+    return token.equals(this.issue(ip)) || token.equals(make(ip, this.secrets[1]))
   }
 }
 

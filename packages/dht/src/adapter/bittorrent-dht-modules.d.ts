@@ -121,6 +121,8 @@ declare module 'bittorrent-dht' {
     _rpc: RPC
     _tables: { get(key: string): KBucket | undefined; set(key: string, v: KBucket): void }
     _onquery(query: unknown, peer: unknown): void
+    listen(port: number, host: string, cb?: () => void): void
+    address(): { address: string; port: number }
     addNode(node: { id?: Buffer; host: string; port: number }): void
     removeNode(id: Buffer): void
     lookup(infoHash: Buffer, cb?: (err: Error | null, n: number) => void): () => void

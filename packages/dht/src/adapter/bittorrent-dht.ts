@@ -222,6 +222,11 @@ export class DhtEngine {
     return this.rpc.nodes.closest(target, n).map((c) => this.toContact(c, this.bucketOf(c.id)))
   }
 
+  /** Hot path of find_node/get_peers replies: no bucket computation. */
+  closestNodes(target: Buffer, n: number): { id: Buffer; host: string; port: number }[] {
+    return this.rpc.nodes.closest(target, n)
+  }
+
   getContact(id: Buffer): EngineContact | null {
     const c = this.rpc.nodes.get(id)
     return c ? this.toContact(c, this.bucketOf(id)) : null

@@ -36,6 +36,7 @@ export class MemoryNetwork {
   private readonly heap: Delivery[] = []
   private seq = 0
   private timer: NodeJS.Timeout | null = null
+  private immediate: NodeJS.Immediate | null = null
   private timerAt = Infinity
   private nextHost = 1
   readonly stats: MemoryNetworkStats = { sent: 0, delivered: 0, lost: 0, undeliverable: 0 }
@@ -94,13 +95,23 @@ export class MemoryNetwork {
     const top = this.heap[0]
     if (!top || top.at >= this.timerAt) return
     if (this.timer) clearTimeout(this.timer)
+    this.timer = null
     this.timerAt = top.at
-    this.timer = setTimeout(() => this.flush(), Math.max(0, top.at - Date.now()))
+    const wait = top.at - Date.now()
+    // Due now: setImmediate (setTimeout(0) would add ~1 ms to every hop).
+    if (wait <= 0) {
+      if (!this.immediate) this.immediate = setImmediate(() => this.flush())
+      return
+    }
+    this.timer = setTimeout(() => this.flush(), wait)
     this.timer.unref()
   }
 
   private flush(): void {
+    if (this.timer) clearTimeout(this.timer)
+    if (this.immediate) clearImmediate(this.immediate)
     this.timer = null
+    this.immediate = null
     this.timerAt = Infinity
     const now = Date.now()
     // Bounded batch per tick so a flood cannot starve the event loop.
@@ -116,15 +127,7 @@ export class MemoryNetwork {
         this.stats.undeliverable++
       }
     }
-    if (this.heap.length) {
-      if (this.heap[0]!.at <= now) setImmediate(() => this.flushSoon())
-      else this.schedule()
-    }
-  }
-
-  private flushSoon(): void {
-    if (this.timer) return
-    this.flush()
+    this.schedule()
   }
 
   private push(d: Delivery): void {
