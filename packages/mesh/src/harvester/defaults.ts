@@ -18,6 +18,8 @@ export const HARVESTER_DEFAULTS = {
   /** …and never wait longer than the BEP 51 maximum (6 h). */
   maxSampleIntervalS: 21_600,
   maxSampleFailures: 2,
+  /** A node forgotten after failed samples is not re-added for 1 h (doubling per repeat, up to a day). */
+  unresponsiveNodeTtlMs: 3_600_000,
   maxNodes: 20_000,
   sightingQueue: 10_000,
   maxPending: 20_000,

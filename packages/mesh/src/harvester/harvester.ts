@@ -26,7 +26,10 @@ export interface HarvesterOptions extends Partial<Omit<Tunables, 'resample'>> {
   index: HarvestIndex
   clock?: Clock
   random?: Random
-  /** Re-sampling of nodes already sampled once: 'once' (default), 'productive' (opt-in), 'always'. */
+  /**
+   * Re-sampling of nodes already sampled once: 'once' (default); 'productive' (opt-in: while the last
+   * sample yielded new infohashes or the node stores more than it showed); 'always' (every interval).
+   */
   resample?: ResamplePolicy
   /** Record every sighting in the index (default true). */
   recordSightings?: boolean
@@ -90,6 +93,12 @@ export function createHarvester(options: HarvesterOptions): Harvester {
     minIntervalS: o.minSampleIntervalS,
     maxIntervalS: o.maxSampleIntervalS,
     maxFailures: o.maxSampleFailures,
+    unresponsive: new FailureCache({
+      clock,
+      maxEntries: o.maxNodes * 5,
+      baseTtlMs: o.unresponsiveNodeTtlMs,
+      maxTtlMs: o.unresponsiveNodeTtlMs * 24,
+    }),
   })
   const queue = new BoundedQueue<Sighting>({ capacity: o.sightingQueue })
   const failures = new FailureCache({

@@ -1,3 +1,4 @@
+import type { FailureCache } from '../pipeline/failure-cache.js'
 import type { DhtContact, Endpoint } from './types.js'
 
 /** When a node that has been sampled once is sampled again. */
@@ -12,6 +13,11 @@ export interface NodeBookOptions {
   maxIntervalS: number
   /** Consecutive failed samples after which a node is forgotten. */
   maxFailures: number
+  /**
+   * Remembers forgotten nodes (most do not speak BEP 51, or are gone) so that rediscovering them
+   * does not cost more timed-out queries while they are blocked.
+   */
+  unresponsive?: FailureCache
 }
 
 export interface NodeEntry extends DhtContact {
@@ -22,6 +28,8 @@ export interface NodeEntry extends DhtContact {
   failures: number
   /** New infohashes credited to its latest sample (decides the 'productive' policy). */
   newSinceLastSample: number
+  /** Its last reply said it stores more infohashes (`num`) than the sample showed. */
+  holdsMore: boolean
   /** Revealed by a peer's PORT message: sampled ahead of ordinary nodes. */
   directed: boolean
 }
@@ -35,6 +43,8 @@ export interface NodeBookCounters {
   evicted: number
   retired: number
   forgotten: number
+  /** Adds refused because the node was recently forgotten as unresponsive. */
+  skippedUnresponsive: number
 }
 
 const key = (e: Endpoint): string => `${e.host}:${e.port}`
@@ -46,7 +56,7 @@ const key = (e: Endpoint): string => `${e.host}:${e.port}`
  */
 export class NodeBook {
   private readonly nodes = new Map<string, NodeEntry>()
-  private readonly c = { added: 0, directed: 0, evicted: 0, retired: 0, forgotten: 0 }
+  private readonly c = { added: 0, directed: 0, evicted: 0, retired: 0, forgotten: 0, skippedUnresponsive: 0 }
 
   constructor(private readonly opts: NodeBookOptions) {}
 
@@ -67,6 +77,10 @@ export class NodeBook {
       }
       return
     }
+    if (this.opts.unresponsive?.isBlocked(k) === true) {
+      this.c.skippedUnresponsive += 1
+      return
+    }
     if (this.nodes.size >= this.opts.maxNodes && !this.evictOne(directed)) return
     this.nodes.set(k, {
       key: k,
@@ -77,6 +91,7 @@ export class NodeBook {
       samples: 0,
       failures: 0,
       newSinceLastSample: 0,
+      holdsMore: false,
       directed,
     })
     this.c.added += 1
@@ -88,7 +103,12 @@ export class NodeBook {
     let best: NodeEntry | undefined
     for (const e of this.nodes.values()) {
       if (e.due > now) continue
-      if (this.opts.resample === 'productive' && e.samples > 0 && e.newSinceLastSample === 0) {
+      if (
+        this.opts.resample === 'productive' &&
+        e.samples > 0 &&
+        e.newSinceLastSample === 0 &&
+        !e.holdsMore
+      ) {
         e.due = Infinity
         this.c.retired += 1
         continue
@@ -108,8 +128,10 @@ export class NodeBook {
     e.due = Infinity
   }
 
-  sampled(e: NodeEntry, intervalS: number, now: number): void {
+  /** Records a sample reply: `num` and `shown` decide whether it holds more than it showed. */
+  sampled(e: NodeEntry, intervalS: number, now: number, num = 0, shown = 0): void {
     e.samples += 1
+    e.holdsMore = num > shown
     e.failures = 0
     e.newSinceLastSample = 0
     e.directed = false
@@ -125,6 +147,7 @@ export class NodeBook {
     if (e.failures >= this.opts.maxFailures) {
       this.nodes.delete(e.key)
       this.c.forgotten += 1
+      this.opts.unresponsive?.record(e.key, 'no sample reply')
     } else e.due = now + retryAfterMs
   }
 

@@ -147,7 +147,7 @@ export class Sampler {
         () => new Error('sample timed out'),
         (signal) => this.opts.dht.sample(node, target, signal),
       )
-      this.opts.book.sampled(node, reply.interval, this.opts.clock.now())
+      this.opts.book.sampled(node, reply.interval, this.opts.clock.now(), reply.num, reply.samples.length)
       this.c.infohashesSampled += reply.samples.length
       for (const ih of reply.samples) this.opts.onSample(ih, node.key)
       this.addNodes(reply.nodes)
