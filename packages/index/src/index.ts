@@ -1,6 +1,7 @@
 export { openIndex } from './open.js'
 export { PooledIndex } from './pooled-index.js'
 export type { MetadataCache } from './pooled-index.js'
+export type { IngestResult } from './write/writer.js'
 export { IndexError } from './errors.js'
 export type { IndexErrorCode } from './errors.js'
 export { migrateTo, migrations, LATEST_MIGRATION } from './migrations/index.js'

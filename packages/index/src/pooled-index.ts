@@ -17,7 +17,7 @@ import type {
   TorrentInput,
 } from './types.js'
 import type { MetadataCacheStore } from './write/metadata-cache.js'
-import type { Writer } from './write/writer.js'
+import type { IngestResult, Writer } from './write/writer.js'
 
 export interface MetadataCache {
   put(infohash: Uint8Array, rawInfo: Uint8Array): Promise<void>
@@ -75,7 +75,7 @@ export class PooledIndex {
   }
 
   /** Upserts a batch in one transaction; re-ingesting an infohash updates last_seen and counts only. */
-  async ingest(torrents: TorrentInput[]): Promise<{ inserted: number; updated: number }> {
+  async ingest(torrents: TorrentInput[]): Promise<IngestResult> {
     return this.#guard('ingest', () => this.#writable('ingest').ingest(torrents))
   }
 

@@ -79,7 +79,7 @@ describe('storage failures become one-line IndexErrors', () => {
     await expect(ix.ingest([torrent(1)])).rejects.toMatchObject({ code: 'INDEX_LOCKED' })
     writer.exec('rollback')
     writer.close()
-    expect(await ix.ingest([torrent(1)])).toEqual({ inserted: 1, updated: 0 })
+    expect(await ix.ingest([torrent(1)])).toMatchObject({ inserted: 1, updated: 0 })
     await ix.close()
   })
 

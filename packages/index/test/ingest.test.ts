@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openIndex } from '../src/index.js'
 import type { PooledIndex } from '../src/index.js'
 import { hex, ih1, ih2, torrent } from './helpers.js'
+
+const sha1 = (b: Uint8Array) => new Uint8Array(createHash('sha1').update(b).digest())
 
 describe('ingest', () => {
   let ix: PooledIndex
@@ -15,11 +17,14 @@ describe('ingest', () => {
 
   it('is idempotent: re-ingesting updates last_seen and the count, never duplicates', async () => {
     const batch = [torrent(1), torrent(2), torrent(3)]
-    expect(await ix.ingest(batch)).toEqual({ inserted: 3, updated: 0 })
+    expect(await ix.ingest(batch)).toMatchObject({ inserted: 3, updated: 0 })
     const later = new Date('2026-02-01T00:00:00Z')
-    expect(await ix.ingest(batch.map((t) => ({ ...t, seenAt: later })))).toEqual({ inserted: 0, updated: 3 })
+    expect(await ix.ingest(batch.map((t) => ({ ...t, seenAt: later })))).toMatchObject({
+      inserted: 0,
+      updated: 3,
+    })
     // The same torrent twice inside one batch is one row too.
-    expect(await ix.ingest([torrent(4), torrent(4)])).toEqual({ inserted: 1, updated: 1 })
+    expect(await ix.ingest([torrent(4), torrent(4)])).toMatchObject({ inserted: 1, updated: 1 })
     const s = await ix.stats()
     expect(s.torrents).toBe(4)
     expect(s.files).toBe(8)
@@ -41,7 +46,7 @@ describe('ingest', () => {
     await ix.ingest([torrent(10, { infohashV1: undefined, infohashV2: ih2(10), files: [] })])
     expect((await ix.stats()).torrents).toBe(2)
     // The hybrid's metadata names both: the two rows become one, keeping the file list.
-    expect(await ix.ingest([torrent(10, { infohashV1: ih1(10), infohashV2: ih2(10) })])).toEqual({
+    expect(await ix.ingest([torrent(10, { infohashV1: ih1(10), infohashV2: ih2(10) })])).toMatchObject({
       inserted: 0,
       updated: 1,
     })
@@ -118,26 +123,51 @@ describe('ingest', () => {
     })
   })
 
-  it('caches raw metadata compressed and evicts the least recently used over budget', async () => {
+  it('caches raw metadata that hashes to its infohash, compressed, evicting the least recently used', async () => {
     await ix.close()
     ix = await openIndex({ path: ':memory:', cacheBudgetBytes: 3000 })
-    // Random bytes do not compress, so each entry costs ~400 of the 3000-byte budget.
-    const info = (n: number) => new Uint8Array(randomBytes(400 + n))
-    await ix.ingest([torrent(30, { rawInfo: info(30) })])
+    // Random bytes do not compress, so each entry costs ~400 of the 3000-byte budget. Keys are the
+    // real SHA-1 of the bytes, as a v1 infohash is of its info dict.
+    const infos = new Map<number, Uint8Array>()
+    const info = (n: number) => {
+      const b = new Uint8Array(randomBytes(400 + n))
+      infos.set(n, b)
+      return b
+    }
+    const key = (n: number) => new Uint8Array(createHash('sha1').update(infos.get(n)!).digest())
+    const r30 = info(30)
+    expect(await ix.ingest([torrent(30, { infohashV1: sha1(r30), rawInfo: r30 })])).toMatchObject({
+      inserted: 1,
+      rawInfoRejected: 0,
+    })
+    // An info dict that does not hash to the torrent's infohash is not cached; the torrent still is.
+    expect(await ix.ingest([torrent(29, { rawInfo: info(29) })])).toMatchObject({
+      inserted: 1,
+      rawInfoRejected: 1,
+    })
+    expect(await ix.metadataCache.get(ih1(29))).toBeUndefined()
+    await expect(ix.metadataCache.put(ih1(28), info(28))).rejects.toMatchObject({ code: 'BAD_INPUT' })
+    // v2 keys use SHA-256.
+    const v2 = info(27)
+    await ix.metadataCache.put(new Uint8Array(createHash('sha256').update(v2).digest()), v2)
+
     const a = info(31)
-    await ix.metadataCache.put(ih1(31), a)
-    expect(await ix.metadataCache.get(ih1(31))).toEqual(a)
+    await ix.metadataCache.put(key(31), a)
+    expect(await ix.metadataCache.get(key(31))).toEqual(a)
     expect(await ix.metadataCache.get(ih1(99))).toBeUndefined()
-    // Fill past the budget; 31 was used most recently among the first two so 30 goes first.
+    // Fill past the budget; 31 was used after 30, so 30 goes first.
     await new Promise((r) => setTimeout(r, 5))
-    await ix.metadataCache.get(ih1(31))
-    for (let n = 32; n < 60; n++) await ix.metadataCache.put(ih1(n), info(n))
+    await ix.metadataCache.get(key(31))
+    for (let n = 32; n < 60; n++) {
+      const b = info(n)
+      await ix.metadataCache.put(key(n), b)
+    }
     const s = await ix.stats()
     expect(s.cacheBytes).toBeLessThanOrEqual(3000)
     expect(s.cachedMetadata).toBeGreaterThan(3)
     expect(s.cachedMetadata).toBeLessThan(8)
-    expect(await ix.metadataCache.get(ih1(30))).toBeUndefined()
-    expect(await ix.metadataCache.get(ih1(59))).toBeDefined()
+    expect(await ix.metadataCache.get(sha1(r30))).toBeUndefined()
+    expect(await ix.metadataCache.get(key(59))).toEqual(infos.get(59))
   })
 
   it('close is idempotent and later calls fail with INDEX_CLOSED', async () => {

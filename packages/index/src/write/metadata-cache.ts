@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import type BetterSqlite3 from 'better-sqlite3'
 import { INFOHASH_V1_BYTES, INFOHASH_V2_BYTES, MAX_RAW_INFO_BYTES } from '../constants.js'
@@ -54,12 +55,18 @@ export class MetadataCacheStore {
     return this.#total
   }
 
-  /** Stores an info dict; call inside a transaction. An entry larger than the whole budget is skipped. */
+  /**
+   * Stores an info dict; call inside a transaction. It must hash to its key (SHA-1 for a 20-byte v1
+   * infohash, SHA-256 for a 32-byte v2 one): the cache is served to peers later. An entry larger than
+   * the whole budget is skipped.
+   */
   putSync(infohash: Uint8Array, rawInfo: Uint8Array): void {
     checkKey(infohash)
-    if (rawInfo.length === 0 || rawInfo.length > MAX_RAW_INFO_BYTES) {
+    if (!(rawInfo instanceof Uint8Array) || rawInfo.length === 0 || rawInfo.length > MAX_RAW_INFO_BYTES) {
       throw new IndexError('BAD_INPUT', `rawInfo must be 1..${MAX_RAW_INFO_BYTES} bytes`)
     }
+    if (!infoHashes(infohash, rawInfo))
+      throw new IndexError('BAD_INPUT', 'rawInfo does not hash to the infohash')
     const data = deflateRawSync(rawInfo)
     if (data.length > this.#budget) return
     const before = (this.#stmts.sizeOf.get(infohash) as number | undefined) ?? 0
@@ -116,4 +123,10 @@ function checkKey(infohash: Uint8Array): void {
   ) {
     throw new IndexError('BAD_INPUT', 'metadata cache key must be a 20- or 32-byte infohash')
   }
+}
+
+/** BEP 3: the v1 infohash is SHA-1 of the bencoded info dict; BEP 52: v2 is its SHA-256. */
+export function infoHashes(infohash: Uint8Array, rawInfo: Uint8Array): boolean {
+  const algo = infohash.length === INFOHASH_V1_BYTES ? 'sha1' : 'sha256'
+  return Buffer.compare(createHash(algo).update(rawInfo).digest(), infohash) === 0
 }

@@ -5,13 +5,22 @@ import { decodeFileList, encodeFileList } from '../codec/file-list.js'
 import { ftsDocument, prepareFtsWriter } from '../search/fts5.js'
 import type { FtsWriter } from '../search/fts5.js'
 import type { SightingInput, TorrentInput } from '../types.js'
+import { infoHashes } from './metadata-cache.js'
 import type { MetadataCacheStore } from './metadata-cache.js'
+import { IndexError } from '../errors.js'
 import { prepareWriteStatements, rowParams, v2PrefixRange } from './statements.js'
 import type { TorrentRowFull, WriteStatements } from './statements.js'
 import { checkSighting, normalizeTorrent } from './validate.js'
 import type { NormalizedTorrent } from './validate.js'
 
 type Row = Omit<TorrentRowFull, 'id'>
+
+export interface IngestResult {
+  inserted: number
+  updated: number
+  /** rawInfo values dropped because they did not hash to the torrent's infohash. */
+  rawInfoRejected: number
+}
 
 /** The single writer: every mutation of torrents, files, sightings and the FTS index goes through here. */
 export class Writer {
@@ -28,10 +37,19 @@ export class Writer {
   }
 
   /** One IMMEDIATE transaction for the whole batch: all of it is committed, or none of it. */
-  ingest(inputs: readonly TorrentInput[]): { inserted: number; updated: number } {
+  ingest(inputs: readonly TorrentInput[]): IngestResult {
+    if (!Array.isArray(inputs)) throw new IndexError('BAD_INPUT', 'ingest needs an array of torrents')
     const now = toSeconds(new Date())
     // Validate everything before taking the write lock, so bad input never holds it.
     const torrents = inputs.map((t, i) => normalizeTorrent(t, `torrent ${i}`, now))
+    // An info dict that does not hash to the torrent's infohash is not cached (the torrent still is).
+    let rawInfoRejected = 0
+    for (const t of torrents) {
+      if (t.rawInfo !== undefined && !infoHashes((t.ih1 ?? t.ih2)!, t.rawInfo)) {
+        t.rawInfo = undefined
+        rawInfoRejected++
+      }
+    }
     let inserted = 0
     let updated = 0
     const run = this.#raw.transaction(() => {
@@ -46,7 +64,7 @@ export class Writer {
       this.#cache.invalidate()
       throw err
     }
-    return { inserted, updated }
+    return { inserted, updated, rawInfoRejected }
   }
 
   /** Returns true when a new torrent row was created. */
@@ -143,6 +161,7 @@ export class Writer {
 
   /** Returns how many of the sightings were of infohashes never seen before. */
   recordSightings(inputs: readonly SightingInput[]): number {
+    if (!Array.isArray(inputs)) throw new IndexError('BAD_INPUT', 'recordSightings needs an array')
     inputs.forEach((s, i) => checkSighting(s, `sighting ${i}`))
     const now = toSeconds(new Date())
     let fresh = 0
