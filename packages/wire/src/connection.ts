@@ -10,6 +10,7 @@ import {
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_MESSAGE_LENGTH,
   DEFAULT_REQQ,
+  KEEP_ALIVE_INTERVAL_MS,
 } from './constants.js'
 import type { CloseReason, WireCounters } from './counters.js'
 import {
@@ -29,12 +30,15 @@ export interface ConnectionLimits {
   handshakeTimeoutMs: number
   /** Close after this long without a byte from the peer (BEP-3 keep-alives come every ~2 min). */
   idleTimeoutMs: number
+  /** How often we send a keep-alive. */
+  keepAliveIntervalMs: number
 }
 
 export const defaultLimits: ConnectionLimits = {
   maxMessageLength: DEFAULT_MAX_MESSAGE_LENGTH,
   handshakeTimeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
   idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
+  keepAliveIntervalMs: KEEP_ALIVE_INTERVAL_MS,
 }
 
 export interface ConnectionOptions {
@@ -84,17 +88,18 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
   private readonly limits: ConnectionLimits
   private handshakeTimer: NodeJS.Timeout | undefined
   private idleTimer: NodeJS.Timeout | undefined
+  private keepAliveTimer: NodeJS.Timeout | undefined
   private lastActivity = Date.now()
 
   constructor(private readonly opts: ConnectionOptions) {
     super()
     this.direction = opts.direction
     this.limits = { ...defaultLimits, ...opts.limits }
-    const socket = opts.socket
-    this.remoteAddress = socket.remoteAddress ?? ''
-    this.remotePort = socket.remotePort ?? 0
+    this.remoteAddress = opts.socket.remoteAddress ?? ''
+    this.remotePort = opts.socket.remotePort ?? 0
     opts.registry.freeze()
     opts.counters.opened++
+    const socket = opts.socket
     this.wire = new ProtocolWire(
       {
         onHandshake: (h) => this.onHandshake(h),
@@ -103,6 +108,8 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
         buildExtendedHandshake: () => this.buildExtendedHandshake(),
         onFailure: (reason, err) => this.onWireFailure(reason, err),
         onEnd: () => this.close('remote-closed'),
+        pauseSource: () => socket.pause(),
+        resumeSource: () => socket.resume(),
       },
       this.limits.maxMessageLength,
       (chunk) => this.write(chunk),
@@ -123,6 +130,9 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
     socket.on('end', () => this.close('remote-closed'))
     this.handshakeTimer = setTimeout(() => this.close('handshake-timeout'), this.limits.handshakeTimeoutMs)
     this.armIdle()
+    // BEP-3: peers drop connections silent for ~2 minutes, so we speak at least once a minute.
+    this.keepAliveTimer = setInterval(() => this.wire.keepAlive(), this.limits.keepAliveIntervalMs)
+    this.keepAliveTimer.unref()
     if (opts.direction === 'outbound') {
       if (!opts.infoHash || opts.infoHash.length !== 20)
         throw new WireError('ERR_INVALID_ARGUMENT', 'outbound needs a 20-byte infoHash')
@@ -159,6 +169,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
     this.closeInfo = detail === undefined ? { reason: r } : { reason: r, detail }
     clearTimeout(this.handshakeTimer)
     clearTimeout(this.idleTimer)
+    clearInterval(this.keepAliveTimer)
     this.opts.counters.countClose(r)
     this.dispatcher.close()
     this.wire.destroy()

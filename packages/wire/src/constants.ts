@@ -104,6 +104,8 @@ export const DEFAULT_MAX_MESSAGE_LENGTH = 128 * 1024 + 13
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000
 /** BEP-3: keep-alives are sent about every two minutes; silence past that means a dead peer. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 150_000
+/** How often we send a BEP-3 keep-alive (a zero-length message). */
+export const KEEP_ALIVE_INTERVAL_MS = 60_000
 export const DEFAULT_DIAL_TIMEOUT_MS = 5_000
 export const DEFAULT_MAX_CONNECTIONS = 256
 export const DEFAULT_MAX_CONNECTIONS_PER_IP = 4

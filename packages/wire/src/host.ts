@@ -1,6 +1,7 @@
 // A PeerHost owns our peer id, the extension registry, shared counters, the connection caps, and
-// optionally a TCP listener. Outbound and inbound connections count against the same global cap;
-// the per-IP cap applies to both directions.
+// optionally a TCP listener. Outbound and inbound connections count against the same global cap; the
+// per-IP cap applies to inbound connections (several peers behind one address, or a local testnet,
+// are legitimate dial targets; one address opening many connections to us is not).
 import { randomBytes } from 'node:crypto'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { PeerConnection, type ConnectionLimits } from './connection.js'
@@ -16,6 +17,7 @@ export interface PeerHostOptions {
   counters?: WireCounters
   limits?: Partial<ConnectionLimits>
   maxConnections?: number
+  /** Cap on inbound connections from one IP address. */
   maxConnectionsPerIp?: number
   clientName?: string
   /** Our DHT port (BEP-5): sets the reserved bit and sends PORT on every connection. */
@@ -78,7 +80,8 @@ export class PeerHost {
     infoHash: Uint8Array,
     opts: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<PeerConnection> {
-    if (!this.reserve(addr.host)) throw new ConnectionLimitError(`connection cap reached for ${addr.host}`)
+    if (!this.reserve(addr.host, false))
+      throw new ConnectionLimitError(`connection cap reached for ${addr.host}`)
     let socket: Socket
     try {
       socket = await dial(addr, opts.timeoutMs, opts.signal)
@@ -100,7 +103,7 @@ export class PeerHost {
 
   private accept(socket: Socket): void {
     const ip = socket.remoteAddress ?? ''
-    if (this.stopped || !this.reserve(ip)) {
+    if (this.stopped || !this.reserve(ip, true)) {
       this.counters.rejectedByLimit++
       socket.destroy()
       return
@@ -109,11 +112,11 @@ export class PeerHost {
     if (!conn.closed) this.opts.onConnection?.(conn)
   }
 
-  private reserve(ip: string): boolean {
+  private reserve(ip: string, inbound: boolean): boolean {
     const max = this.opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS
     const maxIp = this.opts.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP
     const n = this.perIp.get(ip) ?? 0
-    if (this.connections.size + this.pending >= max || n >= maxIp) return false
+    if (this.connections.size + this.pending >= max || (inbound && n >= maxIp)) return false
     this.perIp.set(ip, n + 1)
     this.pending++
     return true

@@ -105,6 +105,30 @@ describe('PeerHost connections', () => {
     expect(client.connectionCount).toBe(0)
   })
 
+  it('keep-alives keep an otherwise silent connection open past the idle timeout', async () => {
+    const limits = { idleTimeoutMs: 300, keepAliveIntervalMs: 100 }
+    const server = host({ limits })
+    const { port } = await server.listen()
+    const conn = await host({ limits }).connect({ host: '127.0.0.1', port }, ih)
+    await new Promise((r) => setTimeout(r, 900))
+    expect(conn.closed).toBe(false)
+    expect(server.connectionCount).toBe(1)
+    // Without keep-alives from the client, the server drops it.
+    const quiet = host({ limits: { keepAliveIntervalMs: 60_000 } })
+    const c2 = await quiet.connect({ host: '127.0.0.1', port }, ih)
+    await until(() => c2.closed)
+    expect(server.counters.closedFor('idle-timeout')).toBe(1)
+  })
+
+  it('the per-IP cap limits inbound connections only', async () => {
+    const server = host()
+    const { port } = await server.listen()
+    const client = host({ maxConnectionsPerIp: 1 })
+    const conns = await Promise.all([1, 2, 3].map(() => client.connect({ host: '127.0.0.1', port }, ih)))
+    expect(conns.every((c) => !c.closed)).toBe(true)
+    expect(client.connectionCount).toBe(3)
+  })
+
   it('dial failures are typed', async () => {
     const client = host()
     const ac = new AbortController()

@@ -29,6 +29,9 @@ export interface ProtocolWireHooks {
   /** Any error (violation, exception in a hook, library error): the owner closes the connection. */
   onFailure(reason: string, err?: unknown): void
   onEnd(): void
+  /** Backpressure toward the socket: the Wire's write buffer is full / has drained. */
+  pauseSource(): void
+  resumeSource(): void
 }
 
 /** Private members of the stock Wire we override; typed here so the casts stay in this file. */
@@ -83,6 +86,7 @@ export class ProtocolWire {
     wire.on('port', (port: number) => this.guarded(() => hooks.onPort(port)))
     wire.on('data', (chunk: Uint8Array) => onOutgoing(chunk))
     wire.on('error', (err: unknown) => this.fail('wire error', err))
+    wire.on('drain', () => hooks.resumeSource())
     wire.on('end', () => hooks.onEnd())
     wire.on('close', () => hooks.onEnd())
   }
@@ -95,7 +99,7 @@ export class ProtocolWire {
       this.fail(describeViolation(violation), violation)
       return false
     }
-    this.wire.write(chunk)
+    if (!this.wire.write(chunk)) this.hooks.pauseSource()
     return !this.failed
   }
 
