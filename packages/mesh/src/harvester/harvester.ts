@@ -35,6 +35,8 @@ export interface HarvesterOptions extends Partial<Omit<Tunables, 'resample'>> {
   recordSightings?: boolean
   /** Told about background failures: a batch that could not be written (it is kept and retried). */
   onError?: (err: unknown) => void
+  /** Told about each torrent whose verified metadata was accepted for the index (e.g. to print it). */
+  onTorrent?: (torrent: TorrentInput) => void
 }
 
 export interface HarvesterStats {
@@ -61,6 +63,11 @@ export interface Harvester {
   /** Stops every stage and flushes what was accepted to the index. Idempotent; concurrent calls share it. */
   stop(): Promise<void>
   stats(): HarvesterStats
+  /**
+   * Offers an infohash learned elsewhere (another member's samples, a resumed sighting) to triage,
+   * as a sighting `via` (default 'gossip') from `from`. False when the queue is full or stopped.
+   */
+  offer(infohash: Uint8Array, via?: SightingVia, from?: string): boolean
 }
 
 interface Sighting {
@@ -148,7 +155,10 @@ export function createHarvester(options: HarvesterOptions): Harvester {
     triage,
     failures,
     limiter,
-    persist: (t, signal) => torrents.add(t, signal),
+    persist: async (t, signal) => {
+      await torrents.add(t, signal)
+      options.onTorrent?.(t)
+    },
     clock,
     random,
     source: o.source,
@@ -171,12 +181,12 @@ export function createHarvester(options: HarvesterOptions): Harvester {
   // given up rather than holding stop() forever. Sightings that fit are still recorded.
   const halt = new AbortController()
 
-  function offer(s: Sighting): void {
+  function offer(s: Sighting): boolean {
     if (s.infohash.length !== 20 && s.infohash.length !== 32) {
       observed.invalid += 1
-      return
+      return false
     }
-    queue.offer(s)
+    return queue.offer(s)
   }
 
   function onObservation(obs: Observation): void {
@@ -238,6 +248,11 @@ export function createHarvester(options: HarvesterOptions): Harvester {
         if (failed !== undefined) throw failed.reason
       })()
       return stopping
+    },
+
+    offer(infohash, via = 'gossip', from = 'local') {
+      if (state !== 'running') return false
+      return offer({ infohash: new Uint8Array(infohash), via, from })
     },
 
     stats(): HarvesterStats {

@@ -278,4 +278,20 @@ describe('harvester pipeline', () => {
     expect(errors.length).toBeGreaterThan(0)
     expect(clock.pending).toBe(0)
   })
+
+  it('offer() queues an infohash learned elsewhere; onTorrent hears of each accepted torrent', async () => {
+    const t = await torrent('gossiped')
+    fetcher.serve(peer(1), t.ih, t.info)
+    dht.swarms.set(toHex(t.ih), [peer(1)])
+    const heard: string[] = []
+    const h = start({ onTorrent: (x) => heard.push(Buffer.from(x.name as Uint8Array).toString()) })
+    expect(h.offer(t.ih, 'gossip', 'member-1')).toBe(true)
+    expect(h.offer(new Uint8Array(7))).toBe(false)
+    await clock.advance(1_000)
+    expect(heard).toEqual(['gossiped'])
+    expect((await index.get(t.ih))?.name).toBe('gossiped')
+    expect(h.stats().observed.invalid).toBe(1)
+    await h.stop()
+    expect(h.offer(t.ih)).toBe(false)
+  })
 })
