@@ -1,12 +1,13 @@
 // BEP 44 put/get and BEP 46 pointers, as typed promises over the engine's client side.
-import type { DhtEngine } from './adapter/bittorrent-dht.js'
+import type { DhtEngine, EngineItem } from './adapter/bittorrent-dht.js'
 import { sign } from './adapter/ed25519.js'
 import type { KeyPair } from './adapter/ed25519.js'
 import { isBytes, isDict, isInt } from './bencode.js'
 import type { BInput, BValue } from './bencode.js'
 import { immutableTarget, mutableTarget } from './bep44.js'
+import type { StoredItem } from './bep44.js'
 import { ID_LENGTH, MAX_ITEM_VALUE_BYTES, MAX_SALT_BYTES } from './constants.js'
-import { bencode } from './bencode.js'
+import { bdecode, bencode } from './bencode.js'
 import { InvalidArgumentError, InvalidReplyError } from './errors.js'
 
 export interface PutResult {
@@ -41,12 +42,23 @@ export interface PointerPutOptions {
   cas?: number
 }
 
-export class ItemClient {
-  constructor(private readonly engine: DhtEngine) {}
+/** The node's own item store (items it serves to others). */
+export interface LocalItems {
+  get(target: Buffer): StoredItem | null
+  set(target: Buffer, item: StoredItem): void
+}
 
-  putImmutable(v: BInput): Promise<PutResult> {
+export class ItemClient {
+  constructor(
+    private readonly engine: DhtEngine,
+    private readonly local: LocalItems,
+  ) {}
+
+  async putImmutable(v: BInput): Promise<PutResult> {
     checkSize(v)
-    return this.engine.put({ v })
+    const res = await this.engine.put({ v })
+    this.local.set(res.target, { v: bdecode(bencode(v)) })
+    return res
   }
 
   putMutable(o: MutablePutOptions): Promise<PutResult> {
@@ -68,7 +80,13 @@ export class ItemClient {
   /** Gets an item; for mutable ones pass the salt used at put. Signatures and targets are checked. */
   async get(target: Buffer, opts: { salt?: Buffer } = {}): Promise<DhtItem | null> {
     if (!isBytes(target, ID_LENGTH)) throw new InvalidArgumentError('target must be 20 bytes')
-    const res = await this.engine.get(target, opts.salt)
+    const local = this.local.get(target)
+    // An immutable item is the same wherever it comes from; a local copy answers at once.
+    if (local && local.k === undefined) return { v: local.v }
+    let res: EngineItem | null = await this.engine.get(target, opts.salt)
+    if (local && (!res || !isInt(res.seq) || res.seq < local.seq!)) {
+      res = { v: local.v, k: local.k, sig: local.sig, seq: local.seq }
+    }
     if (!res) return null
     const item: DhtItem = { v: res.v as BValue }
     if (res.k) {

@@ -136,7 +136,7 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
       verify,
       onQuery: (msg, from) => this.dispatch(msg, from),
     })
-    this.itemClient = new ItemClient(this.engine)
+    this.itemClient = new ItemClient(this.engine, this.items)
     this.ctx = {
       tokens: this.tokens,
       peers: this.peers,
