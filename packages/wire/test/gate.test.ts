@@ -63,6 +63,7 @@ describe('members-only gate', () => {
       side === 'server' ? member(h, logs.server) : h.registry.register(echoExtension(logs.client)),
     )
     cleanups.push(() => p.close())
+    expect([...p.outbound.peerExtendedHandshake!.extensions.keys()]).toEqual(['bb_gate'])
     // Id 1 is bb_gate (garbage there would close the connection); guess the others.
     for (let id = 2; id <= 5; id++)
       p.outbound.sendRawExtended(id, bencode(dict({ msg_type: 0, seq: id, body: Buffer.alloc(1) })))

@@ -31,7 +31,7 @@ interface Line {
 }
 
 describe.skipIf(why !== undefined)('libtorrent interop (loopback-only namespace)', () => {
-  it('fetches v1, v2 and hybrid metadata from libtorrent and serves them to it', () => {
+  it('fetches v1, v2, hybrid and large (37-piece) metadata from libtorrent and serves them to it', () => {
     const run = spawnSync(
       'unshare',
       ['-n', 'sh', '-c', 'ip link set lo up && exec node test/libtorrent/interop.mjs'],
@@ -45,7 +45,7 @@ describe.skipIf(why !== undefined)('libtorrent interop (loopback-only namespace)
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Line)
-    expect(lines, run.stderr).toHaveLength(6)
+    expect(lines, run.stderr).toHaveLength(8)
     const get = (c: Line['case'], name: string) => lines.find((l) => l.case === c && l.name === name)!.result
     expect(get('fetch-from-libtorrent', 'debian-12.7.0-amd64-netinst')).toEqual({
       v1: { version: 'v1', bytes: 50578 },
@@ -55,6 +55,9 @@ describe.skipIf(why !== undefined)('libtorrent interop (loopback-only namespace)
       v1: { version: 'v1', bytes: 832 },
       v2: { version: 'v2', bytes: 832 },
     })
+    // 37 BEP-9 pieces requested at once: libtorrent answers them all, and fetches them all from us.
+    expect(get('fetch-from-libtorrent', 'large-v1')).toEqual({ v1: { version: 'v1', bytes: 600075 } })
+    expect(get('serve-to-libtorrent', 'large-v1')['v1']).toMatchObject({ ok: true, name: 'large.bin' })
     const deb = get('serve-to-libtorrent', 'debian-12.7.0-amd64-netinst')
     expect(deb['v1']).toMatchObject({ ok: true, info_hash_v1: '1fcb8584dad7bd7b5a0ca9fca1504703d2098440' })
     const v2 = get('serve-to-libtorrent', 'open-data-v2')

@@ -1,14 +1,29 @@
 // Runs inside `unshare -n` (loopback only), both sides in the namespace: our built package against
 // libtorrent (lt_peer.py). Prints one JSON line per case; the vitest file checks them.
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { MetadataServer, MetadataStore, fetchMetadata } from '../../dist/index.js'
+import { MetadataServer, MetadataStore, bencode, dict, fetchMetadata } from '../../dist/index.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const script = join(here, 'lt_peer.py')
-const fixtures = join(here, '..', '..', '..', '..', 'fixtures', 'torrents')
+const repoFixtures = join(here, '..', '..', '..', '..', 'fixtures', 'torrents')
+const fixtures = mkdtempSync(join(tmpdir(), 'bbmesh-lt-'))
+for (const name of ['debian-12.7.0-amd64-netinst', 'open-data-v2', 'open-data-hybrid']) {
+  writeFileSync(join(fixtures, `${name}.torrent`), readFileSync(join(repoFixtures, `${name}.torrent`)))
+}
+// A v1 torrent whose info dict spans many BEP-9 pieces (30,000 piece hashes: about 600 KB, 37 pieces).
+const pieces = 30_000
+const bigInfo = dict({
+  name: Buffer.from('large.bin'),
+  'piece length': 16384,
+  length: pieces * 16384,
+  pieces: randomBytes(pieces * 20),
+})
+writeFileSync(join(fixtures, 'large-v1.torrent'), bencode(dict({ info: bigInfo })))
 
 function python(args) {
   const child = spawn('/usr/bin/python3', [script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
@@ -62,7 +77,7 @@ async function serveToLibtorrent(name) {
   }
 }
 
-const cases = ['debian-12.7.0-amd64-netinst', 'open-data-v2', 'open-data-hybrid']
+const cases = ['debian-12.7.0-amd64-netinst', 'open-data-v2', 'open-data-hybrid', 'large-v1']
 for (const name of cases) {
   const fetched = await fetchFromLibtorrent(name).catch((e) => ({
     error: String(e.message ?? e),
