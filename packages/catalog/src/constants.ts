@@ -27,3 +27,18 @@ export const SIGNATURE_LENGTH = 64
 export const KEYS_DIR = 'keys'
 export const PUBLISHER_KEY_FILE = 'publisher.key'
 export const SHAREABLE_KEY_PREFIX = 'bbmesh:pub:'
+/** Catalog format (docs/PROTOCOL.md "Catalog format"). */
+export const CATALOG_FORMAT = 'bbmesh-catalog'
+export const CATALOG_VERSION = 1
+export const CATALOG_TORRENT_NAME = 'bbmesh-catalog'
+export const CATALOG_HEADER_FILE = 'catalog.json'
+export const CATALOG_LIBRARY_FILE = 'library.ndjson'
+export const CATALOG_SHARD_DIR = 'shards'
+/** One block per piece: a changed shard costs one piece, and pads need never be fetched. */
+export const CATALOG_PIECE_LENGTH = 16 * 1024
+/** Sharded: the prefix grows until the average shard holds at most this many entries. */
+export const CATALOG_SHARD_TARGET_ENTRIES = 32
+export const CATALOG_MAX_PREFIX_LENGTH = 6
+/** Caps for reading untrusted catalogs. */
+export const CATALOG_MAX_LINE_BYTES = 4 * 1024 * 1024
+export const CATALOG_MAX_HEADER_BYTES = 8 * 1024 * 1024

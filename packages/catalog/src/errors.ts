@@ -9,6 +9,12 @@ export type CatalogErrorCode =
   | 'KEY_MISSING'
   | 'KEY_INSECURE'
   | 'KEY_CORRUPT'
+  | 'BAD_CATALOG'
+  | 'BAD_POINTER'
+  | 'STALE_POINTER'
+  | 'NOT_FOUND'
+  | 'FETCH_FAILED'
+  | 'BAD_STATE'
 
 export class CatalogError extends Error {
   override readonly name: string = 'CatalogError'
@@ -39,4 +45,17 @@ export class TorrentFormatError extends CatalogError {
 /** A publisher key file problem. Messages never contain key material. */
 export class PublisherKeyError extends CatalogError {
   override readonly name = 'PublisherKeyError'
+}
+
+/** A catalog whose files do not follow the format in docs/PROTOCOL.md ("Catalog format"). */
+export class CatalogFormatError extends CatalogError {
+  override readonly name = 'CatalogFormatError'
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BAD_CATALOG', message, options)
+  }
+}
+
+/** Publish / resolve failures: BAD_POINTER, STALE_POINTER, NOT_FOUND, FETCH_FAILED, BAD_STATE. */
+export class ResolveError extends CatalogError {
+  override readonly name = 'ResolveError'
 }

@@ -32,3 +32,21 @@ export {
   verifySignature,
 } from './keys/publisher-key.js'
 export { magnetLink } from './torrent/magnet.js'
+export { CatalogFormatError, ResolveError } from './errors.js'
+export { CATALOG_FORMAT, CATALOG_VERSION, CATALOG_TORRENT_NAME, CATALOG_PIECE_LENGTH } from './constants.js'
+export {
+  encodeEntryLine,
+  parseEntryLine,
+  entryFromDetail,
+  entryToTorrentInput,
+  entryKey,
+} from './catalog/entry.js'
+export type { CatalogEntry, CatalogFile } from './catalog/entry.js'
+export { buildCatalog, shardPrefixLength } from './catalog/build.js'
+export type { BuildCatalogOptions, BuiltCatalog } from './catalog/build.js'
+export { readCatalog, catalogFileRefs, checkFile, parseLines } from './catalog/read.js'
+export type { ReadCatalog, ReadCatalogOptions, CatalogFileRef } from './catalog/read.js'
+export { encodeHeader, parseHeader, shardPath, expectedFiles } from './catalog/layout.js'
+export type { CatalogHeader, ShardInfo } from './catalog/layout.js'
+export { libraryFromIndex } from './catalog/from-index.js'
+export type { LibraryOptions } from './catalog/from-index.js'

@@ -1,0 +1,23 @@
+// The public library of an index: every torrent it holds, as catalog entries.
+import type { PooledIndex } from '@bbmesh/index'
+import { entryFromDetail, type CatalogEntry } from './entry.js'
+
+export interface LibraryOptions {
+  /** BEP 27 private torrents stay out of a public catalog unless asked (default false). */
+  includePrivate?: boolean
+  /** Leave out what came from other publishers' catalogs (source 'catalog:…'); default false. */
+  ownOnly?: boolean
+}
+
+export async function libraryFromIndex(
+  index: PooledIndex,
+  opts: LibraryOptions = {},
+): Promise<CatalogEntry[]> {
+  const out: CatalogEntry[] = []
+  for await (const d of index.exportAll()) {
+    if (d.private && !opts.includePrivate) continue
+    if (opts.ownOnly && d.source.startsWith('catalog:')) continue
+    out.push(entryFromDetail(d))
+  }
+  return out
+}

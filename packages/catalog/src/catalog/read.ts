@@ -1,0 +1,150 @@
+// Reads a fetched catalog: the info dict must be a catalog torrent, every file we were given must
+// hash to its BEP 52 pieces root, and every line must be a canonical entry in the right place.
+import { CATALOG_MAX_LINE_BYTES, CATALOG_TORRENT_NAME } from '../constants.js'
+import { CatalogError, CatalogFormatError } from '../errors.js'
+import { V2FileHasher } from '../torrent/merkle.js'
+import { parseInfoDict, type ParsedInfo } from '../torrent/parse.js'
+import { entryKey, parseEntryLine, type CatalogEntry } from './entry.js'
+import {
+  expectedFiles,
+  headerPath,
+  libraryPath,
+  parseHeader,
+  shardPath,
+  type CatalogHeader,
+} from './layout.js'
+
+export interface CatalogFileRef {
+  path: string
+  size: number
+  piecesRoot: string | null
+}
+
+export interface ReadCatalogOptions {
+  /** Sharded: read only these shard prefixes (the others need not be present in `files`). */
+  shards?: Iterable<string>
+}
+
+export interface ReadCatalog {
+  info: ParsedInfo
+  header: CatalogHeader
+  /** Every payload file of the torrent with its pieces root (what a resolver compares across updates). */
+  fileRefs: Map<string, CatalogFileRef>
+  /** Entries read, in key order. */
+  entries: CatalogEntry[]
+  /** Sharded: entries per shard prefix read. */
+  shards: Map<string, CatalogEntry[]>
+}
+
+const bad = (why: string): never => {
+  throw new CatalogFormatError(why)
+}
+
+/** Describes the torrent's payload files; throws unless the info dict is a well-formed catalog torrent. */
+export function catalogFileRefs(info: Uint8Array | ParsedInfo): {
+  info: ParsedInfo
+  refs: Map<string, CatalogFileRef>
+} {
+  let parsed: ParsedInfo
+  try {
+    parsed = info instanceof Uint8Array ? parseInfoDict(info) : info
+  } catch (err) {
+    throw new CatalogFormatError(`catalog info dict: ${(err as Error).message}`, { cause: err })
+  }
+  if (Buffer.from(parsed.name).toString('latin1') !== CATALOG_TORRENT_NAME)
+    bad('not a catalog torrent (name)')
+  if (parsed.version === 'v1') bad('catalog torrents are v2 or hybrid')
+  const refs = new Map<string, CatalogFileRef>()
+  for (const f of parsed.files) {
+    const path = f.path.map((p) => Buffer.from(p).toString('utf8')).join('/')
+    refs.set(path, {
+      path,
+      size: f.size,
+      piecesRoot: f.piecesRoot ? Buffer.from(f.piecesRoot).toString('hex') : null,
+    })
+  }
+  return { info: parsed, refs }
+}
+
+/** Checks file bytes against the pieces root the infohash commits to. */
+export function checkFile(ref: CatalogFileRef, data: Uint8Array, pieceLength: number): void {
+  if (data.byteLength !== ref.size) bad(`${ref.path}: ${data.byteLength} bytes, torrent says ${ref.size}`)
+  if (ref.size === 0) return
+  const h = new V2FileHasher(pieceLength)
+  h.update(data)
+  const root = h.digest().piecesRoot
+  if (!root || root.toString('hex') !== ref.piecesRoot) bad(`${ref.path} does not match its pieces root`)
+}
+
+/** Splits canonical NDJSON into entries, checking order, uniqueness and (sharded) the prefix. */
+export function parseLines(path: string, data: Uint8Array, prefix = ''): CatalogEntry[] {
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(data)
+  } catch {
+    return bad(`${path} is not UTF-8`)
+  }
+  if (text.length > 0 && !text.endsWith('\n')) bad(`${path} does not end with a newline`)
+  const out: CatalogEntry[] = []
+  let last = ''
+  let start = 0
+  while (start < text.length) {
+    const end = text.indexOf('\n', start)
+    if (end - start > CATALOG_MAX_LINE_BYTES) bad(`${path}: line too long`)
+    let e: CatalogEntry
+    try {
+      e = parseEntryLine(text.slice(start, end))
+    } catch (err) {
+      throw new CatalogFormatError(`${path}, line ${out.length + 1}: ${(err as Error).message}`)
+    }
+    const key = entryKey(e)
+    if (key <= last) bad(`${path}: entries out of order or duplicated at ${key}`)
+    if (!key.startsWith(prefix)) bad(`${path}: entry ${key} is in the wrong shard`)
+    last = key
+    out.push(e)
+    start = end + 1
+  }
+  return out
+}
+
+/**
+ * Validates a catalog. `files` maps '/'-joined payload paths to their bytes (at least catalog.json;
+ * for a whole catalog also library.ndjson; for a sharded one the shards asked for, or all).
+ */
+export function readCatalog(
+  info: Uint8Array | ParsedInfo,
+  files: ReadonlyMap<string, Uint8Array>,
+  opts: ReadCatalogOptions = {},
+): ReadCatalog {
+  const { info: parsed, refs } = catalogFileRefs(info)
+  const file = (path: string): Uint8Array => {
+    const ref = refs.get(path) ?? bad(`${path} is not in the catalog torrent`)
+    const data = files.get(path) ?? bad(`${path} was not supplied`)
+    checkFile(ref, data, parsed.pieceLength)
+    return data
+  }
+  const header = parseHeader(file(headerPath().join('/')))
+  const want = new Set(expectedFiles(header))
+  if (want.size !== refs.size || [...refs.keys()].some((p) => !want.has(p)))
+    bad('torrent files do not match catalog.json')
+  const shards = new Map<string, CatalogEntry[]>()
+  let entries: CatalogEntry[]
+  if (header.layout === 'whole') {
+    entries = parseLines(libraryPath().join('/'), file(libraryPath().join('/')))
+    if (entries.length !== header.entries) bad('library.ndjson entry count differs from catalog.json')
+  } else {
+    const listed = new Map(header.shards.map((s) => [s.prefix, s.entries]))
+    const wanted = opts.shards ? [...new Set(opts.shards)].sort() : [...listed.keys()]
+    entries = []
+    for (const prefix of wanted) {
+      const count = listed.get(prefix)
+      if (count === undefined) throw new CatalogError('BAD_INPUT', `shard ${prefix} is not in the catalog`)
+      const path = shardPath(prefix).join('/')
+      const got = parseLines(path, file(path), prefix)
+      if (got.length !== count) bad(`${path}: ${got.length} entries, catalog.json says ${count}`)
+      shards.set(prefix, got)
+      entries.push(...got)
+    }
+  }
+  return { info: parsed, header, fileRefs: refs, entries, shards }
+}
