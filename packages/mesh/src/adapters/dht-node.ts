@@ -19,8 +19,14 @@ export function dhtNodeAdapter(nodes: DhtNode | readonly DhtNode[]): HarvestDht 
       const offs = list.map((node) => {
         const onGetPeers = (o: { infoHash: Buffer; from: Endpoint; nodeId: Buffer }): void =>
           listener({ infohash: o.infoHash, via: 'get_peers', from: o.from, nodeId: o.nodeId })
-        const onAnnounce = (o: { infoHash: Buffer; from: Endpoint; nodeId: Buffer }): void =>
-          listener({ infohash: o.infoHash, via: 'announce', from: o.from, nodeId: o.nodeId })
+        const onAnnounce = (o: { infoHash: Buffer; from: Endpoint; nodeId: Buffer; port: number }): void =>
+          listener({
+            infohash: o.infoHash,
+            via: 'announce',
+            from: o.from,
+            nodeId: o.nodeId,
+            peer: { host: o.from.host, port: o.port },
+          })
         node.on('get_peers', onGetPeers)
         node.on('announce_peer', onAnnounce)
         return () => {

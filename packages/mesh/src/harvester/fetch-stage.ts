@@ -33,6 +33,8 @@ export interface FetchStageOptions {
   backoff: BackoffOptions
   lookupTimeoutMs: number
   peerTimeoutMs: number
+  /** Peers already known for an infohash (hex), tried before any lookup. */
+  hints?: (hex: string) => readonly Endpoint[]
 }
 
 export interface FetchStageCounters {
@@ -41,6 +43,8 @@ export interface FetchStageCounters {
   failed: Record<FetchFailureReason, number>
   retries: number
   lookups: number
+  /** Fetches that needed no lookup: a peer we already knew had the metadata. */
+  hintedOk: number
   peersTried: number
   active: number
   metadataPerSecond: number
@@ -64,7 +68,7 @@ export class FetchStage {
   private readonly abort = new AbortController()
   private active = 0
   private readonly rate: RateMeter
-  private readonly c = { started: 0, ok: 0, retries: 0, lookups: 0, peersTried: 0 }
+  private readonly c = { started: 0, ok: 0, retries: 0, lookups: 0, hintedOk: 0, peersTried: 0 }
   private readonly failed = Object.fromEntries(FETCH_FAILURE_REASONS.map((r) => [r, 0])) as Record<
     FetchFailureReason,
     number
@@ -114,7 +118,7 @@ export class FetchStage {
     const { clock, random } = this.opts
     this.c.started += 1
     try {
-      const torrent = await retry(() => this.attempt(cand.infohash), {
+      const torrent = await retry(() => this.attempt(cand), {
         attempts: this.opts.attempts,
         backoff: this.opts.backoff,
         clock,
@@ -136,23 +140,40 @@ export class FetchStage {
     }
   }
 
-  /** One lookup, then the peers in turn until one yields the metadata. */
-  private async attempt(infohash: Uint8Array): Promise<TorrentInput> {
-    const { clock } = this.opts
+  /**
+   * Peers we already know (announcers of observed announce_peer queries, including any that
+   * arrived since the last attempt) first; then one lookup and its peers in turn until one yields
+   * the metadata.
+   */
+  private async attempt(cand: Candidate): Promise<TorrentInput> {
+    const tried = new Set<string>()
+    let last: unknown = new FetchError('no-peers')
+    const hinted = this.opts.hints?.(cand.hex) ?? []
+    for (const peer of hinted.slice(0, this.opts.peersPerAttempt)) {
+      tried.add(endpointKey(peer))
+      try {
+        const t = await this.fromPeer(cand.infohash, peer)
+        this.c.hintedOk += 1
+        return t
+      } catch (err) {
+        if (this.abort.signal.aborted) throw err
+        last = err
+      }
+    }
     this.c.lookups += 1
     const peers = await withDeadline(
-      clock,
+      this.opts.clock,
       this.opts.lookupTimeoutMs,
       this.abort.signal,
       () => new FetchError('no-peers', 'peer lookup timed out'),
-      (signal) => this.opts.dht.getPeers(infohash, signal),
+      (signal) => this.opts.dht.getPeers(cand.infohash, signal),
     )
-    if (peers.length === 0) throw new FetchError('no-peers')
-    let last: unknown = new FetchError('no-peers')
-    for (const peer of dedupe(peers).slice(0, this.opts.peersPerAttempt)) {
+    const fresh = dedupe(peers).filter((p) => !tried.has(endpointKey(p)))
+    if (fresh.length === 0 && tried.size === 0) throw new FetchError('no-peers')
+    for (const peer of fresh.slice(0, this.opts.peersPerAttempt)) {
       this.abort.signal.throwIfAborted()
       try {
-        return await this.fromPeer(infohash, peer)
+        return await this.fromPeer(cand.infohash, peer)
       } catch (err) {
         // Whatever one peer did wrong (bad pieces, too large, timeout), the next may do right.
         if (this.abort.signal.aborted) throw err

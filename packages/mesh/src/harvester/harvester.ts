@@ -12,6 +12,7 @@ import { HARVESTER_DEFAULTS } from './defaults.js'
 import { FetchStage, type FetchStageCounters } from './fetch-stage.js'
 import { NodeBook, endpointKey, type NodeBookCounters, type ResamplePolicy } from './node-book.js'
 import { Sampler, type SamplerCounters } from './sampler.js'
+import { PeerHints } from './peer-hints.js'
 import type { HarvestDht, HarvestIndex, MetadataFetcher, Observation } from './types.js'
 
 type Tunables = {
@@ -168,8 +169,10 @@ export function createHarvester(options: HarvesterOptions): Harvester {
     backoff: { baseMs: o.backoffBaseMs, maxMs: o.backoffMaxMs },
     lookupTimeoutMs: o.lookupTimeoutMs,
     peerTimeoutMs: o.peerTimeoutMs,
+    hints: (hex) => hints.take(hex),
   })
 
+  const hints = new PeerHints(o.maxPending)
   const observed = { get_peers: 0, announce: 0, invalid: 0 }
   let unrecorded = 0
   const newRate = new RateMeter(clock)
@@ -193,6 +196,7 @@ export function createHarvester(options: HarvesterOptions): Harvester {
     observed[obs.via] += 1
     // The sender queried us from its DHT port, so it is a node worth sampling too.
     book.add({ host: obs.from.host, port: obs.from.port, ...(obs.nodeId && { id: obs.nodeId }) }, clock.now())
+    if (obs.peer !== undefined) hints.add(obs.infohash, obs.peer)
     offer({ infohash: obs.infohash, via: obs.via, from: endpointKey(obs.from) })
   }
 

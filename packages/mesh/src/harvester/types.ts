@@ -19,6 +19,8 @@ export interface Observation {
   /** The querying node's UDP address. */
   from: Endpoint
   nodeId?: Uint8Array
+  /** announce_peer only: the announcing peer (sender's IP, announced or implied port), tried first. */
+  peer?: Endpoint
 }
 
 /** A BEP-51 sample_infohashes reply. */

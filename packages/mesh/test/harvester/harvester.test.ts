@@ -294,4 +294,20 @@ describe('harvester pipeline', () => {
     await h.stop()
     expect(h.offer(t.ih)).toBe(false)
   })
+
+  it('fetches from the announcer of an observed announce_peer without a lookup, else falls back to one', async () => {
+    const direct = await torrent('direct')
+    fetcher.serve(peer(1), direct.ih, direct.info)
+    const fallback = await torrent('fallback')
+    fetcher.serve(peer(3), fallback.ih, fallback.info)
+    dht.swarms.set(toHex(fallback.ih), [peer(3)])
+    const h = start()
+    dht.emit({ infohash: direct.ih, via: 'announce', from: node(1), peer: peer(1) })
+    dht.emit({ infohash: fallback.ih, via: 'announce', from: node(2), peer: peer(2) }) // peer(2) has nothing
+    await clock.advance(1_000)
+    expect((await index.get(direct.ih))?.name).toBe('direct')
+    expect((await index.get(fallback.ih))?.name).toBe('fallback')
+    expect(dht.getPeersCalls).toEqual([toHex(fallback.ih)])
+    expect(h.stats().fetch).toMatchObject({ ok: 2, hintedOk: 1, lookups: 1, peersTried: 3 })
+  })
 })
