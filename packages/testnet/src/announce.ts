@@ -1,5 +1,6 @@
-// Seeds announce their torrents (BEP 5 announce_peer with their TCP port) through their DHT node,
-// a bounded number at a time.
+// Seeds announce their torrents (BEP 5 announce_peer with their TCP port) through their DHT node:
+// a bounded number in flight overall and per node. Announce time is mostly waiting on lost or
+// dropped replies, so the overall cap is generous; the per-node cap keeps one node's lookups few.
 import type { TestnetTorrent } from './content.js'
 import type { TestnetSeed } from './seeds.js'
 
@@ -11,29 +12,49 @@ export interface AnnounceReport {
   ms: number
 }
 
+/** Lookups one node runs at once while announcing. */
+const PER_NODE = 4
+
 export async function announceAll(
   seeds: readonly TestnetSeed[],
   concurrency: number,
   onDone: (t: TestnetTorrent, nodesReached: number) => void,
 ): Promise<AnnounceReport> {
   const started = Date.now()
-  const jobs = seeds.flatMap((s) => s.torrents.map((t) => ({ s, t })))
-  const report: AnnounceReport = { attempted: jobs.length, reached: 0, failed: 0, ms: 0 }
-  let next = 0
-  const worker = async (): Promise<void> => {
-    for (let job = jobs[next++]; job; job = jobs[next++]) {
-      let n = 0
-      try {
-        n = await job.s.node.announce(Buffer.from(job.t.infohash, 'hex'), job.s.port)
-      } catch {
-        n = 0
-      }
-      if (n > 0) report.reached++
-      else report.failed++
-      onDone(job.t, n)
-    }
+  const report: AnnounceReport = { attempted: 0, reached: 0, failed: 0, ms: 0 }
+  let slots = concurrency
+  const waiting: (() => void)[] = []
+  const acquire = async (): Promise<void> => {
+    if (slots > 0) slots--
+    else await new Promise<void>((r) => waiting.push(r))
   }
-  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker))
+  const release = (): void => {
+    const next = waiting.shift()
+    if (next) next()
+    else slots++
+  }
+  const perSeed = async (s: TestnetSeed): Promise<void> => {
+    let i = 0
+    const worker = async (): Promise<void> => {
+      for (let t = s.torrents[i++]; t; t = s.torrents[i++]) {
+        await acquire()
+        report.attempted++
+        let n = 0
+        try {
+          n = await s.node.announce(Buffer.from(t.infohash, 'hex'), s.port)
+        } catch {
+          n = 0
+        } finally {
+          release()
+        }
+        if (n > 0) report.reached++
+        else report.failed++
+        onDone(t, n)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(PER_NODE, s.torrents.length) }, worker))
+  }
+  await Promise.all(seeds.map(perSeed))
   report.ms = Date.now() - started
   return report
 }

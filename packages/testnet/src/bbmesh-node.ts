@@ -10,13 +10,14 @@ export class BbmeshNode implements TestnetNode {
   /** Warnings the node emitted (timeouts of queries to departed nodes and the like). */
   warnings = 0
 
-  constructor(opts: { id: Buffer; bootstrap: string[] }) {
+  constructor(opts: { id: Buffer; bootstrap: string[]; sampleIntervalS: number }) {
     // Every node shares 127.0.0.1, so the per-IP inbound limit and the outbound cap are off.
     this.dht = new DhtNode({
       nodeId: opts.id,
       bootstrap: opts.bootstrap.length ? opts.bootstrap : false,
       rateLimit: false,
       outboundQueriesPerSecond: false,
+      sampleIntervalS: opts.sampleIntervalS,
     })
     this.dht.on('warning', () => this.warnings++)
   }

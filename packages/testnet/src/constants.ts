@@ -15,7 +15,7 @@ export const DEFAULT_SEED = 1
 /** Nodes joining at the same time while the network is built (bounds the UDP burst). */
 export const DEFAULT_JOIN_BATCH = 10
 /** announce_peer operations in flight while seeds announce. */
-export const DEFAULT_ANNOUNCE_CONCURRENCY = 8
+export const DEFAULT_ANNOUNCE_CONCURRENCY = 32
 
 /** Share of generated torrents per version; the rest are v1. BEP 52 v2 and hybrid come from @bbmesh/catalog. */
 export const DEFAULT_V2_SHARE = 0.25
@@ -30,3 +30,6 @@ export const DEFAULT_CHURN_INTERVAL_MS = 2_000
 
 /** BEP 5: a DHT infohash (and a node id) is 20 bytes; v2 infohashes travel truncated (BEP 52). */
 export const INFOHASH_BYTES = 20
+
+/** BEP 51 `interval` our testnet nodes advertise: a run lasts about a minute, so seconds, not minutes. */
+export const DEFAULT_SAMPLE_INTERVAL_S = 5

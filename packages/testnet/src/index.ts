@@ -10,3 +10,13 @@ export type { ChurnCounters } from './churn.js'
 export { TestnetError } from './errors.js'
 export type { TestnetErrorCode } from './errors.js'
 export * as constants from './constants.js'
+export { CoverageTracker } from './coverage.js'
+export type {
+  HarvesterProbe,
+  HarvesterCoverage,
+  CoverageSnapshot,
+  CoverageSummary,
+  CoverageTrackerOptions,
+} from './coverage.js'
+export { startHarvester, TESTNET_HARVESTER_TUNING } from './harvester.js'
+export type { TestnetHarvester, TestnetHarvesterOptions } from './harvester.js'

@@ -26,8 +26,10 @@ export interface TestnetOptions {
   reannounceMs?: number
   /** Nodes joining at once while building (default 10). */
   joinBatch?: number
-  /** announce_peer operations in flight (default 8). */
+  /** announce_peer operations in flight (default 32, at most 4 per node). */
   announceConcurrency?: number
+  /** BEP 51 `interval` of the bbmesh nodes, seconds (default 5). */
+  sampleIntervalS?: number
 }
 
 export interface ResolvedOptions {
@@ -44,6 +46,7 @@ export interface ResolvedOptions {
   reannounceMs: number
   joinBatch: number
   announceConcurrency: number
+  sampleIntervalS: number
 }
 
 export function resolveOptions(o: TestnetOptions): ResolvedOptions {
@@ -73,6 +76,7 @@ export function resolveOptions(o: TestnetOptions): ResolvedOptions {
       o.announceConcurrency ?? C.DEFAULT_ANNOUNCE_CONCURRENCY,
       1,
     ),
+    sampleIntervalS: count('sampleIntervalS', o.sampleIntervalS ?? C.DEFAULT_SAMPLE_INTERVAL_S, 0),
   }
 }
 

@@ -60,7 +60,10 @@ export async function createTestnet(options: TestnetOptions = {}): Promise<Testn
 
   const makeNode = (kind: NodeKind, rng: RandomSource): TestnetNode => {
     const id = rng.bytes(C.INFOHASH_BYTES)
-    const node = kind === 'stock' ? new StockDhtNode({ id, bootstrap }) : new BbmeshNode({ id, bootstrap })
+    const node =
+      kind === 'stock'
+        ? new StockDhtNode({ id, bootstrap })
+        : new BbmeshNode({ id, bootstrap, sampleIntervalS: o.sampleIntervalS })
     created.push(node)
     return node
   }
