@@ -61,7 +61,10 @@ export interface HarvesterStats {
 export interface Harvester {
   /** Starts every stage. Idempotent. */
   start(): void
-  /** Stops every stage and flushes what was accepted to the index. Idempotent; concurrent calls share it. */
+  /**
+   * Stops every stage and flushes what was accepted to the index. Idempotent; concurrent calls share
+   * it. The DHT, fetcher and index passed in stay open: they belong to the caller.
+   */
   stop(): Promise<void>
   stats(): HarvesterStats
   /**
