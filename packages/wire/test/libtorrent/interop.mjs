@@ -47,8 +47,17 @@ async function fetchFromLibtorrent(name) {
     const { port } = await firstLine
     const out = {}
     for (const [kind, ih] of Object.entries(hashes)) {
-      const r = await fetchMetadata({ infoHash: ih, peers: [{ host: '127.0.0.1', port }], timeoutMs: 15000 })
+      // libtorrent may still drop a connection right after the torrent starts (worse on a loaded
+      // machine): list the peer three times so fetchMetadata retries it.
+      const peer = { host: '127.0.0.1', port }
+      const r = await fetchMetadata({
+        infoHash: ih,
+        peers: [peer, peer, peer],
+        concurrency: 1,
+        timeoutMs: 15000,
+      })
       out[kind] = { version: r.version, bytes: r.info.length }
+      if (r.failures.length > 0) console.error(`retried ${name} ${kind}: ${JSON.stringify(r.failures)}`)
     }
     return out
   } finally {

@@ -1,0 +1,202 @@
+// A piece server (seed): BEP 3 bitfield and request/piece for the torrents added to it, and BEP 9
+// ut_metadata on the same connection, so a resolver (or any stock client) gets metadata and pieces
+// from one peer. Requests are served one at a time in order with write backpressure, and at most
+// `maxQueuedRequests` may wait, so a peer that floods requests is closed, not buffered.
+import { randomBytes } from 'node:crypto'
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import { decodePrefix, dict, encode, isDict } from '../bencode/bencode.js'
+import { CLIENT_NAME, DEFAULT_REQQ, METADATA_MSG, METADATA_PIECE_SIZE, MSG, PEER_ID_PREFIX } from '../constants.js'
+import { encodeExtendedHandshake, parseExtendedHandshake } from '../extended-handshake.js'
+import { PieceError } from './errors.js'
+import { layoutFromInfo } from './layout.js'
+import { encodeBitfield, encodeHandshake, encodeMessage, encodePiece, FrameReader, type Message } from './messages.js'
+import type { PieceStorage } from './storage.js'
+
+/** Our local BEP 10 id for ut_metadata on piece-server connections. */
+const UT_METADATA_ID = 1
+/** BEP 3 blocks are 16 KiB; we accept up to 128 KiB as most clients do (constants.ts). */
+const MAX_BLOCK = 128 * 1024
+
+export interface PieceServerOptions {
+  peerId?: Uint8Array
+  maxConnections?: number
+  maxQueuedRequests?: number
+  idleTimeoutMs?: number
+}
+
+export interface PieceServerStats {
+  connections: number
+  piecesServed: number
+  bytesServed: number
+  metadataPiecesServed: number
+  /** Connections closed for a protocol violation (bad handshake, bad request, flood, unknown torrent). */
+  protocolErrors: number
+}
+
+interface Seeded {
+  info: Uint8Array
+  storage: PieceStorage
+}
+
+export class PieceServer {
+  readonly peerId: Uint8Array
+  private readonly torrents = new Map<string, Seeded>()
+  private readonly sockets = new Set<Socket>()
+  private server: Server | undefined
+  private readonly s: PieceServerStats = {
+    connections: 0,
+    piecesServed: 0,
+    bytesServed: 0,
+    metadataPiecesServed: 0,
+    protocolErrors: 0,
+  }
+
+  constructor(private readonly opts: PieceServerOptions = {}) {
+    this.peerId = opts.peerId ?? Buffer.concat([Buffer.from(PEER_ID_PREFIX, 'latin1'), randomBytes(12)])
+  }
+
+  /** Seeds a torrent: `info` is its bencoded info dict; returns the 20-byte handshake infohash (hex). */
+  add(info: Uint8Array, storage: PieceStorage): string {
+    const layout = layoutFromInfo(info)
+    const key = Buffer.from(layout.infoHash).toString('hex')
+    this.torrents.set(key, { info, storage })
+    return key
+  }
+
+  remove(infoHashHex: string): void {
+    this.torrents.delete(infoHashHex)
+  }
+
+  get stats(): PieceServerStats {
+    return { ...this.s, connections: this.sockets.size }
+  }
+
+  get port(): number | undefined {
+    const a = this.server?.address()
+    return a && typeof a === 'object' ? a.port : undefined
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
+    if (!this.server) {
+      this.server = createServer((socket) => this.accept(socket))
+      const srv = this.server
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject)
+        srv.listen(port, host, () => resolve())
+      })
+    }
+    return this.server.address() as AddressInfo
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy()
+    this.sockets.clear()
+    const srv = this.server
+    this.server = undefined
+    if (srv) await new Promise<void>((resolve) => srv.close(() => resolve()))
+  }
+
+  private accept(socket: Socket): void {
+    if (this.sockets.size >= (this.opts.maxConnections ?? 64)) return void socket.destroy()
+    this.sockets.add(socket)
+    socket.setNoDelay(true)
+    let seeded: Seeded | undefined
+    let peerMetadataId = 0
+    let queued = 0
+    let chain: Promise<void> = Promise.resolve()
+    const idleMs = this.opts.idleTimeoutMs ?? 150_000
+    const idle = setInterval(() => {
+      if (Date.now() - last > idleMs) socket.destroy()
+    }, Math.min(idleMs, 10_000))
+    idle.unref()
+    let last = Date.now()
+    const violation = (): void => {
+      this.s.protocolErrors++
+      socket.destroy()
+    }
+    const send = async (buf: Uint8Array): Promise<void> => {
+      if (socket.destroyed) return
+      if (!socket.write(buf)) await new Promise<void>((r) => socket.once('drain', r).once('close', r))
+    }
+    const onMessage = (m: Message): void => {
+      const t = seeded as Seeded
+      if (m.id === MSG.request) {
+        if (m.payload.length !== 12) return violation()
+        const [index, begin, length] = [0, 4, 8].map((o) => m.payload.readUInt32BE(o)) as [number, number, number]
+        if (length === 0 || length > MAX_BLOCK) return violation()
+        if (++queued > (this.opts.maxQueuedRequests ?? DEFAULT_REQQ)) return violation()
+        chain = chain.then(async () => {
+          queued--
+          if (socket.destroyed) return
+          if (!t.storage.has(index)) return violation()
+          const block = await t.storage.read(index, begin, length).catch(() => undefined)
+          if (!block) return violation()
+          this.s.piecesServed++
+          this.s.bytesServed += block.length
+          await send(encodePiece(index, begin, block))
+        })
+      } else if (m.id === MSG.extended) {
+        if (m.payload.length < 1) return violation()
+        const ext = m.payload[0] as number
+        const body = m.payload.subarray(1)
+        if (ext === 0) peerMetadataId = parseExtendedHandshake(body).extensions.get('ut_metadata') ?? 0
+        else if (ext === UT_METADATA_ID && peerMetadataId) this.metadata(t.info, body, peerMetadataId, send)
+      }
+      // choke/unchoke/interested/have/bitfield/cancel/port/keep-alive: nothing to do for a seed.
+    }
+    const reader = new FrameReader(
+      MAX_BLOCK + 13,
+      (h) => {
+        seeded = this.torrents.get(Buffer.from(h.infoHash).toString('hex'))
+        if (!seeded) return violation()
+        const layout = seeded.storage.layout
+        const st = seeded.storage
+        void send(encodeHandshake(h.infoHash, this.peerId, true))
+        if (h.extended) {
+          const hs = encodeExtendedHandshake({
+            extensions: { ut_metadata: UT_METADATA_ID },
+            clientName: CLIENT_NAME,
+            reqq: this.opts.maxQueuedRequests ?? DEFAULT_REQQ,
+            metadataSize: seeded.info.length,
+          })
+          void send(encodeMessage(MSG.extended, Buffer.from([0]), hs))
+        }
+        void send(encodeBitfield(layout.pieceCount, (i) => st.has(i)))
+        void send(encodeMessage(MSG.unchoke))
+      },
+      onMessage,
+    )
+    socket.on('data', (chunk: Buffer) => {
+      last = Date.now()
+      try {
+        reader.push(chunk)
+      } catch (err) {
+        if (err instanceof PieceError || err instanceof Error) violation()
+      }
+    })
+    socket.on('error', () => socket.destroy())
+    socket.on('close', () => {
+      clearInterval(idle)
+      this.sockets.delete(socket)
+    })
+  }
+
+  /** BEP 9: answer a metadata request with the piece, or reject one out of range. */
+  private metadata(info: Uint8Array, body: Uint8Array, peerId: number, send: (b: Uint8Array) => Promise<void>): void {
+    let msg
+    try {
+      msg = decodePrefix(body)[0]
+    } catch {
+      return
+    }
+    if (!isDict(msg) || msg['msg_type'] !== METADATA_MSG.request || typeof msg['piece'] !== 'number') return
+    const piece = msg['piece']
+    const start = piece * METADATA_PIECE_SIZE
+    const reply =
+      start >= 0 && start < info.length
+        ? [encode(dict({ msg_type: METADATA_MSG.data, piece, total_size: info.length })), info.subarray(start, start + METADATA_PIECE_SIZE)]
+        : [encode(dict({ msg_type: METADATA_MSG.reject, piece }))]
+    if (reply.length === 2) this.s.metadataPiecesServed++
+    void send(encodeMessage(MSG.extended, Buffer.from([peerId]), ...reply))
+  }
+}
