@@ -20,3 +20,5 @@ export type {
 } from './coverage.js'
 export { startHarvester, TESTNET_HARVESTER_TUNING } from './harvester.js'
 export type { TestnetHarvester, TestnetHarvesterOptions } from './harvester.js'
+export { runTestnet } from './run.js'
+export type { RunOptions, RunEvent, RunSummary, ReadyEvent, StatsEvent } from './run.js'

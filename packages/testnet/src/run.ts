@@ -1,0 +1,109 @@
+// runTestnet: a whole measured run, as `bbmesh testnet` and the bench do it: build the testnet,
+// announce, start K independent harvesters, sample coverage every second, report a stats event
+// every few seconds, stop at the deadline (or once every harvester holds everything), summarise.
+import { join } from 'node:path'
+import { CoverageTracker, type CoverageSnapshot, type CoverageSummary } from './coverage.js'
+import { startHarvester, type TestnetHarvester } from './harvester.js'
+import type { TestnetOptions } from './options.js'
+import { createTestnet, type TestnetStats } from './testnet.js'
+import { TestnetError } from './errors.js'
+
+export interface RunOptions extends TestnetOptions {
+  /** Independent harvesters (default 1). */
+  harvesters?: number
+  /** DHT node ids per harvester (default 1). */
+  harvesterNodeIds?: number
+  /** Longest harvest, ms, after the testnet is up (default 60 s). */
+  durationMs?: number
+  /** Stop as soon as every harvester holds metadata for every announced torrent (default true). */
+  stopWhenComplete?: boolean
+  /** A stats event every this many ms (default 5 s). Coverage is sampled every second regardless. */
+  statsIntervalMs?: number
+  /** Put each harvester's index in a file here (h0.db, …); default in memory. */
+  indexDir?: string
+  signal?: AbortSignal
+  onEvent?: (e: RunEvent) => void
+}
+
+export interface ReadyEvent {
+  event: 'ready'
+  /** Time to build the network and announce everything, ms. */
+  buildMs: number
+  testnet: TestnetStats
+}
+
+export type StatsEvent = CoverageSnapshot & { testnet: TestnetStats }
+
+export interface RunSummary extends CoverageSummary {
+  seed: number
+  buildMs: number
+  testnet: TestnetStats
+}
+
+export type RunEvent = ReadyEvent | StatsEvent | RunSummary
+
+const SAMPLE_MS = 1_000
+
+export async function runTestnet(opts: RunOptions = {}): Promise<RunSummary> {
+  const k = opts.harvesters ?? 1
+  if (!Number.isSafeInteger(k) || k < 1)
+    throw new TestnetError('ERR_TESTNET_OPTIONS', 'harvesters must be >= 1')
+  const durationMs = opts.durationMs ?? 60_000
+  const statsMs = opts.statsIntervalMs ?? 5_000
+  const emit = opts.onEvent ?? (() => undefined)
+  const t0 = Date.now()
+  const tn = await createTestnet({ ...opts, announce: true })
+  const harvesters: TestnetHarvester[] = []
+  try {
+    const buildMs = Date.now() - t0
+    emit({ event: 'ready', buildMs, testnet: tn.stats() })
+    for (let i = 0; i < k; i++) {
+      harvesters.push(
+        await startHarvester({
+          name: `h${i}`,
+          bootstrap: tn.bootstrap,
+          seed: (opts.seed ?? 1) * 1000 + i,
+          nodeIds: opts.harvesterNodeIds ?? 1,
+          ...(opts.indexDir !== undefined && { indexPath: join(opts.indexDir, `h${i}.db`) }),
+        }),
+      )
+    }
+    const tracker = new CoverageTracker({
+      torrents: () => tn.announced(),
+      probes: harvesters.map((h) => h.probe),
+    })
+    const end = Date.now() + durationMs
+    let nextStats = Date.now() + statsMs
+    for (;;) {
+      const snap = await tracker.sample()
+      const complete = snap.harvesters.every((h) => h.metadataCoverage >= 1)
+      if ((opts.stopWhenComplete !== false && complete) || Date.now() >= end || opts.signal?.aborted) break
+      if (Date.now() >= nextStats) {
+        emit({ ...snap, testnet: tn.stats() })
+        nextStats += statsMs
+      }
+      await sleep(Math.min(SAMPLE_MS, Math.max(0, end - Date.now())), opts.signal)
+    }
+    // Flush every harvester to its index, then take the last reading.
+    await Promise.all(harvesters.map((h) => h.harvester.stop()))
+    await tracker.sample()
+    const summary: RunSummary = { ...tracker.summary(), seed: opts.seed ?? 1, buildMs, testnet: tn.stats() }
+    emit(summary)
+    return summary
+  } finally {
+    await Promise.all(harvesters.map((h) => h.stop()))
+    await tn.destroy()
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}

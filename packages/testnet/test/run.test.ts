@@ -1,0 +1,47 @@
+// runTestnet end to end with K = 2 independent harvesters on a small loopback testnet: events in
+// order, both harvesters covered, duplicated BEP 9 work (about K fetches per infohash), cleanup.
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { runTestnet, type RunEvent } from '../src/index.js'
+import { liveResources, waitFor } from './helpers.js'
+
+describe('runTestnet', () => {
+  it('two independent harvesters: both covered, ~2 fetches per infohash, file indexes, all closed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bbmesh-testnet-'))
+    try {
+      const before = liveResources()
+      const events: RunEvent[] = []
+      const summary = await runTestnet({
+        nodes: 24,
+        torrents: 30,
+        seeds: 4,
+        seed: 2,
+        harvesters: 2,
+        durationMs: 25_000,
+        statsIntervalMs: 1_000,
+        indexDir: dir,
+        onEvent: (e) => events.push(e),
+      })
+      expect(events[0]!.event).toBe('ready')
+      expect(events.at(-1)).toBe(summary)
+      expect(summary).toMatchObject({ event: 'summary', announced: 30, seed: 2 })
+      expect(summary.metadataCoverage).toBeGreaterThanOrEqual(0.9)
+      for (const h of summary.harvesters) expect(h.metadataCoverage).toBeGreaterThanOrEqual(0.9)
+      // Independent harvesters each fetch what they find: the pool pays about K per infohash.
+      expect(summary.fetchesPerInfohash).toBeGreaterThanOrEqual(1.8)
+      expect(summary.timeToMetadataCoverage['90']).not.toBeNull()
+      expect(summary.curve.length).toBeGreaterThan(0)
+      expect((await readdir(dir)).filter((f) => f.endsWith('.db')).sort()).toEqual(['h0.db', 'h1.db'])
+      const same = (): boolean => [...liveResources()].every(([kind, n]) => n <= (before.get(kind) ?? 0))
+      await waitFor(same, 3000, `resources released (${JSON.stringify([...liveResources()])})`)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, 90_000)
+
+  it('rejects K < 1', async () => {
+    await expect(runTestnet({ harvesters: 0 })).rejects.toMatchObject({ code: 'ERR_TESTNET_OPTIONS' })
+  })
+})
