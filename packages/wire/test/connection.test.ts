@@ -106,11 +106,11 @@ describe('PeerHost connections', () => {
   })
 
   it('keep-alives keep an otherwise silent connection open past the idle timeout', async () => {
-    const limits = { idleTimeoutMs: 300, keepAliveIntervalMs: 100 }
+    const limits = { idleTimeoutMs: 600, keepAliveIntervalMs: 50 }
     const server = host({ limits })
     const { port } = await server.listen()
     const conn = await host({ limits }).connect({ host: '127.0.0.1', port }, ih)
-    await new Promise((r) => setTimeout(r, 900))
+    await new Promise((r) => setTimeout(r, 1500))
     expect(conn.closed).toBe(false)
     expect(server.connectionCount).toBe(1)
     // Without keep-alives from the client, the server drops it.

@@ -79,7 +79,8 @@ export class FrameReader {
       }
       if (this.buf.length < 4) return
       const len = this.buf.readUInt32BE(0)
-      if (len > this.maxLength) throw new PieceError('ERR_PIECE_PROTOCOL', `message of ${len} bytes exceeds ${this.maxLength}`)
+      if (len > this.maxLength)
+        throw new PieceError('ERR_PIECE_PROTOCOL', `message of ${len} bytes exceeds ${this.maxLength}`)
       if (this.buf.length < 4 + len) return
       const body = this.buf.subarray(4, 4 + len)
       this.buf = this.buf.subarray(4 + len)

@@ -5,11 +5,25 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { decodePrefix, dict, encode, isDict } from '../bencode/bencode.js'
-import { CLIENT_NAME, DEFAULT_REQQ, METADATA_MSG, METADATA_PIECE_SIZE, MSG, PEER_ID_PREFIX } from '../constants.js'
+import {
+  CLIENT_NAME,
+  DEFAULT_REQQ,
+  METADATA_MSG,
+  METADATA_PIECE_SIZE,
+  MSG,
+  PEER_ID_PREFIX,
+} from '../constants.js'
 import { encodeExtendedHandshake, parseExtendedHandshake } from '../extended-handshake.js'
 import { PieceError } from './errors.js'
 import { layoutFromInfo } from './layout.js'
-import { encodeBitfield, encodeHandshake, encodeMessage, encodePiece, FrameReader, type Message } from './messages.js'
+import {
+  encodeBitfield,
+  encodeHandshake,
+  encodeMessage,
+  encodePiece,
+  FrameReader,
+  type Message,
+} from './messages.js'
 import type { PieceStorage } from './storage.js'
 
 /** Our local BEP 10 id for ut_metadata on piece-server connections. */
@@ -105,11 +119,14 @@ export class PieceServer {
     let queued = 0
     let chain: Promise<void> = Promise.resolve()
     const idleMs = this.opts.idleTimeoutMs ?? 150_000
-    const idle = setInterval(() => {
-      if (Date.now() - last > idleMs) socket.destroy()
-    }, Math.min(idleMs, 10_000))
-    idle.unref()
     let last = Date.now()
+    const idle = setInterval(
+      () => {
+        if (Date.now() - last > idleMs) socket.destroy()
+      },
+      Math.min(idleMs, 10_000),
+    )
+    idle.unref()
     const violation = (): void => {
       this.s.protocolErrors++
       socket.destroy()
@@ -122,7 +139,11 @@ export class PieceServer {
       const t = seeded as Seeded
       if (m.id === MSG.request) {
         if (m.payload.length !== 12) return violation()
-        const [index, begin, length] = [0, 4, 8].map((o) => m.payload.readUInt32BE(o)) as [number, number, number]
+        const [index, begin, length] = [0, 4, 8].map((o) => m.payload.readUInt32BE(o)) as [
+          number,
+          number,
+          number,
+        ]
         if (length === 0 || length > MAX_BLOCK) return violation()
         if (++queued > (this.opts.maxQueuedRequests ?? DEFAULT_REQQ)) return violation()
         chain = chain.then(async () => {
@@ -182,7 +203,12 @@ export class PieceServer {
   }
 
   /** BEP 9: answer a metadata request with the piece, or reject one out of range. */
-  private metadata(info: Uint8Array, body: Uint8Array, peerId: number, send: (b: Uint8Array) => Promise<void>): void {
+  private metadata(
+    info: Uint8Array,
+    body: Uint8Array,
+    peerId: number,
+    send: (b: Uint8Array) => Promise<void>,
+  ): void {
     let msg
     try {
       msg = decodePrefix(body)[0]
@@ -194,7 +220,10 @@ export class PieceServer {
     const start = piece * METADATA_PIECE_SIZE
     const reply =
       start >= 0 && start < info.length
-        ? [encode(dict({ msg_type: METADATA_MSG.data, piece, total_size: info.length })), info.subarray(start, start + METADATA_PIECE_SIZE)]
+        ? [
+            encode(dict({ msg_type: METADATA_MSG.data, piece, total_size: info.length })),
+            info.subarray(start, start + METADATA_PIECE_SIZE),
+          ]
         : [encode(dict({ msg_type: METADATA_MSG.reject, piece }))]
     if (reply.length === 2) this.s.metadataPiecesServed++
     void send(encodeMessage(MSG.extended, Buffer.from([peerId]), ...reply))

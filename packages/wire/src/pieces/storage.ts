@@ -14,7 +14,8 @@ export interface PieceStorage {
 }
 
 /** '/'-joined path of a layout file (UTF-8 text of the raw elements); '' for a single-file torrent. */
-export const filePath = (f: LayoutFile): string => f.path.map((p) => Buffer.from(p).toString('utf8')).join('/')
+export const filePath = (f: LayoutFile): string =>
+  f.path.map((p) => Buffer.from(p).toString('utf8')).join('/')
 
 interface Span {
   file: LayoutFile
@@ -40,7 +41,10 @@ function spans(l: TorrentLayout, index: number, begin: number, length: number): 
 
 abstract class BaseStorage implements PieceStorage {
   protected readonly have: Uint8Array
-  constructor(readonly layout: TorrentLayout, complete: boolean) {
+  constructor(
+    readonly layout: TorrentLayout,
+    complete: boolean,
+  ) {
     this.have = new Uint8Array(layout.pieceCount).fill(complete ? 1 : 0)
   }
   has(index: number): boolean {
@@ -69,7 +73,8 @@ export class MemoryStorage extends BaseStorage {
     for (const f of layout.files) {
       if (f.pad || f.length === 0) continue
       const d = files.get(filePath(f))
-      if (!d || d.length !== f.length) throw new PieceError('ERR_STORAGE', `file ${filePath(f) || '(single)'} missing or of the wrong size`)
+      if (!d || d.length !== f.length)
+        throw new PieceError('ERR_STORAGE', `file ${filePath(f) || '(single)'} missing or of the wrong size`)
       s.data.set(f, d)
     }
     return s
@@ -122,7 +127,8 @@ export class DiskStorage extends BaseStorage {
     const fh = await open(this.pathOf(s.file), 'r')
     try {
       const { bytesRead } = await fh.read(out, s.bufOffset, s.length, s.fileOffset)
-      if (bytesRead !== s.length) throw new PieceError('ERR_STORAGE', `${this.pathOf(s.file)} is shorter than the torrent says`)
+      if (bytesRead !== s.length)
+        throw new PieceError('ERR_STORAGE', `${this.pathOf(s.file)} is shorter than the torrent says`)
     } finally {
       await fh.close()
     }

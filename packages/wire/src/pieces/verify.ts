@@ -29,7 +29,8 @@ function root(leaves: Buffer[], width: number): Buffer {
 
 function blockHashes(data: Uint8Array): Buffer[] {
   const out: Buffer[] = []
-  for (let o = 0; o < data.length; o += BLOCK) out.push(sha256(data.subarray(o, Math.min(data.length, o + BLOCK))))
+  for (let o = 0; o < data.length; o += BLOCK)
+    out.push(sha256(data.subarray(o, Math.min(data.length, o + BLOCK))))
   return out
 }
 
@@ -45,12 +46,20 @@ export function checkVerifiable(l: TorrentLayout, layers?: PieceLayers): void {
     if (f.pad || f.length <= l.pieceLength) continue
     const layer = layers?.get(Buffer.from(f.piecesRoot as Uint8Array).toString('hex'))
     if (!layer || layer.length !== Math.ceil(f.length / l.pieceLength) * 32)
-      throw new PieceError('ERR_BAD_INFO', 'v2 file larger than a piece needs its piece layer (BEP 52 hash requests are not implemented)')
+      throw new PieceError(
+        'ERR_BAD_INFO',
+        'v2 file larger than a piece needs its piece layer (BEP 52 hash requests are not implemented)',
+      )
   }
 }
 
 /** True when `data` (the whole piece, pads as zeros) is piece `index` of the torrent. */
-export function verifyPiece(l: TorrentLayout, index: number, data: Uint8Array, layers?: PieceLayers): boolean {
+export function verifyPiece(
+  l: TorrentLayout,
+  index: number,
+  data: Uint8Array,
+  layers?: PieceLayers,
+): boolean {
   if (data.length !== pieceSize(l, index)) return false
   if (l.v1Pieces) {
     const want = l.v1Pieces.subarray(index * 20, index * 20 + 20)
@@ -60,13 +69,27 @@ export function verifyPiece(l: TorrentLayout, index: number, data: Uint8Array, l
   const start = index * l.pieceLength
   for (const f of l.files) {
     if (f.pad || f.length === 0 || f.offset >= start + data.length || f.offset + f.length <= start) continue
-    if (!verifyV2(l, f, index, data.subarray(f.offset - start, Math.min(data.length, f.offset + f.length - start)), layers))
+    if (
+      !verifyV2(
+        l,
+        f,
+        index,
+        data.subarray(f.offset - start, Math.min(data.length, f.offset + f.length - start)),
+        layers,
+      )
+    )
       return false
   }
   return true
 }
 
-function verifyV2(l: TorrentLayout, f: LayoutFile, index: number, part: Uint8Array, layers?: PieceLayers): boolean {
+function verifyV2(
+  l: TorrentLayout,
+  f: LayoutFile,
+  index: number,
+  part: Uint8Array,
+  layers?: PieceLayers,
+): boolean {
   const want = f.piecesRoot
   if (!want) return false
   const leaves = blockHashes(part)

@@ -1,0 +1,331 @@
+// Downloads pieces of a torrent from a set of peers: dial a few at a time, request 16 KiB blocks of
+// whole pieces (never the pad bytes), verify each piece (BEP 3 SHA-1 and/or BEP 52 merkle) before it
+// is stored, drop peers that send bad data or stall, and give up at an overall deadline. Memory is
+// bounded by `maxInFlightPieces` piece buffers plus whatever the storage keeps.
+import type { Socket } from 'node:net'
+import { randomBytes } from 'node:crypto'
+import { MSG, PEER_ID_PREFIX } from '../constants.js'
+import { dial, formatAddress, type PeerAddress } from '../dial.js'
+import { PieceError } from './errors.js'
+import { layoutFromInfo, neededLength, pieceSize, type TorrentLayout } from './layout.js'
+import { encodeHandshake, encodeMessage, encodeRequest, FrameReader, type Message } from './messages.js'
+import { MemoryStorage, type PieceStorage } from './storage.js'
+import { checkVerifiable, verifyPiece, type PieceLayers } from './verify.js'
+
+const BLOCK = 16384
+
+export interface DownloadProgress {
+  piecesDone: number
+  piecesWanted: number
+  bytesFetched: number
+}
+
+export interface DownloadOptions {
+  /** The verified bencoded info dict (e.g. from fetchMetadata). */
+  info: Uint8Array
+  peers: readonly PeerAddress[]
+  /** Default: a MemoryStorage. */
+  storage?: PieceStorage
+  /** Pieces to fetch (default: every piece the storage lacks). */
+  pieces?: Iterable<number>
+  /** BEP 52 piece layers (hex root → layer) for v2-only torrents with files larger than a piece. */
+  pieceLayers?: PieceLayers
+  peerId?: Uint8Array
+  /** Overall deadline, default 60 s. */
+  timeoutMs?: number
+  /** A piece not complete this long after it was requested drops its peer; default 10 s. */
+  pieceTimeoutMs?: number
+  dialTimeoutMs?: number
+  /** Peers connected at once, default 8. */
+  maxPeers?: number
+  /** Pieces requested at once over all peers (memory bound), default 32; per peer, default 8. */
+  maxInFlightPieces?: number
+  maxPiecesPerPeer?: number
+  signal?: AbortSignal
+  onProgress?: (p: DownloadProgress) => void
+}
+
+export interface DownloadResult {
+  storage: PieceStorage
+  /** Payload bytes received in piece messages (what crossed the wire, pads excluded). */
+  bytesFetched: number
+  piecesFetched: number
+  /** Pieces that failed verification (their peers were dropped). */
+  badPieces: number
+  failures: { peer: string; reason: string }[]
+  ms: number
+}
+
+interface Peer {
+  addr: string
+  socket: Socket
+  choked: boolean
+  have: Uint8Array
+  pieces: Set<number>
+}
+
+interface InFlight {
+  peer: Peer
+  buf: Buffer
+  received: number
+  needed: number
+  timer: NodeJS.Timeout
+}
+
+export function downloadPieces(opts: DownloadOptions): Promise<DownloadResult> {
+  return new Downloader(opts).run()
+}
+
+class Downloader {
+  private readonly layout: TorrentLayout
+  private readonly storage: PieceStorage
+  private readonly wanted = new Set<number>()
+  private readonly total: number
+  private readonly inFlight = new Map<number, InFlight>()
+  private readonly peers = new Set<Peer>()
+  private readonly queue: PeerAddress[]
+  private dialing = 0
+  private readonly started = Date.now()
+  private readonly r = {
+    bytesFetched: 0,
+    piecesFetched: 0,
+    badPieces: 0,
+    failures: [] as { peer: string; reason: string }[],
+  }
+  private finish: ((err?: Error) => void) | undefined
+  private readonly peerId: Uint8Array
+
+  constructor(private readonly opts: DownloadOptions) {
+    this.layout = layoutFromInfo(opts.info)
+    checkVerifiable(this.layout, opts.pieceLayers)
+    this.storage = opts.storage ?? MemoryStorage.empty(this.layout)
+    for (const i of opts.pieces ?? Array.from({ length: this.layout.pieceCount }, (_, k) => k)) {
+      if (!Number.isInteger(i) || i < 0 || i >= this.layout.pieceCount)
+        throw new PieceError('ERR_BAD_INFO', `no piece ${i}`)
+      if (!this.storage.has(i)) this.wanted.add(i)
+    }
+    this.total = this.wanted.size
+    this.queue = [...opts.peers]
+    this.peerId = opts.peerId ?? Buffer.concat([Buffer.from(PEER_ID_PREFIX, 'latin1'), randomBytes(12)])
+  }
+
+  async run(): Promise<DownloadResult> {
+    // Pieces whose needed length is 0 (all padding) are stored without asking anyone.
+    for (const i of [...this.wanted])
+      if (neededLength(this.layout, i) === 0) await this.complete(i, Buffer.alloc(pieceSize(this.layout, i)))
+    if (this.wanted.size === 0) return this.result()
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          this.finish?.(
+            new PieceError(
+              'ERR_PIECE_TIMEOUT',
+              `download timed out with ${this.wanted.size} of ${this.total} pieces missing`,
+            ),
+          ),
+        this.opts.timeoutMs ?? 60_000,
+      )
+      const onAbort = (): void => this.finish?.(new PieceError('ERR_PIECE_ABORTED', 'download aborted'))
+      this.opts.signal?.addEventListener('abort', onAbort, { once: true })
+      this.finish = (err) => {
+        this.finish = undefined
+        clearTimeout(timer)
+        this.opts.signal?.removeEventListener('abort', onAbort)
+        for (const f of this.inFlight.values()) clearTimeout(f.timer)
+        this.inFlight.clear()
+        for (const p of this.peers) p.socket.destroy()
+        this.peers.clear()
+        if (err) reject(err)
+        else resolve()
+      }
+      if (this.opts.signal?.aborted) return onAbort()
+      this.dialMore()
+    })
+    return this.result()
+  }
+
+  private result(): DownloadResult {
+    return { storage: this.storage, ...this.r, ms: Date.now() - this.started }
+  }
+
+  private dialMore(): void {
+    while (
+      this.finish &&
+      this.queue.length > 0 &&
+      this.peers.size + this.dialing < (this.opts.maxPeers ?? 8)
+    ) {
+      const addr = this.queue.shift() as PeerAddress
+      this.dialing++
+      dial(addr, this.opts.dialTimeoutMs ?? 5_000, this.opts.signal)
+        .then((socket) => {
+          this.dialing--
+          if (!this.finish) return void socket.destroy()
+          this.attach(formatAddress(addr), socket)
+        })
+        .catch((err: Error) => {
+          this.dialing--
+          this.fail(formatAddress(addr), err.message)
+        })
+    }
+    if (this.finish && this.peers.size === 0 && this.dialing === 0 && this.queue.length === 0) {
+      const why = this.r.failures.map((f) => `${f.peer}: ${f.reason}`).join('; ')
+      this.finish(
+        new PieceError(
+          'ERR_NO_PEERS',
+          `no peer left with ${this.wanted.size} pieces missing${why ? ` (${why})` : ''}`,
+        ),
+      )
+    }
+  }
+
+  private fail(addr: string, reason: string): void {
+    this.r.failures.push({ peer: addr, reason })
+    this.dialMore()
+  }
+
+  private attach(addr: string, socket: Socket): void {
+    const peer: Peer = {
+      addr,
+      socket,
+      choked: true,
+      have: new Uint8Array(this.layout.pieceCount),
+      pieces: new Set(),
+    }
+    this.peers.add(peer)
+    let dropped = false
+    const drop = (reason: string): void => {
+      if (dropped) return
+      dropped = true
+      socket.destroy()
+      this.peers.delete(peer)
+      for (const i of peer.pieces) {
+        const f = this.inFlight.get(i)
+        if (f) clearTimeout(f.timer)
+        this.inFlight.delete(i)
+      }
+      peer.pieces.clear()
+      if (this.finish) {
+        this.fail(addr, reason)
+        this.pump()
+      }
+    }
+    const reader = new FrameReader(
+      Math.max(BLOCK + 13, Math.ceil(this.layout.pieceCount / 8) + 1),
+      (h) => {
+        if (!Buffer.from(h.infoHash).equals(Buffer.from(this.layout.infoHash)))
+          return drop('wrong infohash in handshake')
+        socket.write(encodeMessage(MSG.interested))
+      },
+      (m) => this.onMessage(peer, m, drop),
+    )
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        reader.push(chunk)
+      } catch (err) {
+        drop((err as Error).message)
+      }
+    })
+    socket.on('error', (err) => drop(err.message))
+    socket.on('close', () => drop('closed by peer'))
+    socket.write(encodeHandshake(this.layout.infoHash, this.peerId, false))
+  }
+
+  private onMessage(peer: Peer, m: Message, drop: (why: string) => void): void {
+    const n = this.layout.pieceCount
+    if (m.id === MSG.unchoke) peer.choked = false
+    else if (m.id === MSG.choke) {
+      peer.choked = true
+      for (const i of peer.pieces) this.release(i)
+      peer.pieces.clear()
+    } else if (m.id === MSG.have) {
+      if (m.payload.length !== 4 || m.payload.readUInt32BE(0) >= n) return drop('bad have')
+      peer.have[m.payload.readUInt32BE(0)] = 1
+    } else if (m.id === MSG.bitfield) {
+      if (m.payload.length !== Math.ceil(n / 8)) return drop('bitfield of the wrong length')
+      for (let i = 0; i < n; i++) peer.have[i] = ((m.payload[i >> 3] ?? 0) >> (7 - (i & 7))) & 1
+    } else if (m.id === MSG.piece) {
+      if (m.payload.length < 9) return drop('short piece message')
+      const index = m.payload.readUInt32BE(0)
+      const begin = m.payload.readUInt32BE(4)
+      const block = m.payload.subarray(8)
+      const f = this.inFlight.get(index)
+      if (!f || f.peer !== peer) return // late block of a piece we gave up on: ignore
+      if (
+        begin % BLOCK !== 0 ||
+        begin + block.length > f.needed ||
+        block.length !== Math.min(BLOCK, f.needed - begin)
+      )
+        return drop('block outside what we asked for')
+      block.copy(f.buf, begin)
+      f.received += block.length
+      this.r.bytesFetched += block.length
+      if (f.received >= f.needed) void this.pieceDone(index, f, drop)
+      return
+    } else return
+    this.pump()
+  }
+
+  private async pieceDone(index: number, f: InFlight, drop: (why: string) => void): Promise<void> {
+    clearTimeout(f.timer)
+    this.inFlight.delete(index)
+    f.peer.pieces.delete(index)
+    if (!verifyPiece(this.layout, index, f.buf, this.opts.pieceLayers)) {
+      this.r.badPieces++
+      return drop(`piece ${index} failed verification`)
+    }
+    try {
+      await this.complete(index, f.buf)
+    } catch (err) {
+      return this.finish?.(
+        new PieceError('ERR_STORAGE', `storing piece ${index}: ${(err as Error).message}`, { cause: err }),
+      )
+    }
+    this.pump()
+  }
+
+  private async complete(index: number, data: Buffer): Promise<void> {
+    await this.storage.write(index, data)
+    if (!this.wanted.delete(index)) return
+    this.r.piecesFetched++
+    this.opts.onProgress?.({
+      piecesDone: this.total - this.wanted.size,
+      piecesWanted: this.total,
+      bytesFetched: this.r.bytesFetched,
+    })
+    if (this.wanted.size === 0) this.finish?.()
+  }
+
+  private release(index: number): void {
+    const f = this.inFlight.get(index)
+    if (f) clearTimeout(f.timer)
+    this.inFlight.delete(index)
+  }
+
+  /** Hands out wanted pieces to unchoked peers that have them, within the in-flight caps. */
+  private pump(): void {
+    if (!this.finish) return
+    const maxAll = this.opts.maxInFlightPieces ?? 32
+    const maxPeer = this.opts.maxPiecesPerPeer ?? 8
+    for (const peer of this.peers) {
+      if (peer.choked) continue
+      for (const i of this.wanted) {
+        if (this.inFlight.size >= maxAll || peer.pieces.size >= maxPeer) break
+        if (this.inFlight.has(i) || peer.have[i] !== 1) continue
+        const needed = neededLength(this.layout, i)
+        const timer = setTimeout(() => {
+          peer.socket.destroy()
+        }, this.opts.pieceTimeoutMs ?? 10_000)
+        this.inFlight.set(i, {
+          peer,
+          buf: Buffer.alloc(pieceSize(this.layout, i)),
+          received: 0,
+          needed,
+          timer,
+        })
+        peer.pieces.add(i)
+        for (let b = 0; b < needed; b += BLOCK)
+          peer.socket.write(encodeRequest(i, b, Math.min(BLOCK, needed - b)))
+      }
+    }
+  }
+}

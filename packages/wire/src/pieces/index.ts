@@ -1,0 +1,13 @@
+// Piece transfer (BEP 3 request/piece, BEP 9 metadata on the same connection), v1 and v2 verification.
+export { PieceError } from './errors.js'
+export type { PieceErrorCode } from './errors.js'
+export { layoutFromInfo, neededLength, pieceSize, piecesOfFile } from './layout.js'
+export type { LayoutFile, TorrentLayout } from './layout.js'
+export { verifyPiece, checkVerifiable } from './verify.js'
+export type { PieceLayers } from './verify.js'
+export { MemoryStorage, DiskStorage, filePath } from './storage.js'
+export type { PieceStorage } from './storage.js'
+export { PieceServer } from './server.js'
+export type { PieceServerOptions, PieceServerStats } from './server.js'
+export { downloadPieces } from './download.js'
+export type { DownloadOptions, DownloadProgress, DownloadResult } from './download.js'
