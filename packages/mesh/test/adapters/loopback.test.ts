@@ -8,7 +8,7 @@ import { MetadataServer, MetadataStore } from '@bbmesh/wire'
 import { afterEach, describe, expect, it } from 'vitest'
 import { dhtNodeAdapter } from '../../src/adapters/dht-node.js'
 import { createWireFetcher, type WireFetcher } from '../../src/adapters/wire-fetcher.js'
-import { createHarvester, type Harvester } from '../../src/harvester/harvester.js'
+import { createHarvester, type Harvester, type HarvesterOptions } from '../../src/harvester/harvester.js'
 
 const cleanups: (() => Promise<unknown>)[] = []
 afterEach(async () => {
@@ -61,7 +61,7 @@ async function world(nodes = 6): Promise<World> {
   return { net, seedDht, store, seedPort, index, fetcher }
 }
 
-function harvest(w: World): Harvester {
+function harvest(w: World, extra: Partial<HarvesterOptions> = {}): Harvester {
   const h = createHarvester({
     dht: dhtNodeAdapter(w.net.nodes[1]!),
     fetcher: w.fetcher,
@@ -75,6 +75,7 @@ function harvest(w: World): Harvester {
     backoffBaseMs: 200,
     backoffMaxMs: 500,
     persistFlushMs: 100,
+    ...extra,
   })
   cleanups.push(() => h.stop())
   return h
@@ -121,5 +122,27 @@ describe('harvester on a loopback testnet', () => {
     expect(ports).toContain(w.seedDht.address()!.port)
     expect(h.stats().nodes.directed).toBeGreaterThanOrEqual(1)
     await h.stop()
+  })
+
+  it('stopped in the middle of a harvest, loses nothing it had accepted', async () => {
+    const w = await world()
+    const ts = await Promise.all(Array.from({ length: 12 }, (_, i) => makeTorrent(`mid-${i}`)))
+    for (const t of ts) w.store.addInfo(t.info)
+    const accepted: string[] = []
+    // Long flush interval and big batches: everything accepted is still buffered when stop() comes.
+    const h = harvest(w, {
+      persistFlushMs: 3_600_000,
+      persistBatch: 1_000,
+      fetchWorkers: 2,
+      onTorrent: (t) => accepted.push(Buffer.from(t.infohashV1!).toString('hex')),
+    })
+    h.start()
+    await Promise.all(ts.map((t) => w.seedDht.announce(t.ih, w.seedPort)))
+    await until('a few torrents accepted', 15_000, async () => accepted.length >= 3)
+    expect(await w.index.stats()).toMatchObject({ torrents: 0 })
+    await h.stop()
+    expect(accepted.length).toBeGreaterThanOrEqual(3)
+    for (const hex of accepted) expect((await w.index.get(hex))?.name).toMatch(/^mid-/)
+    expect((await w.index.stats()).torrents).toBe(accepted.length)
   })
 })
