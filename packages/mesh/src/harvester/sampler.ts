@@ -34,6 +34,7 @@ export interface SamplerCounters {
   sampleFailures: number
   infohashesSampled: number
   sampleQueriesPerSecond: number
+  infohashesSampledPerSecond: number
   inFlight: number
 }
 
@@ -50,6 +51,7 @@ export class Sampler {
   private readonly inFlightDone = new Set<Promise<void>>()
   private abort = new AbortController()
   private readonly queries: RateMeter
+  private readonly sampledRate: RateMeter
   private readonly c = {
     walks: 0,
     walkFailures: 0,
@@ -60,6 +62,7 @@ export class Sampler {
 
   constructor(private readonly opts: SamplerOptions) {
     this.queries = new RateMeter(opts.clock)
+    this.sampledRate = new RateMeter(opts.clock)
   }
 
   start(): void {
@@ -88,7 +91,12 @@ export class Sampler {
   }
 
   counters(): SamplerCounters {
-    return { ...this.c, sampleQueriesPerSecond: this.queries.perSecond(), inFlight: this.inFlight }
+    return {
+      ...this.c,
+      sampleQueriesPerSecond: this.queries.perSecond(),
+      infohashesSampledPerSecond: this.sampledRate.perSecond(),
+      inFlight: this.inFlight,
+    }
   }
 
   private walk(): void {
@@ -149,6 +157,7 @@ export class Sampler {
       )
       this.opts.book.sampled(node, reply.interval, this.opts.clock.now(), reply.num, reply.samples.length)
       this.c.infohashesSampled += reply.samples.length
+      this.sampledRate.mark(reply.samples.length)
       for (const ih of reply.samples) this.opts.onSample(ih, node.key)
       this.addNodes(reply.nodes)
     } catch {
