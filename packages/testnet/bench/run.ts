@@ -1,0 +1,112 @@
+// `pnpm bench`: the loopback-testnet baseline of issue 5 — wall time to 50/90/95% coverage and
+// metadata coverage for K independent harvesters, DHT messages per discovered infohash, BEP-9
+// fetches per unique infohash (expect about K), peak RSS per harvester.
+// Small by default (60 nodes, 300 torrents, K = 1, 2, 4: a few minutes); BENCH_FULL=1 runs the
+// issue's size (300 nodes, 2,000 torrents, K = 1, 4, 8). BENCH_SEED, BENCH_DURATION_S override.
+// Each K runs in its own child process so peak RSS is its own. Writes bench/results/testnet-*.{json,md}.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { runTestnet, type RunSummary } from '../src/index.js'
+
+const FULL = process.env.BENCH_FULL === '1'
+const NODES = FULL ? 300 : 60
+const TORRENTS = FULL ? 2_000 : 300
+const KS = FULL ? [1, 4, 8] : [1, 2, 4]
+const SEED = Number(process.env.BENCH_SEED ?? 1)
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? (FULL ? 300 : 90))
+const here = dirname(fileURLToPath(import.meta.url))
+// dist-bench/bench/run.js -> packages/testnet/bench/results
+const resultsDir = join(here, '..', '..', 'bench', 'results')
+
+interface Row {
+  k: number
+  buildMs: number
+  coverage: number
+  metadataCoverage: number
+  timeToCoverage: RunSummary['timeToCoverage']
+  timeToMetadataCoverage: RunSummary['timeToMetadataCoverage']
+  messagesPerInfohash: number | null
+  fetchesPerInfohash: number | null
+  peakRssMb: number
+  /** (peak RSS - RSS once the testnet was up) / K: what each harvester added. */
+  rssPerHarvesterMb: number
+}
+
+async function one(k: number): Promise<Row> {
+  let rssAtReady = 0
+  const s = await runTestnet({
+    nodes: NODES,
+    torrents: TORRENTS,
+    seeds: Math.max(3, Math.round(TORRENTS / 10)),
+    seed: SEED,
+    harvesters: k,
+    durationMs: DURATION_S * 1000,
+    statsIntervalMs: 10_000,
+    onEvent: (e) => {
+      if (e.event === 'ready') rssAtReady = process.memoryUsage().rss
+      process.stderr.write(
+        `K=${k} ${e.event} ${'coverage' in e ? `${e.coverage} ${e.metadataCoverage}` : ''}\n`,
+      )
+    },
+  })
+  const peak = process.resourceUsage().maxRSS * 1024
+  return {
+    k,
+    buildMs: s.buildMs,
+    coverage: s.coverage,
+    metadataCoverage: s.metadataCoverage,
+    timeToCoverage: s.timeToCoverage,
+    timeToMetadataCoverage: s.timeToMetadataCoverage,
+    messagesPerInfohash: s.messagesPerInfohash,
+    fetchesPerInfohash: s.fetchesPerInfohash,
+    peakRssMb: round(peak / 2 ** 20),
+    rssPerHarvesterMb: round(Math.max(0, peak - rssAtReady) / 2 ** 20 / k),
+  }
+}
+
+const round = (x: number): number => Math.round(x * 10) / 10
+const sec = (ms: number | null): string => (ms === null ? '—' : (ms / 1000).toFixed(1))
+
+async function main(): Promise<void> {
+  const child = process.argv.indexOf('--one')
+  if (child >= 0) {
+    process.stdout.write(JSON.stringify(await one(Number(process.argv[child + 1]))))
+    return
+  }
+  const rows: Row[] = []
+  for (const k of KS) {
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--one', String(k)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+    })
+    rows.push(JSON.parse(out) as Row)
+  }
+  const meta = { nodes: NODES, stockShare: 1 / 3, torrents: TORRENTS, seed: SEED, durationS: DURATION_S }
+  const env = { node: process.version, cpus: cpus().length, loadavg: loadavg().map((x) => round(x)) }
+  mkdirSync(resultsDir, { recursive: true })
+  const name = `testnet-${NODES}x${TORRENTS}`
+  writeFileSync(join(resultsDir, `${name}.json`), JSON.stringify({ ...meta, env, rows }, null, 2) + '\n')
+  const md = [
+    `# Loopback testnet: ${NODES} nodes (1/3 stock), ${TORRENTS} torrents, seed ${SEED}`,
+    '',
+    `Node ${env.node}, ${env.cpus} CPUs, load ${env.loadavg.join(' ')}. Times in seconds of harvesting`,
+    'after the testnet was built and announced; "—": not reached within the run.',
+    '',
+    '| K | build | sighted 50/90/95% | metadata 50/90/95% | coverage | metadata | msgs/infohash | fetches/infohash | peak RSS MB | MB/harvester |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.k} | ${sec(r.buildMs)} | ${['50', '90', '95'].map((l) => sec(r.timeToCoverage[l as '50'])).join(' / ')} | ` +
+        `${['50', '90', '95'].map((l) => sec(r.timeToMetadataCoverage[l as '50'])).join(' / ')} | ${r.coverage} | ` +
+        `${r.metadataCoverage} | ${r.messagesPerInfohash ?? '—'} | ${r.fetchesPerInfohash ?? '—'} | ${r.peakRssMb} | ${r.rssPerHarvesterMb} |`,
+    ),
+    '',
+  ].join('\n')
+  writeFileSync(join(resultsDir, `${name}.md`), md)
+  process.stdout.write(md)
+}
+
+await main()
