@@ -44,3 +44,5 @@ export { pexCodecs, pexProtocol } from './pex/codec.js'
 export type { PexMessage, PexMessages, PexPeer } from './pex/codec.js'
 export { createPexExtension, PexPeerState } from './pex/pex.js'
 export type { PexOptions } from './pex/pex.js'
+// Piece transfer (issue 6).
+export * from './pieces/index.js'

@@ -62,6 +62,7 @@ interface Peer {
   choked: boolean
   have: Uint8Array
   pieces: Set<number>
+  drop: (why: string) => void
 }
 
 interface InFlight {
@@ -72,7 +73,7 @@ interface InFlight {
   timer: NodeJS.Timeout
 }
 
-export function downloadPieces(opts: DownloadOptions): Promise<DownloadResult> {
+export async function downloadPieces(opts: DownloadOptions): Promise<DownloadResult> {
   return new Downloader(opts).run()
 }
 
@@ -190,6 +191,7 @@ class Downloader {
       choked: true,
       have: new Uint8Array(this.layout.pieceCount),
       pieces: new Set(),
+      drop: () => undefined,
     }
     this.peers.add(peer)
     let dropped = false
@@ -209,6 +211,7 @@ class Downloader {
         this.pump()
       }
     }
+    peer.drop = drop
     const reader = new FrameReader(
       Math.max(BLOCK + 13, Math.ceil(this.layout.pieceCount / 8) + 1),
       (h) => {
@@ -312,9 +315,7 @@ class Downloader {
         if (this.inFlight.size >= maxAll || peer.pieces.size >= maxPeer) break
         if (this.inFlight.has(i) || peer.have[i] !== 1) continue
         const needed = neededLength(this.layout, i)
-        const timer = setTimeout(() => {
-          peer.socket.destroy()
-        }, this.opts.pieceTimeoutMs ?? 10_000)
+        const timer = setTimeout(() => peer.drop(`piece ${i} timed out`), this.opts.pieceTimeoutMs ?? 10_000)
         this.inFlight.set(i, {
           peer,
           buf: Buffer.alloc(pieceSize(this.layout, i)),
