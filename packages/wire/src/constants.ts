@@ -75,6 +75,8 @@ export const DEFAULT_REQQ = 250
 export const METADATA_PIECE_SIZE = 16 * 1024
 /** BEP-9 msg_type values. */
 export const METADATA_MSG = { request: 0, data: 1, reject: 2 } as const
+/** Outstanding BEP-9 requests per peer during a fetch (ours; 16 x 16 KiB in flight). */
+export const METADATA_REQUEST_WINDOW = 16
 /** Our default metadata size cap. 10 MB matches stock ut_metadata; the caller can raise or lower it. */
 export const DEFAULT_MAX_METADATA_SIZE = 10_000_000
 

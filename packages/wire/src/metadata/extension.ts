@@ -1,7 +1,7 @@
 // ut_metadata (BEP-9) as an extension of our framework: serves pieces from a lookup and collects
 // pieces for a fetch. Replaces stock ut_metadata, which throws on out-of-range pieces, hashes with
 // SHA-1 only and has no timeout.
-import { METADATA_PIECE_SIZE } from '../constants.js'
+import { METADATA_PIECE_SIZE, METADATA_REQUEST_WINDOW } from '../constants.js'
 import { CodecError, MetadataError } from '../errors.js'
 import type {
   ExtensionDefinition,
@@ -21,6 +21,7 @@ type Session = ExtensionSession<MetadataMessages>
 
 interface Collect {
   size: number
+  next: number
   pieces: (Uint8Array | undefined)[]
   missing: number
   resolve(data: Uint8Array): void
@@ -49,14 +50,18 @@ export class MetadataPeer implements ExtensionInstance<MetadataMessages> {
       return Promise.reject(new MetadataError('a fetch is already running on this connection'))
     const count = Math.ceil(size / METADATA_PIECE_SIZE)
     return new Promise((resolve, reject) => {
-      this.collecting = {
+      const c: Collect = {
         size,
+        next: 0,
         pieces: new Array<Uint8Array | undefined>(count),
         missing: count,
         resolve,
         reject,
       }
-      for (let piece = 0; piece < count; piece++) this.session.send('request', { piece })
+      this.collecting = c
+      // A bounded window of outstanding requests: some clients reject or drop requests beyond their queue.
+      while (c.next < Math.min(count, METADATA_REQUEST_WINDOW))
+        this.session.send('request', { piece: c.next++ })
     })
   }
 
@@ -92,6 +97,7 @@ export class MetadataPeer implements ExtensionInstance<MetadataMessages> {
     if (c.pieces[piece]) return
     c.pieces[piece] = Buffer.from(data)
     c.missing--
+    if (c.next < count) this.session.send('request', { piece: c.next++ })
     if (c.missing === 0) {
       this.collecting = undefined
       c.resolve(Buffer.concat(c.pieces as Uint8Array[], c.size))
