@@ -27,6 +27,14 @@ describe('fetch from a stock seed', () => {
     expect(r.version).toBe('v1')
   })
 
+  it('v1: 25 pieces, more than the 16-request window', async () => {
+    const f = v1Info(20_000)
+    expect(Math.ceil(f.info.length / 16384)).toBe(25)
+    const s = await seed(f)
+    const r = await fetchMetadata({ infoHash: f.v1!, peers: peerAt(s.port), timeoutMs: 5000 })
+    expect(Buffer.from(r.info).equals(f.info)).toBe(true)
+  })
+
   it('v2: full 32-byte SHA-256 infohash', async () => {
     const f = v2Info(300)
     const s = await seed(f)
