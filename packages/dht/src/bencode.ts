@@ -10,7 +10,19 @@ export interface BDict {
 }
 /** What the encoder accepts: strings are encoded as UTF-8 bytes. */
 export type BInput =
-  Buffer | Uint8Array | string | number | boolean | BInput[] | { [key: string]: BInput | undefined | null }
+  | Buffer
+  | Uint8Array
+  | string
+  | number
+  | boolean
+  | RawBencode
+  | BInput[]
+  | { [key: string]: BInput | undefined | null }
+
+/** Bytes that are already bencoded, copied verbatim by the encoder (e.g. a cached peer list). */
+export class RawBencode {
+  constructor(readonly bytes: Buffer) {}
+}
 
 const D = 0x64
 const E = 0x65
@@ -95,6 +107,7 @@ function digits(n: number): number {
 }
 
 function sizeOf(v: BInput): number {
+  if (v instanceof RawBencode) return v.bytes.length
   if (v instanceof Uint8Array) return digits(v.length) + 1 + v.length
   if (typeof v === 'string') {
     const n = Buffer.byteLength(v)
@@ -120,6 +133,10 @@ function sizeOf(v: BInput): number {
 }
 
 function writeAt(v: BInput, buf: Buffer, o: number): number {
+  if (v instanceof RawBencode) {
+    buf.set(v.bytes, o)
+    return o + v.bytes.length
+  }
   if (v instanceof Uint8Array) {
     o += buf.write(`${v.length}:`, o, 'latin1')
     buf.set(v, o)

@@ -2,6 +2,7 @@
 // after PEER_TTL_MS. Map iteration order doubles as LRU order for eviction.
 import { DEFAULT_MAX_INFOHASHES, DEFAULT_MAX_PEERS_PER_INFOHASH, PEER_TTL_MS } from './constants.js'
 import { encodePeer } from './compact.js'
+import { RawBencode, bencode } from './bencode.js'
 import type { PeerAddress } from './transport/types.js'
 
 export interface PeerStoreOptions {
@@ -16,8 +17,16 @@ interface Entry {
   expires: number
 }
 
+interface Swarm {
+  peers: Map<string, Entry>
+  /** Earliest expiry among `peers`; nothing to purge before it. */
+  nextExpiry: number
+  /** The bencoded `values` list served last, until the swarm changes. */
+  encoded: RawBencode | null
+}
+
 export class PeerStore {
-  private readonly map = new Map<string, Map<string, Entry>>()
+  private readonly map = new Map<string, Swarm>()
   private readonly maxInfohashes: number
   private readonly maxPeers: number
   private readonly ttl: number
@@ -32,50 +41,49 @@ export class PeerStore {
 
   add(infoHash: Buffer, peer: PeerAddress): void {
     const key = infoHash.toString('hex')
-    let peers = this.map.get(key)
-    if (peers) {
+    let swarm = this.map.get(key)
+    if (swarm) {
       this.map.delete(key) // re-insert: most recently used last
     } else if (this.map.size >= this.maxInfohashes) {
       const oldest = this.map.keys().next().value
       if (oldest !== undefined) this.map.delete(oldest)
     }
-    peers ??= new Map()
-    this.map.set(key, peers)
+    swarm ??= { peers: new Map(), nextExpiry: Infinity, encoded: null }
+    this.map.set(key, swarm)
     const pk = `${peer.host}:${peer.port}`
-    peers.delete(pk)
-    if (peers.size >= this.maxPeers) {
-      const oldest = peers.keys().next().value
-      if (oldest !== undefined) peers.delete(oldest)
+    swarm.peers.delete(pk)
+    if (swarm.peers.size >= this.maxPeers) {
+      const oldest = swarm.peers.keys().next().value
+      if (oldest !== undefined) swarm.peers.delete(oldest)
     }
-    peers.set(pk, { compact: encodePeer(peer), expires: this.now() + this.ttl })
+    const expires = this.now() + this.ttl
+    swarm.peers.set(pk, { compact: encodePeer(peer), expires })
+    swarm.nextExpiry = Math.min(swarm.nextExpiry, expires)
+    swarm.encoded = null
   }
 
   /** Up to `max` live compact peers for `infoHash`, most recent first. */
   get(infoHash: Buffer, max: number): Buffer[] {
-    const key = infoHash.toString('hex')
-    const peers = this.map.get(key)
-    if (!peers) return []
-    const t = this.now()
+    const swarm = this.live(infoHash.toString('hex'))
+    if (!swarm) return []
+    const all = [...swarm.peers.values()]
     const out: Buffer[] = []
-    for (const [pk, e] of peers) if (e.expires <= t) peers.delete(pk)
-    if (peers.size === 0) {
-      this.map.delete(key)
-      return out
-    }
-    const all = [...peers.values()]
     for (let i = all.length - 1; i >= 0 && out.length < max; i--) out.push(all[i]!.compact)
     return out
   }
 
+  /** Like get(), already bencoded as a list, cached until the swarm changes (get_peers hot path). */
+  getEncoded(infoHash: Buffer, max: number): RawBencode | null {
+    const swarm = this.live(infoHash.toString('hex'))
+    if (!swarm) return null
+    swarm.encoded ??= new RawBencode(bencode(this.get(infoHash, max)))
+    return swarm.encoded
+  }
+
   /** Infohashes with at least one stored peer (expired ones are purged on the way). */
   infohashes(): Buffer[] {
-    const t = this.now()
     const out: Buffer[] = []
-    for (const [key, peers] of this.map) {
-      for (const [pk, e] of peers) if (e.expires <= t) peers.delete(pk)
-      if (peers.size === 0) this.map.delete(key)
-      else out.push(Buffer.from(key, 'hex'))
-    }
+    for (const key of [...this.map.keys()]) if (this.live(key)) out.push(Buffer.from(key, 'hex'))
     return out
   }
 
@@ -85,5 +93,25 @@ export class PeerStore {
 
   clear(): void {
     this.map.clear()
+  }
+
+  private live(key: string): Swarm | null {
+    const swarm = this.map.get(key)
+    if (!swarm) return null
+    const t = this.now()
+    if (t >= swarm.nextExpiry) {
+      let next = Infinity
+      for (const [pk, e] of swarm.peers) {
+        if (e.expires <= t) swarm.peers.delete(pk)
+        else next = Math.min(next, e.expires)
+      }
+      swarm.nextExpiry = next
+      swarm.encoded = null
+    }
+    if (swarm.peers.size === 0) {
+      this.map.delete(key)
+      return null
+    }
+    return swarm
   }
 }

@@ -13,7 +13,7 @@ export const getPeers: BuiltinHandler = (q, ctx): QueryReply => {
   ctx.onGetPeers({ infoHash, from: q.from, nodeId: q.senderId })
   const token = ctx.tokens.issue(q.from.host)
   // BEP 5: `values` when we have peers, otherwise the closest `nodes`.
-  const values = ctx.peers.get(infoHash, MAX_PEERS_PER_REPLY)
-  if (values.length) return { r: { token, values } }
+  const values = ctx.peers.getEncoded(infoHash, MAX_PEERS_PER_REPLY)
+  if (values) return { r: { token, values } }
   return { r: { token, nodes: encodeNodes(ctx.closestNodes(infoHash, K)) } }
 }
