@@ -1,0 +1,47 @@
+// `bbmesh testnet` as a user runs it (the built binary, a child process): a small loopback run with
+// --json ends with the summary line the issue specifies; bad flags exit 2 with one line.
+import { describe, expect, it } from 'vitest'
+import { runCli } from './run-cli.js'
+
+describe('bbmesh testnet', () => {
+  it('--json: a ready line, then the summary line with coverage, metadataCoverage, fetchesPerInfohash', async () => {
+    const r = await runCli(
+      [
+        'testnet',
+        '--nodes',
+        '20',
+        '--torrents',
+        '20',
+        '--harvesters',
+        '2',
+        '--duration',
+        '20',
+        '--seed',
+        '3',
+        '--json',
+      ],
+      { timeoutMs: 60_000 },
+    )
+    expect(r.code).toBe(0)
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines[0]!.event).toBe('ready')
+    const last = lines.at(-1)!
+    expect(last.event).toBe('summary')
+    expect(last.announced).toBe(20)
+    expect(last.coverage as number).toBeGreaterThanOrEqual(0.9)
+    expect(last.metadataCoverage as number).toBeGreaterThanOrEqual(0.9)
+    // Two independent harvesters: about two BEP 9 fetches per unique infohash.
+    expect(last.fetchesPerInfohash as number).toBeGreaterThanOrEqual(1.8)
+    expect((last.harvesters as unknown[]).length).toBe(2)
+  }, 90_000)
+
+  it('rejects a bad --stock-share with exit 2 and one line', async () => {
+    const r = await runCli(['testnet', '--stock-share', '1.5'])
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/--stock-share/)
+  })
+})

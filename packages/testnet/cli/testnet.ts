@@ -1,0 +1,101 @@
+// `bbmesh testnet`: build a loopback testnet (stock and bbmesh DHT nodes, seeds announcing
+// generated torrents), run K independent harvesters on it, report coverage over time. With --json:
+// a {"event":"ready"} line, a stats line every few seconds, and a last {"event":"summary",…} line.
+import { runTestnet, type RunEvent, type RunSummary } from '@bbmesh/testnet'
+import type { Command } from 'commander'
+import { commandAction } from '../command-action.js'
+import { UsageError } from '../errors.js'
+import { parseCount } from '../units.js'
+
+interface TestnetCommandOptions {
+  nodes: string
+  stockShare: string
+  torrents: string
+  harvesters: string
+  duration: string
+  seed: string
+}
+
+export function registerTestnetCommand(program: Command): void {
+  program
+    .command('testnet')
+    .description('run harvesters on a loopback testnet (127.0.0.1 only) and report their coverage')
+    .option('--nodes <n>', 'DHT nodes', '100')
+    .option('--stock-share <f>', 'share of stock bittorrent-dht nodes, 0..1', '0.333')
+    .option('--torrents <t>', 'generated torrents announced by the seeds', '200')
+    .option('--harvesters <k>', 'independent harvesters', '1')
+    .option(
+      '--duration <s>',
+      'longest harvest in seconds (stops earlier once every harvester has everything)',
+      '60',
+    )
+    .option('--seed <x>', 'seed of every random choice (node ids, content, layout)', '1')
+    .addHelpText(
+      'after',
+      '\nEverything binds 127.0.0.1; nothing talks to the public DHT. SIGINT/SIGTERM end the run early with a summary.',
+    )
+    .action(
+      commandAction(async (ctx, opts: TestnetCommandOptions) => {
+        const nodes = parseCount(opts.nodes, '--nodes', 2, 2_000)
+        const torrents = parseCount(opts.torrents, '--torrents', 1, 50_000)
+        const harvesters = parseCount(opts.harvesters, '--harvesters', 1, 32)
+        const duration = parseCount(opts.duration, '--duration', 1, 86_400)
+        const seed = parseCount(opts.seed, '--seed', 0, 2 ** 31 - 1)
+        const stockShare = Number(opts.stockShare)
+        if (!/^\d*\.?\d+$/.test(opts.stockShare.trim()) || !(stockShare >= 0 && stockShare <= 1))
+          throw new UsageError(`--stock-share: must be a number between 0 and 1: '${opts.stockShare}'`)
+
+        const abort = new AbortController()
+        const stop = (): void => abort.abort()
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+        const onEvent = (e: RunEvent): void => {
+          if (ctx.out.json) return ctx.out.record(e)
+          if (e.event === 'ready') {
+            const t = e.testnet
+            ctx.out.info(
+              `testnet up in ${(e.buildMs / 1000).toFixed(1)} s: ${t.nodes.bbmesh} bbmesh + ${t.nodes.stock} stock nodes, ` +
+                `${t.seeds.bbmesh + t.seeds.stock} seeds, ${t.torrents.announced}/${t.torrents.total} torrents announced`,
+            )
+          } else if (e.event === 'stats') {
+            ctx.out.info(
+              `${(e.t / 1000).toFixed(0)} s: sighted ${pct(e.coverage)}, metadata ${pct(e.metadataCoverage)} ` +
+                `(${e.harvesters.map((h) => `${h.name} ${pct(h.metadataCoverage)}`).join(', ')})`,
+            )
+          }
+        }
+        let summary: RunSummary
+        try {
+          summary = await runTestnet({
+            nodes,
+            stockShare,
+            torrents,
+            seeds: Math.max(1, Math.min(torrents, Math.round(torrents / 10))),
+            harvesters,
+            durationMs: duration * 1000,
+            seed,
+            statsIntervalMs: 5_000,
+            signal: abort.signal,
+            onEvent,
+          })
+        } finally {
+          process.off('SIGINT', stop)
+          process.off('SIGTERM', stop)
+        }
+        if (ctx.out.json) return
+        const s = summary
+        ctx.out.text(`announced            ${s.announced}`)
+        ctx.out.text(`sighted (union)      ${pct(s.coverage)}`)
+        ctx.out.text(`metadata (union)     ${pct(s.metadataCoverage)}`)
+        ctx.out.text(`time to 95% sighted  ${secs(s.timeToCoverage['95'])}`)
+        ctx.out.text(`time to 95% metadata ${secs(s.timeToMetadataCoverage['95'])}`)
+        ctx.out.text(`messages/infohash    ${s.messagesPerInfohash ?? '-'}`)
+        ctx.out.text(`fetches/infohash     ${s.fetchesPerInfohash ?? '-'}`)
+        for (const h of s.harvesters)
+          ctx.out.text(`  ${h.name}: sighted ${pct(h.coverage)}, metadata ${pct(h.metadataCoverage)}`)
+      }),
+    )
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`
+const secs = (ms: number | null): string => (ms === null ? 'not reached' : `${(ms / 1000).toFixed(1)} s`)
