@@ -1,6 +1,7 @@
 // Members-only gate over real TCP: members talk; a stranger, a wrong secret and a replayed transcript
 // all fail. The replay test drives the exchange from a hand-written peer that follows docs/PROTOCOL.md.
 import { randomBytes } from 'node:crypto'
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   GateError,
@@ -180,5 +181,77 @@ describe('members-only gate', () => {
     expect(log.pings).toEqual([7])
     expect(ext(s2, OUR_GATE, 1)).toBeUndefined() // the server never sent its proof to the replayer
     two.socket.destroy()
+  })
+})
+
+/**
+ * A man in the middle that forwards every byte but puts its own peer ids in the two BEP-3 handshakes,
+ * as a relay between two members would have to (or, with `rewrite: false`, a plain TCP forwarder).
+ */
+async function relay(target: number, rewrite: boolean): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>()
+  const pipeWithId = (from: Socket, to: Socket): void => {
+    let head = Buffer.alloc(0)
+    let done = false
+    from.on('data', (chunk: Buffer) => {
+      if (done) return void to.write(chunk)
+      head = Buffer.concat([head, chunk])
+      if (head.length < 68) return
+      done = true
+      if (rewrite) randomBytes(20).copy(head, 48)
+      to.write(head)
+    })
+  }
+  const server = createServer((a) => {
+    const b = connect(target, '127.0.0.1')
+    for (const s of [a, b]) {
+      sockets.add(s)
+      s.on('error', () => {})
+      s.on('close', () => (a.destroy(), b.destroy()))
+    }
+    pipeWithId(a, b)
+    pipeWithId(b, a)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((r) => {
+        for (const s of sockets) s.destroy()
+        server.close(() => r())
+      }),
+  }
+}
+
+describe('members-only gate through a relay', () => {
+  async function viaRelay(rewrite: boolean) {
+    const ih = randomBytes(20)
+    const logs = { a: newLog(), b: newLog() }
+    const b = new PeerHost({ acceptInfoHash: (x) => ih.equals(x) })
+    member(b, logs.b, secret, 500)
+    const a = new PeerHost()
+    member(a, logs.a, secret, 500)
+    cleanups.push(
+      () => b.close(),
+      () => a.close(),
+    )
+    const r = await relay((await b.listen()).port, rewrite)
+    cleanups.push(() => r.close())
+    const conn = await a.connect({ host: '127.0.0.1', port: r.port }, ih)
+    return { a, b, conn }
+  }
+
+  it('a relay that must present its own peer ids cannot pass the proofs along', async () => {
+    const { a, b, conn } = await viaRelay(true)
+    await waitFor(() => b.counters.gateFailed === 1 && a.counters.gateFailed === 1)
+    expect(b.counters.gateOpened + a.counters.gateOpened).toBe(0)
+    expect(conn.gateOpen).toBe(false)
+  })
+
+  it('control: a byte-for-byte forwarder is indistinguishable from the network (documented limit)', async () => {
+    const { a, b, conn } = await viaRelay(false)
+    await waitFor(() => conn.gateOpen && b.counters.gateOpened === 1)
+    expect(a.counters.gateOpened).toBe(1)
+    expect(a.counters.gateFailed + b.counters.gateFailed).toBe(0)
   })
 })
