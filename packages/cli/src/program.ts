@@ -1,8 +1,10 @@
 import { Command, CommanderError, Option } from 'commander'
 import { CliError, describeError, ExitCode } from './errors.js'
+import { registerDhtCommand } from './commands/dht.js'
 import { registerExportCommand } from './commands/export.js'
 import { registerImportCommand } from './commands/import.js'
 import { registerKeysCommand } from './commands/keys.js'
+import { registerMetadataCommand } from './commands/metadata.js'
 import { registerSearchCommand } from './commands/search.js'
 import { registerShowCommand } from './commands/show.js'
 import { registerStatsCommand } from './commands/stats.js'
@@ -35,6 +37,8 @@ Data lives in --data-dir (or $BBMESH_HOME); see 'bbmesh <command> --help' for ea
   registerExportCommand(program)
   registerTorrentCommand(program)
   registerKeysCommand(program)
+  registerDhtCommand(program)
+  registerMetadataCommand(program)
   return program
 }
 

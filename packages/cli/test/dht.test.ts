@@ -1,5 +1,4 @@
-// `bbmesh dht …` against a loopback testnet. The commands are registered on the real program
-// tree in-process (registerDhtCommand is not wired into program.ts yet; the integrator does that).
+// `bbmesh dht …` against a loopback testnet, run in-process on the real program tree.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -7,7 +6,6 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createTestnet, generateKeyPair, type Testnet } from '@bbmesh/dht'
 import { buildProgram } from '../src/program.js'
-import { registerDhtCommand } from '../src/commands/dht.js'
 
 let net: Testnet | null = null
 afterEach(async () => {
@@ -21,7 +19,6 @@ async function dht(
   onLine?: (rec: Record<string, unknown>) => void,
 ): Promise<Record<string, unknown>[]> {
   const program = buildProgram()
-  registerDhtCommand(program)
   program.exitOverride()
   const lines: Record<string, unknown>[] = []
   const write = process.stdout.write.bind(process.stdout)
