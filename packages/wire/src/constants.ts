@@ -62,7 +62,7 @@ export const RESERVED = {
   dht: { byte: 7, mask: 0x01 },
   /** BEP-6: reserved[7] & 0x04. */
   fast: { byte: 7, mask: 0x04 },
-  /** BEP-52: reserved[7] & 0x10 (not sent: bittorrent-protocol cannot set it, see README). */
+  /** BEP-52: reserved[7] & 0x10. Not sent: we do not answer BEP-52 hash requests (see README). */
   v2: { byte: 7, mask: 0x10 },
 } as const
 
