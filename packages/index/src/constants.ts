@@ -11,11 +11,13 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5_000
 export const DEFAULT_SEARCH_LIMIT = 20
 export const MAX_SEARCH_LIMIT = 500
 /** bm25 ranks at most this many of the newest matches (more when paging deeper); see search/fts5.ts. */
-export const RANK_WINDOW = 2000
+export const RANK_WINDOW = 1000
 /** Search totals are exact up to this; beyond it `totalExact` is false and total is this lower bound. */
-export const TOTAL_CAP = 10_000
+export const TOTAL_CAP = 1000
 /** Matched file names returned per search hit; the rest are counted, not listed. */
 export const MAX_MATCHED_FILES = 10
+/** Paths tokenized per torrent when looking for matched files; bounds the work on 2,000-file lists. */
+export const MAX_FILE_CANDIDATES = 200
 /** Caps on a single user query so a pasted novel cannot build a huge FTS expression. */
 export const MAX_QUERY_CHARS = 512
 export const MAX_QUERY_TERMS = 16

@@ -114,7 +114,7 @@ export interface SearchHit {
 }
 
 export interface SearchPage {
-  /** Number of matching torrents, exact up to 10,000; beyond that 10,000 with totalExact false. */
+  /** Number of matching torrents, exact up to 1,000; beyond that 1,000 with totalExact false ("1,000+"). */
   total: number
   totalExact: boolean
   hits: SearchHit[]

@@ -117,16 +117,20 @@ export async function ftsSearch(
     filters.minSize !== undefined || filters.maxSize !== undefined || filters.seenSinceSeconds !== undefined
   const join = hasFilters ? sql`cross join torrents t on t.id = torrent_fts.rowid` : sql``
   const window = Math.max(RANK_WINDOW, offset + limit)
+  // MATERIALIZED (SQLite >= 3.35) keeps the page's LIMIT before the join: only `limit` torrent rows are
+  // read, not the whole window.
   const rows = await sql<FtsHitRow>`
-    select t.id, t.infohash_v1, t.infohash_v2, t.name, t.total_size, t.file_count, t.first_seen, t.last_seen,
-      w.rank
-    from (
+    with w as materialized (
       select torrent_fts.rowid as id, ${BM25} as rank from torrent_fts ${join}
       where torrent_fts match ${match} ${where}
       order by torrent_fts.rowid desc limit ${window}
-    ) w cross join torrents t on t.id = w.id
-    order by w.rank, w.id desc
-    limit ${limit} offset ${offset}`.execute(db)
+    ), page as materialized (
+      select id, rank from w order by rank, id desc limit ${limit} offset ${offset}
+    )
+    select t.id, t.infohash_v1, t.infohash_v2, t.name, t.total_size, t.file_count, t.first_seen, t.last_seen,
+      page.rank
+    from page cross join torrents t on t.id = page.id
+    order by page.rank, page.id desc`.execute(db)
   // A partly filled page already tells the total; counting walks the matches again.
   if (rows.rows.length > 0 && rows.rows.length < limit) {
     return { total: offset + rows.rows.length, totalExact: true, rows: rows.rows }

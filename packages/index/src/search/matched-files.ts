@@ -1,5 +1,5 @@
 import { decodeFileListColumns } from '../codec/file-list.js'
-import { MAX_MATCHED_FILES } from '../constants.js'
+import { MAX_FILE_CANDIDATES, MAX_MATCHED_FILES } from '../constants.js'
 import type { MatchedFile } from '../types.js'
 import { countPhraseMatches, fileExtension } from './tokenize.js'
 import type { QueryPhrase } from './tokenize.js'
@@ -12,7 +12,8 @@ const ASCII_TOKEN = /^[a-z0-9]+$/
  * the filtered extension when there is no text. A torrent may list 2,000 files, so candidates are found
  * with one regular-expression scan over all its path bytes (read as latin1: one character per byte, so
  * offsets are byte offsets) and only those are tokenized. A path with non-ASCII bytes is always a
- * candidate: diacritic folding ("crème" -> creme) defeats a plain substring test.
+ * candidate: diacritic folding ("crème" -> creme) defeats a plain substring test. At most
+ * MAX_FILE_CANDIDATES paths are tokenized per torrent, so a huge list costs a bounded amount.
  */
 export function matchFilesInList(
   blob: Uint8Array,
@@ -33,7 +34,8 @@ export function matchFilesInList(
   const found: { n: number; idx: number; path: string; size: number }[] = []
   let complete = 0
   let file = 0
-  for (let m = re.exec(lower); m !== null; m = re.exec(lower)) {
+  let tried = 0
+  for (let m = re.exec(lower); m !== null && tried < MAX_FILE_CANDIDATES; m = re.exec(lower), tried++) {
     while (c.starts[file + 1]! <= m.index) file++
     const path = utf8.decode(c.paths.subarray(c.starts[file]!, c.starts[file + 1]!))
     const n = phrases.length > 0 ? countPhraseMatches(path, phrases) : fileExtension(path) === ext ? 1 : 0
