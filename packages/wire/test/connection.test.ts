@@ -1,5 +1,6 @@
 // Connections over loopback: BEP-10 handshake fields, BEP-5 PORT both ways (ours and stock), caps, close.
 import Wire from 'bittorrent-protocol'
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { connect, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -127,6 +128,37 @@ describe('PeerHost connections', () => {
     const conns = await Promise.all([1, 2, 3].map(() => client.connect({ host: '127.0.0.1', port }, ih)))
     expect(conns.every((c) => !c.closed)).toBe(true)
     expect(client.connectionCount).toBe(3)
+  })
+
+  it('dial timeout: a listener whose accept queue is full never completes the TCP handshake', async () => {
+    // A child process listens with a backlog of 1 and then blocks its event loop, so it never accepts:
+    // the kernel completes a connection or two into the queue and leaves later SYNs unanswered.
+    const script =
+      "const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>{" +
+      'console.log(s.address().port);Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,20000)})'
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] })
+    cleanups.push(async () => void child.kill())
+    const port = await new Promise<number>((r) =>
+      child.stdout.once('data', (d) => r(Number(String(d).trim()))),
+    )
+    // Fill the queue: connect until one attempt stays pending.
+    for (let i = 0; i < 8; i++) {
+      const socket = connect(port, '127.0.0.1')
+      socket.on('error', () => {})
+      cleanups.push(async () => void socket.destroy())
+      const ok = await new Promise<boolean>((r) => {
+        socket.once('connect', () => r(true))
+        setTimeout(() => r(false), 200)
+      })
+      if (!ok) break
+    }
+    const client = host()
+    const started = Date.now()
+    await expect(client.connect({ host: '127.0.0.1', port }, ih, { timeoutMs: 300 })).rejects.toMatchObject({
+      code: 'ERR_DIAL_TIMEOUT',
+    })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290)
+    expect(client.connectionCount).toBe(0)
   })
 
   it('dial failures are typed', async () => {
