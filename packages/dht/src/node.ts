@@ -6,7 +6,7 @@ import { DhtEngine } from './adapter/bittorrent-dht.js'
 import type { EngineBucket, EngineContact } from './adapter/bittorrent-dht.js'
 import { verify } from './adapter/ed25519.js'
 import type { BDict, BInput } from './bencode.js'
-import { decodeNodes } from './compact.js'
+import { decodeNodes, decodePeers } from './compact.js'
 import type { NodeInfo } from './compact.js'
 import * as C from './constants.js'
 import { InvalidArgumentError } from './errors.js'
@@ -230,10 +230,15 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
     return result
   }
 
-  /** Peers for `infoHash` from the DHT (iterative get_peers). */
-  lookup(infoHash: Buffer, opts: { signal?: AbortSignal } = {}): Promise<PeerAddress[]> {
+  /** Peers for `infoHash`: those announced to us plus those found by iterative get_peers. */
+  async lookup(infoHash: Buffer, opts: { signal?: AbortSignal } = {}): Promise<PeerAddress[]> {
     checkId(infoHash, 'infoHash')
-    return this.engine.lookup(infoHash, opts.signal)
+    const found = await this.engine.lookup(infoHash, opts.signal)
+    const all = new Map(
+      decodePeers(this.peers.get(infoHash, C.MAX_PEERS_PER_REPLY)).map((p) => [`${p.host}:${p.port}`, p]),
+    )
+    for (const p of found) all.set(`${p.host}:${p.port}`, p)
+    return [...all.values()]
   }
 
   /** Announces us as a peer; port 0 (default) sends implied_port=1. Resolves with nodes reached. */

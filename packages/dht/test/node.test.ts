@@ -4,7 +4,7 @@ import { DhtNode } from '../src/node.js'
 import { createTestnet } from '../src/testnet.js'
 import type { Testnet } from '../src/testnet.js'
 import { ERR_METHOD_UNKNOWN, ERR_PROTOCOL, K } from '../src/constants.js'
-import { KrpcRemoteError } from '../src/errors.js'
+import { AbortError, KrpcRemoteError } from '../src/errors.js'
 import { decodeNodes } from '../src/compact.js'
 import type { AnnounceObservation, GetPeersObservation } from '../src/handlers/types.js'
 import { rawSocket } from './helpers.js'
@@ -146,6 +146,17 @@ describe('DhtNode over loopback UDP (BEP 5)', () => {
     expect(closest.map((c) => c.id.toString('hex'))).toEqual(sorted.map((c) => c.id.toString('hex')))
     const find = decodeNodes((await net.nodes[1]!.query(addr(n), 'find_node', { target })).nodes)
     expect(find.length).toBe(K)
+  })
+
+  it('lookup honours an AbortSignal', async () => {
+    net = await createTestnet(5)
+    const ac = new AbortController()
+    const pending = net.nodes[1]!.lookup(randomBytes(20), { signal: ac.signal })
+    ac.abort()
+    await expect(pending).rejects.toBeInstanceOf(AbortError)
+    await expect(net.nodes[2]!.lookup(randomBytes(20), { signal: ac.signal })).rejects.toBeInstanceOf(
+      AbortError,
+    )
   })
 
   it('listen() and destroy() are idempotent and destroy fails pending work', async () => {
