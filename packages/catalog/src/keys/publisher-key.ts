@@ -32,6 +32,14 @@ export class PublisherKey {
     return signDetached(message, this.#secretKey)
   }
 
+  /**
+   * The pair in the shape @bbmesh/dht's putMutable/putPointer take. `secretKey` is this key's own
+   * guarded buffer, not a copy: it is wiped by destroy(), and callers must not keep or log it.
+   */
+  dhtKeyPair(): { publicKey: Buffer; secretKey: Buffer } {
+    return { publicKey: Buffer.from(this.publicKey), secretKey: this.#secretKey }
+  }
+
   get publicKeyHex(): string {
     return publicKeyHex(this.publicKey)
   }

@@ -1,0 +1,167 @@
+// Resolve: publisher key (+ salt) → BEP 46 pointer (highest valid seq, signature checked) → peers from
+// the DHT → metadata (BEP 9, verified against the infohash) → only the catalog files whose pieces
+// root changed since the last resolve → pieces verified → catalog validated → index ingest with
+// provenance `catalog:<publisher hex>:<seq>`. Nothing is imported unless every step succeeded.
+import { mutableTarget, type DhtNode } from '@bbmesh/dht'
+import type { PooledIndex } from '@bbmesh/index'
+import {
+  downloadPieces,
+  fetchMetadata,
+  filePath,
+  layoutFromInfo,
+  piecesOfFile,
+  type MemoryStorage,
+  type PeerAddress,
+} from '@bbmesh/wire'
+import { entryToTorrentInput } from '../catalog/entry.js'
+import { headerPath, libraryPath } from '../catalog/layout.js'
+import { catalogFileRefs, readCatalog } from '../catalog/read.js'
+import { CatalogError, ResolveError } from '../errors.js'
+import { saltBytes, verifyPointer } from './pointer.js'
+import { isResolveState, readState, resolveStatePath, writeState, type ResolveState } from './state.js'
+
+const INGEST_BATCH = 1000
+
+export interface ResolveOptions {
+  dht: DhtNode
+  index: PooledIndex
+  dataDir: string
+  publicKey: Uint8Array
+  salt?: string | Uint8Array
+  /** Peers to try besides those the DHT returns. */
+  peers?: readonly PeerAddress[]
+  /** Deadline for the metadata and for the pieces, each; default 60 s. */
+  timeoutMs?: number
+  onProgress?: (stage: 'pointer' | 'peers' | 'metadata' | 'pieces' | 'import', detail?: string) => void
+}
+
+export interface ResolveResult {
+  publicKey: string
+  seq: number
+  infohash: string
+  /** Entries ingested (all of a whole catalog; those of changed shards for a sharded one). */
+  imported: number
+  /** Metadata plus piece payload bytes received. */
+  bytesFetched: number
+  filesFetched: number
+  filesTotal: number
+  /** Same seq and infohash as the last resolve: nothing fetched. */
+  unchanged: boolean
+}
+
+export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResult> {
+  const salt = saltBytes(opts.salt)
+  const pk = Buffer.from(opts.publicKey)
+  if (pk.length !== 32) throw new ResolveError('BAD_POINTER', 'a publisher key is 32 bytes')
+  const publicKey = pk.toString('hex')
+  const statePath = resolveStatePath(opts.dataDir, pk, salt)
+  const prev = await readState<ResolveState>(statePath, isResolveState)
+
+  opts.onProgress?.('pointer')
+  const item = await opts.dht.get(
+    mutableTarget(pk, salt.length ? salt : undefined),
+    salt.length ? { salt } : {},
+  )
+  if (!item) throw new ResolveError('NOT_FOUND', `no valid pointer signed by ${publicKey} found in the DHT`)
+  const pointer = verifyPointer(item, pk, salt)
+  const infohash = Buffer.from(pointer.infohash).toString('hex')
+  if (prev && pointer.seq < prev.seq)
+    throw new ResolveError(
+      'STALE_POINTER',
+      `pointer seq ${pointer.seq} is lower than seq ${prev.seq} already imported`,
+    )
+  const base = { publicKey, seq: pointer.seq, infohash }
+  if (prev && pointer.seq === prev.seq && prev.infohash === infohash)
+    return {
+      ...base,
+      imported: 0,
+      bytesFetched: 0,
+      filesFetched: 0,
+      filesTotal: Object.keys(prev.roots).length,
+      unchanged: true,
+    }
+  if (prev && pointer.seq === prev.seq)
+    throw new ResolveError(
+      'BAD_POINTER',
+      `seq ${pointer.seq} now points at another catalog: refusing an equivocating publisher`,
+    )
+
+  opts.onProgress?.('peers')
+  const found = await opts.dht.lookup(Buffer.from(pointer.infohash))
+  const peers = dedupe([...(opts.peers ?? []), ...found])
+  if (peers.length === 0) throw new ResolveError('NOT_FOUND', `no peers for catalog ${infohash}`)
+
+  opts.onProgress?.('metadata', `${peers.length} peers`)
+  let info: Uint8Array
+  try {
+    info = (await fetchMetadata({ infoHash: pointer.infohash, peers, timeoutMs: opts.timeoutMs ?? 60_000 }))
+      .info
+  } catch (err) {
+    throw new ResolveError('FETCH_FAILED', `catalog ${infohash}: metadata: ${(err as Error).message}`, {
+      cause: err,
+    })
+  }
+  const { refs } = catalogFileRefs(info)
+  const layout = layoutFromInfo(info)
+  // Only files whose pieces root changed (all of them on a first resolve); catalog.json always.
+  const header = headerPath().join('/')
+  const wanted = [...refs.values()].filter(
+    (r) => r.path === header || prev?.roots[r.path] === undefined || prev.roots[r.path] !== r.piecesRoot,
+  )
+  const wantedPaths = new Set(wanted.map((r) => r.path))
+  const pieces = new Set<number>()
+  for (const f of layout.files)
+    if (!f.pad && wantedPaths.has(filePath(f))) for (const p of piecesOfFile(layout, f)) pieces.add(p)
+
+  opts.onProgress?.('pieces', `${wanted.length} of ${refs.size} files`)
+  let storage: MemoryStorage
+  let pieceBytes: number
+  try {
+    const res = await downloadPieces({ info, peers, pieces, timeoutMs: opts.timeoutMs ?? 60_000 })
+    storage = res.storage as MemoryStorage
+    pieceBytes = res.bytesFetched
+  } catch (err) {
+    throw new ResolveError('FETCH_FAILED', `catalog ${infohash}: pieces: ${(err as Error).message}`, {
+      cause: err,
+    })
+  }
+  const files = new Map<string, Uint8Array>()
+  for (const p of wantedPaths) files.set(p, storage.file(p) ?? new Uint8Array(0))
+  const shards = [...wantedPaths]
+    .filter((p) => p.startsWith('shards/'))
+    .map((p) => p.slice(7, -'.ndjson'.length))
+  const whole = wantedPaths.has(libraryPath().join('/'))
+  let read
+  try {
+    read = readCatalog(info, files, whole ? {} : { shards })
+  } catch (err) {
+    if (err instanceof CatalogError && err.code === 'BAD_INPUT')
+      throw new ResolveError('FETCH_FAILED', `catalog ${infohash}: ${err.message}`, { cause: err })
+    throw err
+  }
+
+  opts.onProgress?.('import', `${read.entries.length} entries`)
+  const source = `catalog:${publicKey}:${pointer.seq}`
+  const now = new Date()
+  for (let i = 0; i < read.entries.length; i += INGEST_BATCH)
+    await opts.index.ingest(
+      read.entries.slice(i, i + INGEST_BATCH).map((e) => entryToTorrentInput(e, source, now)),
+    )
+  const roots: Record<string, string | null> = {}
+  for (const r of refs.values()) roots[r.path] = r.piecesRoot
+  await writeState(statePath, { seq: pointer.seq, infohash, roots })
+  return {
+    ...base,
+    imported: read.entries.length,
+    bytesFetched: info.length + pieceBytes,
+    filesFetched: wanted.length,
+    filesTotal: refs.size,
+    unchanged: false,
+  }
+}
+
+function dedupe(peers: readonly PeerAddress[]): PeerAddress[] {
+  const seen = new Map<string, PeerAddress>()
+  for (const p of peers) seen.set(`${p.host}:${p.port}`, { host: p.host, port: p.port })
+  return [...seen.values()]
+}

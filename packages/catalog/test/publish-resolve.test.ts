@@ -1,0 +1,298 @@
+import { createSocket, type Socket as UdpSocket } from 'node:dgram'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  DhtNode,
+  bdecode,
+  bencode,
+  createTestnet,
+  mutableTarget,
+  sign,
+  signatureBuffer,
+  type Testnet,
+} from '@bbmesh/dht'
+import { openIndex, type PooledIndex } from '@bbmesh/index'
+import { MemoryStorage, PieceServer, layoutFromInfo } from '@bbmesh/wire'
+import {
+  CatalogPublisher,
+  buildTorrent,
+  libraryFromIndex,
+  mintPublisherKey,
+  resolveCatalog,
+  type CatalogEntry,
+} from '../src/index.js'
+import { library, syntheticEntry } from './catalog-entries.js'
+import { rogueMetadataSeed } from './rogue-seed.js'
+
+const key = (e: CatalogEntry): string => e.infohashV1 ?? e.infohashV2 ?? ''
+const strip = (xs: CatalogEntry[]) =>
+  [...xs].sort((a, b) => (key(a) < key(b) ? -1 : 1)).map(({ source: _s, ...rest }) => rest)
+
+interface World {
+  testnet: Testnet
+  nodes: DhtNode[]
+  dirs: string[]
+  indexes: PooledIndex[]
+  closers: (() => Promise<void>)[]
+}
+const world: World = {
+  testnet: undefined as unknown as Testnet,
+  nodes: [],
+  dirs: [],
+  indexes: [],
+  closers: [],
+}
+
+async function dhtNode(testnet: Testnet, extraBootstrap: string[] = []): Promise<DhtNode> {
+  const n = new DhtNode({
+    bootstrap: [...extraBootstrap, ...testnet.bootstrap],
+    rateLimit: false,
+    outboundQueriesPerSecond: false,
+  })
+  world.nodes.push(n)
+  await n.listen(0, '127.0.0.1')
+  await n.bootstrap()
+  return n
+}
+async function dir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'bbmesh-pubres-'))
+  world.dirs.push(d)
+  return d
+}
+async function index(): Promise<PooledIndex> {
+  const i = await openIndex({ path: ':memory:' })
+  world.indexes.push(i)
+  return i
+}
+
+beforeAll(async () => {
+  world.testnet = await createTestnet(8)
+})
+afterAll(async () => {
+  for (const c of world.closers.reverse()) await c()
+  await Promise.all(world.nodes.map((n) => n.destroy()))
+  await world.testnet?.destroy()
+  await Promise.all(world.indexes.map((i) => i.close()))
+  await Promise.all(world.dirs.map((d) => rm(d, { recursive: true, force: true })))
+})
+
+async function setup(sharded: boolean) {
+  const pubDir = await dir()
+  const key = await mintPublisherKey(pubDir)
+  const publisher = new CatalogPublisher({
+    dht: await dhtNode(world.testnet),
+    key,
+    dataDir: pubDir,
+    host: '127.0.0.1',
+    salt: 'library',
+    build: { sharded },
+  })
+  world.closers.push(() => publisher.stop())
+  const resDir = await dir()
+  const resIndex = await index()
+  const resDht = await dhtNode(world.testnet)
+  const resolve = () =>
+    resolveCatalog({
+      dht: resDht,
+      index: resIndex,
+      dataDir: resDir,
+      publicKey: key.publicKey,
+      salt: 'library',
+      timeoutMs: 5000,
+    })
+  return { key, publisher, pubDir, resDir, resIndex, resDht, resolve }
+}
+
+/**
+ * A 1% update: new torrents, 1% of the library, land across the key space. (An infohash names one
+ * info dict, so "changing" a torrent means adding another; removals are not propagated, see README.)
+ */
+const added1pc = (lib: CatalogEntry[], from = 100_000): CatalogEntry[] => [
+  ...lib,
+  ...Array.from({ length: Math.ceil(lib.length / 100) }, (_, k) => syntheticEntry(from + k)),
+]
+
+describe('publish and resolve over a loopback DHT', () => {
+  for (const sharded of [true, false]) {
+    it(`${sharded ? 'sharded' : 'whole'}: the resolver ends with the same library; a 1% update raises seq and refetches ${sharded ? 'only the changed shards' : 'the library'}`, async () => {
+      const s = await setup(sharded)
+      const lib = library(1500)
+      const p1 = await s.publisher.publish(lib)
+      expect(p1).toMatchObject({ seq: 1, entries: 1500, changed: true })
+      expect(p1.stored).toBeGreaterThan(0)
+      const r1 = await s.resolve()
+      expect(r1).toMatchObject({
+        publicKey: s.key.publicKeyHex,
+        seq: 1,
+        infohash: p1.infohash,
+        imported: 1500,
+        unchanged: false,
+      })
+      expect(strip(await libraryFromIndex(s.resIndex))).toEqual(strip(lib))
+      expect(
+        (await libraryFromIndex(s.resIndex)).every((e) => e.source === `catalog:${s.key.publicKeyHex}:1`),
+      ).toBe(true)
+
+      // Republishing an unchanged library keeps the infohash and the seq; resolving again fetches nothing.
+      const again = await s.publisher.publish([...lib].reverse())
+      expect(again).toMatchObject({ seq: 1, infohash: p1.infohash, changed: false })
+      expect(await s.resolve()).toMatchObject({ seq: 1, unchanged: true, bytesFetched: 0, imported: 0 })
+
+      const lib2 = added1pc(lib)
+      const p2 = await s.publisher.publish(lib2)
+      expect(p2.seq).toBe(2)
+      expect(p2.infohash).not.toBe(p1.infohash)
+      const r2 = await s.resolve()
+      expect(r2).toMatchObject({ seq: 2, infohash: p2.infohash, unchanged: false })
+      expect(strip(await libraryFromIndex(s.resIndex))).toEqual(strip(lib2))
+      const built = s.publisher.catalog!
+      const wholeBytes = [...built.files.values()].reduce((n, f) => n + f.length, 0)
+      if (sharded) {
+        const header = built.header.layout === 'sharded' ? built.header : undefined
+        const changedShards = new Set(
+          lib2.slice(lib.length).map((e) => key(e).slice(0, header?.prefixLength)),
+        )
+        expect(r2.filesFetched).toBe(changedShards.size + 1) // + catalog.json
+        expect(r2.imported).toBe(
+          header?.shards.filter((x) => changedShards.has(x.prefix)).reduce((n, x) => n + x.entries, 0),
+        )
+        expect(r2.bytesFetched).toBeLessThan(r1.bytesFetched / 4)
+      } else {
+        expect(r2.filesFetched).toBe(2)
+        expect(r2.imported).toBe(lib2.length)
+        expect(r2.bytesFetched).toBeGreaterThan(wholeBytes)
+      }
+    })
+  }
+
+  it('ignores a pointer signed by another key; refuses a lower seq; imports nothing from a tampered or mismatching catalog', async () => {
+    const s = await setup(true)
+    const lib = library(300)
+    await s.publisher.publish(lib)
+    await s.publisher.publish(added1pc(lib))
+    const count = async () => (await s.resIndex.stats()).torrents
+
+    // A rogue DHT node offers seq 99 signed by a different key: dropped, the genuine seq 2 wins.
+    const rogue = await rogueDhtNode(s.key.publicKey, Buffer.from('library'))
+    const viaRogue = await dhtNode(world.testnet, [`127.0.0.1:${rogue.port}`])
+    const r = await resolveCatalog({
+      dht: viaRogue,
+      index: s.resIndex,
+      dataDir: s.resDir,
+      publicKey: s.key.publicKey,
+      salt: 'library',
+      timeoutMs: 5000,
+    })
+    expect(rogue.gets()).toBeGreaterThan(0)
+    expect(r.seq).toBe(2)
+    const before = await count()
+    expect(before).toBe(303)
+
+    // Only a forged pointer under an unused salt: nothing valid to resolve.
+    await expect(
+      resolveCatalog({
+        dht: viaRogue,
+        index: s.resIndex,
+        dataDir: s.resDir,
+        publicKey: s.key.publicKey,
+        salt: 'forged-only',
+        timeoutMs: 5000,
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' })
+
+    // Tampered catalog piece: seq 3 is published, then only a seed with one flipped byte remains.
+    const p3 = await s.publisher.publish(added1pc(lib, 200_000))
+    const built = s.publisher.catalog!
+    await s.publisher.stop()
+    const tampered = new Map(built.files)
+    const bytes = new Uint8Array(tampered.get('catalog.json')!) // always refetched
+    bytes[5] = (bytes[5] ?? 0) ^ 1
+    tampered.set('catalog.json', bytes)
+    const liar = new PieceServer()
+    liar.add(built.torrent.info, MemoryStorage.seed(layoutFromInfo(built.torrent.info), tampered))
+    const liarPort = (await liar.listen(0, '127.0.0.1')).port
+    world.closers.push(() => liar.close())
+    await s.resDht.announce(Buffer.from(p3.infohash, 'hex'), liarPort)
+    await expect(s.resolve()).rejects.toMatchObject({
+      code: 'FETCH_FAILED',
+      message: expect.stringMatching(/failed verification/),
+    })
+    expect(await count()).toBe(before)
+    await liar.close()
+
+    // A seed answering with metadata that is not the catalog the infohash names.
+    const other = await buildTorrent({
+      name: 'bbmesh-catalog',
+      files: [{ path: ['catalog.json'], data: new Uint8Array(3) }],
+    })
+    const fake = await rogueMetadataSeed(Buffer.from(p3.infohash, 'hex'), other.info)
+    world.closers.push(() => fake.close())
+    await s.resDht.announce(Buffer.from(p3.infohash, 'hex'), fake.port)
+    await expect(s.resolve()).rejects.toMatchObject({
+      code: 'FETCH_FAILED',
+      message: expect.stringMatching(/metadata/),
+    })
+    expect(fake.requests()).toBeGreaterThan(0)
+    expect(await count()).toBe(before)
+
+    // A lower seq: the same key published afresh on another DHT (its seq file lost) is refused.
+    const net2 = await createTestnet(5)
+    world.closers.push(() => net2.destroy())
+    const pub2Dir = await dir()
+    const pub2 = new CatalogPublisher({
+      dht: await dhtNode(net2),
+      key: s.key,
+      dataDir: pub2Dir,
+      host: '127.0.0.1',
+      salt: 'library',
+    })
+    world.closers.push(() => pub2.stop())
+    expect((await pub2.publish(library(10))).seq).toBe(1)
+    const res2 = await dhtNode(net2)
+    await expect(
+      resolveCatalog({
+        dht: res2,
+        index: s.resIndex,
+        dataDir: s.resDir,
+        publicKey: s.key.publicKey,
+        salt: 'library',
+        timeoutMs: 5000,
+      }),
+    ).rejects.toMatchObject({
+      code: 'STALE_POINTER',
+      message: expect.stringMatching(/seq 1 is lower than seq 2/),
+    })
+    expect(await count()).toBe(before)
+  })
+})
+
+/** A KRPC responder that answers every query, and `get` with a pointer under `pk` signed by another key. */
+async function rogueDhtNode(pk: Uint8Array, salt: Buffer): Promise<{ port: number; gets(): number }> {
+  const other = (await import('@bbmesh/dht')).generateKeyPair()
+  const v = { ih: Buffer.alloc(20, 0xee) }
+  const forged = sign(signatureBuffer(99, v, salt), other.secretKey)
+  const sock: UdpSocket = createSocket('udp4')
+  let gets = 0
+  const id = mutableTarget(Buffer.from(pk), salt)
+  sock.on('message', (msg, from) => {
+    let q: Record<string, unknown>
+    try {
+      q = bdecode(msg) as Record<string, unknown>
+    } catch {
+      return
+    }
+    if (q['y']?.toString() !== 'q') return
+    const method = q['q']?.toString()
+    const r: Record<string, unknown> = { id, nodes: Buffer.alloc(0) }
+    if (method === 'get') {
+      gets++
+      Object.assign(r, { token: Buffer.alloc(4, 1), k: Buffer.from(pk), seq: 99, sig: forged, v })
+    }
+    sock.send(bencode({ t: q['t'] as Buffer, y: 'r', r } as never), from.port, from.address)
+  })
+  await new Promise<void>((res) => sock.bind(0, '127.0.0.1', res))
+  world.closers.push(() => new Promise<void>((res) => sock.close(() => res())))
+  return { port: sock.address().port, gets: () => gets }
+}
