@@ -12,7 +12,7 @@ const FULL = process.env.DHT_BENCH_FULL === '1'
 const UDP_NODES = Number(process.env.DHT_BENCH_UDP_NODES ?? (FULL ? 1000 : 200))
 const MEM_NODES = Number(process.env.DHT_BENCH_MEM_NODES ?? (FULL ? 10000 : 2000))
 const SECONDS = Number(process.env.DHT_BENCH_SECONDS ?? 1.5)
-const ROUNDS = Number(process.env.DHT_BENCH_ROUNDS ?? 3)
+const ROUNDS = Number(process.env.DHT_BENCH_ROUNDS ?? 5)
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url))
 
 async function child(script: string, args: string[]): Promise<Record<string, number | string>> {
