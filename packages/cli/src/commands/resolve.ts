@@ -1,0 +1,70 @@
+// `bbmesh resolve PUBKEY`: follow a publisher's BEP 46 pointer, fetch and verify its catalog (only
+// what changed since the last time) and import it into the index with provenance.
+import type { Command } from 'commander'
+import { createDhtNode } from '@bbmesh/dht'
+import { CatalogError, parsePublicKey, resolveCatalog } from '@bbmesh/catalog'
+import { commandAction } from '../command-action.js'
+import { CliError, UsageError } from '../errors.js'
+import { formatSize, parseCount } from '../units.js'
+import { parseBootstrap } from './dht-shared.js'
+
+interface ResolveOptions {
+  salt?: string
+  bootstrap?: string
+  timeout?: string
+  host?: string
+}
+
+export function registerResolveCommand(program: Command): void {
+  program
+    .command('resolve')
+    .description('fetch, verify and import a publisher’s library (BEP 46 pointer → catalog torrent)')
+    .argument('<pubkey>', 'publisher key: 64 hex digits or bbmesh:pub:<hex>')
+    .option('--salt <name>', 'the salt the publisher used')
+    .option('--bootstrap <list>', 'DHT bootstrap host:port,… (default: the public routers)')
+    .option('--host <addr>', 'address the DHT node listens on', '0.0.0.0')
+    .option('--timeout <seconds>', 'deadline for the metadata and for the pieces, each', '60')
+    .action(
+      commandAction(async (ctx, pubkey: string, opts: ResolveOptions) => {
+        const publicKey = parsePublicKey(pubkey)
+        if (!publicKey)
+          throw new UsageError(`<pubkey>: expected 64 hex digits or bbmesh:pub:<hex>, got '${pubkey}'`)
+        const timeout = parseCount(opts.timeout ?? '60', '--timeout', 1, 3600)
+        const index = await ctx.openIndex()
+        const dht = createDhtNode({ bootstrap: parseBootstrap(opts.bootstrap) })
+        try {
+          await dht.listen(0, opts.host ?? '0.0.0.0')
+          await dht.bootstrap()
+          const r = await resolveCatalog({
+            dht,
+            index,
+            dataDir: ctx.ensureDataDir(),
+            publicKey,
+            ...(opts.salt !== undefined && { salt: opts.salt }),
+            timeoutMs: timeout * 1000,
+            onProgress: (stage, detail) => ctx.out.progress(`${stage}${detail ? `: ${detail}` : ''}`),
+          }).catch((err: unknown) => {
+            if (err instanceof CatalogError) throw new CliError(err.message, err.code)
+            throw err
+          })
+          ctx.out.clearProgress()
+          if (ctx.out.json)
+            return void ctx.out.record({
+              publicKey: r.publicKey,
+              seq: r.seq,
+              infohash: r.infohash,
+              imported: r.imported,
+              bytesFetched: r.bytesFetched,
+            })
+          ctx.out.text(
+            r.unchanged
+              ? `seq ${r.seq} (${r.infohash}) already imported; nothing fetched`
+              : `seq ${r.seq}  ${r.infohash}  imported ${r.imported} torrents  fetched ${formatSize(r.bytesFetched)} (${r.filesFetched} of ${r.filesTotal} catalog files)`,
+          )
+        } finally {
+          await dht.destroy()
+          await index.close()
+        }
+      }),
+    )
+}
