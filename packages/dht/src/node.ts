@@ -10,17 +10,10 @@ import { decodeNodes, decodePeers } from './compact.js'
 import type { NodeInfo } from './compact.js'
 import * as C from './constants.js'
 import { InvalidArgumentError } from './errors.js'
-import { BUILTIN_HANDLERS } from './handlers/index.js'
-import type {
-  AnnounceObservation,
-  GetPeersObservation,
-  IncomingQuery,
-  QueryHandler,
-  QueryReply,
-  ServerContext,
-} from './handlers/types.js'
+import { Dispatcher } from './dispatcher.js'
+import type { AnnounceObservation, GetPeersObservation, QueryHandler } from './handlers/types.js'
 import { ItemStore } from './item-store.js'
-import type { KrpcMessage, KrpcSocketStats, RemoteInfo } from './krpc/socket.js'
+import type { KrpcSocketStats } from './krpc/socket.js'
 import { KrpcSocket } from './krpc/socket.js'
 import { PeerStore } from './peer-store.js'
 import { SampleCache, decodeSampleReply } from './sample.js'
@@ -89,14 +82,12 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   private readonly items: ItemStore
   private readonly samples: SampleCache
   private readonly tokens = new TokenManager()
-  private readonly handlers = new Map<string, QueryHandler>()
-  private readonly ctx: ServerContext
   private readonly bootstrapList: string[]
   private readonly itemClient: ItemClient
   private listening: Promise<BoundAddress> | null = null
   private bootstrapping: Promise<number> | null = null
   private destroying: Promise<void> | null = null
-  private counters = { unknownMethods: 0, handlerErrors: 0 }
+  private readonly dispatcher: Dispatcher
 
   constructor(opts: DhtNodeOptions = {}) {
     super()
@@ -134,10 +125,10 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
       concurrency: opts.concurrency ?? C.LOOKUP_CONCURRENCY,
       maxPendingQueries: opts.maxPendingQueries ?? C.DEFAULT_MAX_PENDING_QUERIES,
       verify,
-      onQuery: (msg, from) => this.dispatch(msg, from),
+      onQuery: (msg, from) => this.dispatcher.dispatch(msg, from),
     })
     this.itemClient = new ItemClient(this.engine, this.items)
-    this.ctx = {
+    this.dispatcher = new Dispatcher(this.id, this.socket, {
       tokens: this.tokens,
       peers: this.peers,
       items: this.items,
@@ -145,7 +136,7 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
       closestNodes: (target, n) => this.engine.closestNodes(target, n),
       onGetPeers: (o) => this.emit('get_peers', o),
       onAnnounce: (o) => this.emit('announce_peer', o),
-    }
+    })
   }
 
   /** Binds (port 0 = any free port) and, with a bootstrap list, starts joining. Idempotent. */
@@ -190,12 +181,11 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
 
   /** Registers a handler for a new KRPC method. Built-in methods cannot be replaced. */
   handle(method: string, handler: QueryHandler): void {
-    if (BUILTIN_HANDLERS.has(method)) throw new InvalidArgumentError(`${method} is a built-in method`)
-    this.handlers.set(method, handler)
+    this.dispatcher.handle(method, handler)
   }
 
   unhandle(method: string): void {
-    this.handlers.delete(method)
+    this.dispatcher.unhandle(method)
   }
 
   /** Any KRPC query to one node; resolves with the `r` dict. */
@@ -312,7 +302,7 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
     return {
       ...s,
       dropped: { ...s.dropped },
-      ...this.counters,
+      ...this.dispatcher.counters,
       routingTableSize: this.engine.size,
       storedInfohashes: this.peers.size,
       storedItems: this.items.size,
@@ -322,52 +312,6 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   /** Whether an item is stored here for others (BEP 44 server side). */
   hasItem(target: Buffer): boolean {
     return this.items.get(target) !== null
-  }
-
-  private dispatch(msg: KrpcMessage, from: RemoteInfo): void {
-    const q: IncomingQuery = {
-      method: msg.q!.toString('latin1'),
-      t: msg.t,
-      args: msg.a!,
-      senderId: msg.a!.id as Buffer,
-      from: { host: from.host, port: from.port },
-    }
-    const builtin = BUILTIN_HANDLERS.get(q.method)
-    if (builtin)
-      return this.reply(
-        q,
-        this.run(() => builtin(q, this.ctx)),
-      )
-    const custom = this.handlers.get(q.method)
-    if (!custom) {
-      // BEP 5: unknown methods get error 204 (bittorrent-dht stays silent).
-      this.counters.unknownMethods++
-      return this.reply(q, { e: [C.ERR_METHOD_UNKNOWN, 'Method Unknown'] })
-    }
-    Promise.resolve()
-      .then(() => custom(q))
-      .then(
-        (rep) => this.reply(q, rep),
-        () => {
-          this.counters.handlerErrors++
-          this.reply(q, { e: [C.ERR_SERVER, 'Server Error'] })
-        },
-      )
-  }
-
-  private run(fn: () => QueryReply): QueryReply {
-    try {
-      return fn()
-    } catch {
-      this.counters.handlerErrors++
-      return { e: [C.ERR_SERVER, 'Server Error'] }
-    }
-  }
-
-  private reply(q: IncomingQuery, rep: QueryReply): void {
-    if (!rep || this.socket.destroyed) return
-    if ('e' in rep) this.socket.error(q.from, q, rep.e)
-    else this.socket.response(q.from, q, { ...rep.r, id: this.id })
   }
 }
 

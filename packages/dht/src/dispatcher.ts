@@ -1,0 +1,73 @@
+// Routes incoming KRPC queries: built-in handlers first, then handle()-registered ones; anything
+// else is answered with 204 (BEP 5), which bittorrent-dht never sends.
+import { ERR_METHOD_UNKNOWN, ERR_SERVER } from './constants.js'
+import { InvalidArgumentError } from './errors.js'
+import { BUILTIN_HANDLERS } from './handlers/index.js'
+import type { IncomingQuery, QueryHandler, QueryReply, ServerContext } from './handlers/types.js'
+import type { KrpcMessage, KrpcSocket, RemoteInfo } from './krpc/socket.js'
+
+export class Dispatcher {
+  readonly counters = { unknownMethods: 0, handlerErrors: 0 }
+  private readonly handlers = new Map<string, QueryHandler>()
+
+  constructor(
+    private readonly id: Buffer,
+    private readonly socket: KrpcSocket,
+    private readonly ctx: ServerContext,
+  ) {}
+
+  handle(method: string, handler: QueryHandler): void {
+    if (BUILTIN_HANDLERS.has(method)) throw new InvalidArgumentError(`${method} is a built-in method`)
+    this.handlers.set(method, handler)
+  }
+
+  unhandle(method: string): void {
+    this.handlers.delete(method)
+  }
+
+  /** `msg` was validated by KrpcSocket: `q` is a byte string, `a` a dict with a 20-byte id. */
+  dispatch(msg: KrpcMessage, from: RemoteInfo): void {
+    const q: IncomingQuery = {
+      method: msg.q!.toString('latin1'),
+      t: msg.t,
+      args: msg.a!,
+      senderId: msg.a!.id as Buffer,
+      from: { host: from.host, port: from.port },
+    }
+    const builtin = BUILTIN_HANDLERS.get(q.method)
+    if (builtin)
+      return this.reply(
+        q,
+        this.run(() => builtin(q, this.ctx)),
+      )
+    const custom = this.handlers.get(q.method)
+    if (!custom) {
+      this.counters.unknownMethods++
+      return this.reply(q, { e: [ERR_METHOD_UNKNOWN, 'Method Unknown'] })
+    }
+    Promise.resolve()
+      .then(() => custom(q))
+      .then(
+        (rep) => this.reply(q, rep),
+        () => {
+          this.counters.handlerErrors++
+          this.reply(q, { e: [ERR_SERVER, 'Server Error'] })
+        },
+      )
+  }
+
+  private run(fn: () => QueryReply): QueryReply {
+    try {
+      return fn()
+    } catch {
+      this.counters.handlerErrors++
+      return { e: [ERR_SERVER, 'Server Error'] }
+    }
+  }
+
+  private reply(q: IncomingQuery, rep: QueryReply): void {
+    if (!rep || this.socket.destroyed) return
+    if ('e' in rep) this.socket.error(q.from, q, rep.e)
+    else this.socket.response(q.from, q, { ...rep.r, id: this.id })
+  }
+}
