@@ -123,6 +123,7 @@ describe('publish and resolve over a loopback DHT', () => {
       expect(p1).toMatchObject({ seq: 1, entries: 1500, changed: true })
       expect(p1.stored).toBeGreaterThan(0)
       const r1 = await s.resolve()
+      const r1Catalog = s.publisher.catalog!
       expect(r1).toMatchObject({
         publicKey: s.key.publicKeyHex,
         seq: 1,
@@ -159,6 +160,22 @@ describe('publish and resolve over a loopback DHT', () => {
           header?.shards.filter((x) => changedShards.has(x.prefix)).reduce((n, x) => n + x.entries, 0),
         )
         expect(r2.bytesFetched).toBeLessThan(r1.bytesFetched / 4)
+        // Exactly the info dict plus the changed files (pads are never fetched).
+        const before = new Map(
+          r1Catalog.torrent.files.map((f) => [f.path.map((x) => Buffer.from(x).toString()).join('/'), f]),
+        )
+        const changedBytes = built.torrent.files
+          .filter((f) => {
+            const p = f.path.map((x) => Buffer.from(x).toString()).join('/')
+            const old = before.get(p)
+            return (
+              p === 'catalog.json' ||
+              !old ||
+              Buffer.compare(old.piecesRoot ?? new Uint8Array(), f.piecesRoot ?? new Uint8Array()) !== 0
+            )
+          })
+          .reduce((n, f) => n + f.size, 0)
+        expect(r2.bytesFetched).toBe(built.torrent.info.length + changedBytes)
       } else {
         expect(r2.filesFetched).toBe(2)
         expect(r2.imported).toBe(lib2.length)

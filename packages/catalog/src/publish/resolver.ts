@@ -16,6 +16,7 @@ import {
 import { entryToTorrentInput } from '../catalog/entry.js'
 import { headerPath, libraryPath } from '../catalog/layout.js'
 import { catalogFileRefs, readCatalog } from '../catalog/read.js'
+import { MAX_TORRENT_BYTES } from '../constants.js'
 import { CatalogError, ResolveError } from '../errors.js'
 import { saltBytes, verifyPointer } from './pointer.js'
 import { isResolveState, readState, resolveStatePath, writeState, type ResolveState } from './state.js'
@@ -94,8 +95,15 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
   opts.onProgress?.('metadata', `${peers.length} peers`)
   let info: Uint8Array
   try {
-    info = (await fetchMetadata({ infoHash: pointer.infohash, peers, timeoutMs: opts.timeoutMs ?? 60_000 }))
-      .info
+    info = (
+      await fetchMetadata({
+        infoHash: pointer.infohash,
+        peers,
+        timeoutMs: opts.timeoutMs ?? 60_000,
+        // Large sharded catalogs have big info dicts (one file entry per shard); 10 MB is too tight.
+        maxSize: MAX_TORRENT_BYTES,
+      })
+    ).info
   } catch (err) {
     throw new ResolveError('FETCH_FAILED', `catalog ${infohash}: metadata: ${(err as Error).message}`, {
       cause: err,
