@@ -47,17 +47,19 @@ async function fetchFromLibtorrent(name) {
     const { port } = await firstLine
     const out = {}
     for (const [kind, ih] of Object.entries(hashes)) {
-      // libtorrent may still drop a connection right after the torrent starts (worse on a loaded
-      // machine): list the peer three times so fetchMetadata retries it.
-      const peer = { host: '127.0.0.1', port }
-      const r = await fetchMetadata({
-        infoHash: ih,
-        peers: [peer, peer, peer],
-        concurrency: 1,
-        timeoutMs: 15000,
-      })
+      // libtorrent may still drop connections for a moment after the torrent starts (longer on a
+      // loaded machine): retry a few times, half a second apart.
+      let r
+      for (let attempt = 1; !r; attempt++) {
+        try {
+          r = await fetchMetadata({ infoHash: ih, peers: [{ host: '127.0.0.1', port }], timeoutMs: 15000 })
+        } catch (err) {
+          console.error(`attempt ${attempt} ${name} ${kind}: ${JSON.stringify(err.failures ?? err.message)}`)
+          if (attempt === 6) throw err
+          await new Promise((res) => setTimeout(res, 500))
+        }
+      }
       out[kind] = { version: r.version, bytes: r.info.length }
-      if (r.failures.length > 0) console.error(`retried ${name} ${kind}: ${JSON.stringify(r.failures)}`)
     }
     return out
   } finally {
