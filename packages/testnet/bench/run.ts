@@ -2,7 +2,8 @@
 // metadata coverage for K independent harvesters, DHT messages per discovered infohash, BEP-9
 // fetches per unique infohash (expect about K), peak RSS per harvester.
 // Small by default (60 nodes, 300 torrents, K = 1, 2, 4: a few minutes); BENCH_FULL=1 runs the
-// issue's size (300 nodes, 2,000 torrents, K = 1, 4, 8). BENCH_SEED, BENCH_DURATION_S override.
+// issue's size (300 nodes, 2,000 torrents, K = 1, 4, 8). BENCH_NODES, BENCH_TORRENTS, BENCH_KS (e.g.
+// "1,4"), BENCH_STOCK_SHARE, BENCH_SEED and BENCH_DURATION_S override.
 // Each K runs in its own child process so peak RSS is its own. Writes bench/results/testnet-*.{json,md}.
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -12,9 +13,10 @@ import { fileURLToPath } from 'node:url'
 import { runTestnet, type RunSummary } from '../src/index.js'
 
 const FULL = process.env.BENCH_FULL === '1'
-const NODES = FULL ? 300 : 60
-const TORRENTS = FULL ? 2_000 : 300
-const KS = FULL ? [1, 4, 8] : [1, 2, 4]
+const NODES = Number(process.env.BENCH_NODES ?? (FULL ? 300 : 60))
+const TORRENTS = Number(process.env.BENCH_TORRENTS ?? (FULL ? 2_000 : 300))
+const KS = process.env.BENCH_KS?.split(',').map(Number) ?? (FULL ? [1, 4, 8] : [1, 2, 4])
+const STOCK_SHARE = Number(process.env.BENCH_STOCK_SHARE ?? 1 / 3)
 const SEED = Number(process.env.BENCH_SEED ?? 1)
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? (FULL ? 300 : 90))
 const here = dirname(fileURLToPath(import.meta.url))
@@ -24,6 +26,9 @@ const resultsDir = join(here, '..', '..', 'bench', 'results')
 interface Row {
   k: number
   buildMs: number
+  /** Torrents whose announce reached at least one node, of TORRENTS. */
+  announced: number
+  announceMs: number
   coverage: number
   metadataCoverage: number
   timeToCoverage: RunSummary['timeToCoverage']
@@ -39,6 +44,7 @@ async function one(k: number): Promise<Row> {
   let rssAtReady = 0
   const s = await runTestnet({
     nodes: NODES,
+    stockShare: STOCK_SHARE,
     torrents: TORRENTS,
     seeds: Math.max(3, Math.round(TORRENTS / 10)),
     seed: SEED,
@@ -56,6 +62,8 @@ async function one(k: number): Promise<Row> {
   return {
     k,
     buildMs: s.buildMs,
+    announced: s.announced,
+    announceMs: s.testnet.announce.ms,
     coverage: s.coverage,
     metadataCoverage: s.metadataCoverage,
     timeToCoverage: s.timeToCoverage,
@@ -84,22 +92,28 @@ async function main(): Promise<void> {
     })
     rows.push(JSON.parse(out) as Row)
   }
-  const meta = { nodes: NODES, stockShare: 1 / 3, torrents: TORRENTS, seed: SEED, durationS: DURATION_S }
+  const meta = {
+    nodes: NODES,
+    stockShare: STOCK_SHARE,
+    torrents: TORRENTS,
+    seed: SEED,
+    durationS: DURATION_S,
+  }
   const env = { node: process.version, cpus: cpus().length, loadavg: loadavg().map((x) => round(x)) }
   mkdirSync(resultsDir, { recursive: true })
-  const name = `testnet-${NODES}x${TORRENTS}`
+  const name = `testnet-${NODES}x${TORRENTS}-stock${Math.round(STOCK_SHARE * 100)}`
   writeFileSync(join(resultsDir, `${name}.json`), JSON.stringify({ ...meta, env, rows }, null, 2) + '\n')
   const md = [
-    `# Loopback testnet: ${NODES} nodes (1/3 stock), ${TORRENTS} torrents, seed ${SEED}`,
+    `# Loopback testnet: ${NODES} nodes (${Math.round(STOCK_SHARE * 100)}% stock), ${TORRENTS} torrents, seed ${SEED}`,
     '',
     `Node ${env.node}, ${env.cpus} CPUs, load ${env.loadavg.join(' ')}. Times in seconds of harvesting`,
     'after the testnet was built and announced; "—": not reached within the run.',
     '',
-    '| K | build | sighted 50/90/95% | metadata 50/90/95% | coverage | metadata | msgs/infohash | fetches/infohash | peak RSS MB | MB/harvester |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| K | build (announce) | announced | sighted 50/90/95% | metadata 50/90/95% | coverage | metadata | msgs/infohash | fetches/infohash | peak RSS MB | MB/harvester |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.k} | ${sec(r.buildMs)} | ${['50', '90', '95'].map((l) => sec(r.timeToCoverage[l as '50'])).join(' / ')} | ` +
+        `| ${r.k} | ${sec(r.buildMs)} (${sec(r.announceMs)}) | ${r.announced} | ${['50', '90', '95'].map((l) => sec(r.timeToCoverage[l as '50'])).join(' / ')} | ` +
         `${['50', '90', '95'].map((l) => sec(r.timeToMetadataCoverage[l as '50'])).join(' / ')} | ${r.coverage} | ` +
         `${r.metadataCoverage} | ${r.messagesPerInfohash ?? '—'} | ${r.fetchesPerInfohash ?? '—'} | ${r.peakRssMb} | ${r.rssPerHarvesterMb} |`,
     ),
