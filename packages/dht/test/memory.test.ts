@@ -107,6 +107,37 @@ describe('region crawl', () => {
     expect(Math.max(...sampledFrom.values())).toBe(1)
   })
 
+  it('re-samples a yielding node sooner only with the opt-in eager policy', async () => {
+    const network = new MemoryNetwork({ seed: 13 })
+    net = await createTestnet(40, { network, sampleIntervalS: 2 })
+    for (const n of net.nodes.slice(0, 20)) await n.announce(network.random.bytes(20), 1)
+    const maxSamplesPerNode = async (eager: number | undefined): Promise<number> => {
+      const crawler = net!.nodes[39]!
+      const counts = new Map<string, number>()
+      const onSample = (o: { from: { host: string; port: number } }): void => {
+        const k = `${o.from.host}:${o.from.port}`
+        counts.set(k, (counts.get(k) ?? 0) + 1)
+      }
+      crawler.on('sample', onSample)
+      const crawl = crawlRegion(crawler, {
+        prefix: Buffer.alloc(20),
+        bits: 0,
+        maxDurationMs: 1200,
+        idleRounds: 1000,
+        minIntervalMs: 50,
+        eagerResampleMs: eager,
+      })
+      for await (const _ of crawl) {
+        // drain
+      }
+      crawler.off('sample', onSample)
+      return Math.max(...counts.values())
+    }
+    // The servers' interval is 2 s: within 1.2 s a polite crawl samples each node once.
+    expect(await maxSamplesPerNode(undefined)).toBe(1)
+    expect(await maxSamplesPerNode(100)).toBeGreaterThan(1)
+  })
+
   it('stops on abort and on maxInfohashes', async () => {
     const network = new MemoryNetwork({ seed: 12 })
     net = await createTestnet(60, { network })
