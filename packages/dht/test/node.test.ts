@@ -84,6 +84,7 @@ describe('DhtNode over loopback UDP (BEP 5)', () => {
     expect(reached).toBeGreaterThan(0)
     expect(announces.length).toBe(reached)
     expect(announces[0]!.impliedPort).toBe(true)
+    expect(announces.every((a) => a.tokenValid)).toBe(true)
     expect(announces[0]!.port).toBe(announcer.address()!.port)
     expect(announces[0]!.nodeId.equals(announcer.id)).toBe(true)
     const peers = await net.nodes[12]!.lookup(ih)
@@ -102,6 +103,8 @@ describe('DhtNode over loopback UDP (BEP 5)', () => {
         addr(n),
       )
       const token = (gp.r as { token: Buffer }).token
+      const observed: AnnounceObservation[] = []
+      n.on('announce_peer', (o) => observed.push(o))
       // 300 distinct announces from the same IP with distinct explicit ports.
       for (let p = 1; p <= 300; p++) {
         await raw.request(
@@ -125,6 +128,9 @@ describe('DhtNode over loopback UDP (BEP 5)', () => {
         addr(n),
       )
       expect((bad.e as unknown[])[0]).toBe(ERR_PROTOCOL)
+      // Observed (tokenValid false) but not stored.
+      expect(observed.at(-1)).toMatchObject({ port: 1, tokenValid: false })
+      expect(observed.filter((o) => o.tokenValid).length).toBe(300)
     } finally {
       await raw.close()
     }

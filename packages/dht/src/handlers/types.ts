@@ -34,6 +34,8 @@ export interface AnnounceObservation extends GetPeersObservation {
   /** The `port` argument as sent. */
   announcedPort: number | null
   impliedPort: boolean
+  /** false: the token was not one we issued to this IP; the peer was not stored. */
+  tokenValid: boolean
 }
 
 /** What built-in handlers need; the node provides it. */
