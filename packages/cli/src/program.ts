@@ -1,10 +1,13 @@
 import { Command, CommanderError, Option } from 'commander'
 import { CliError, describeError, ExitCode } from './errors.js'
+import { registerCatalogCommand } from './commands/catalog.js'
 import { registerDhtCommand } from './commands/dht.js'
 import { registerExportCommand } from './commands/export.js'
 import { registerImportCommand } from './commands/import.js'
 import { registerKeysCommand } from './commands/keys.js'
 import { registerMetadataCommand } from './commands/metadata.js'
+import { registerPublishCommand } from './commands/publish.js'
+import { registerResolveCommand } from './commands/resolve.js'
 import { registerSearchCommand } from './commands/search.js'
 import { registerShowCommand } from './commands/show.js'
 import { registerStatsCommand } from './commands/stats.js'
@@ -39,6 +42,9 @@ Data lives in --data-dir (or $BBMESH_HOME); see 'bbmesh <command> --help' for ea
   registerKeysCommand(program)
   registerDhtCommand(program)
   registerMetadataCommand(program)
+  registerCatalogCommand(program)
+  registerPublishCommand(program)
+  registerResolveCommand(program)
   return program
 }
 
