@@ -36,9 +36,16 @@ export const CATALOG_LIBRARY_FILE = 'library.ndjson'
 export const CATALOG_SHARD_DIR = 'shards'
 /** One block per piece: a changed shard costs one piece, and pads need never be fetched. */
 export const CATALOG_PIECE_LENGTH = 16 * 1024
-/** Sharded: the prefix grows until the average shard holds at most this many entries. */
-export const CATALOG_SHARD_TARGET_ENTRIES = 32
-export const CATALOG_MAX_PREFIX_LENGTH = 6
+/**
+ * Sharded: the prefix grows (one bit at a time) until the average shard holds at most this many
+ * entries. A shard costs ~200 bytes of info dict, an entry ~800 bytes, and an update of a fraction f
+ * of the library fetches the info dict plus every touched shard: for f = 1% the total is smallest
+ * near 5 entries per shard, whatever the library size.
+ */
+export const CATALOG_SHARD_TARGET_ENTRIES = 8
+/** Default cap on the prefix: 2^16 shards keep the info dict near 13 MB. */
+export const CATALOG_DEFAULT_MAX_PREFIX_BITS = 16
+export const CATALOG_MAX_PREFIX_BITS = 24
 /** Caps for reading untrusted catalogs. */
 export const CATALOG_MAX_LINE_BYTES = 4 * 1024 * 1024
 export const CATALOG_MAX_HEADER_BYTES = 8 * 1024 * 1024

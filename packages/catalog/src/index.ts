@@ -42,11 +42,11 @@ export {
   entryKey,
 } from './catalog/entry.js'
 export type { CatalogEntry, CatalogFile } from './catalog/entry.js'
-export { buildCatalog, shardPrefixLength } from './catalog/build.js'
+export { buildCatalog, shardPrefixBits } from './catalog/build.js'
 export type { BuildCatalogOptions, BuiltCatalog } from './catalog/build.js'
 export { readCatalog, catalogFileRefs, checkFile, parseLines } from './catalog/read.js'
 export type { ReadCatalog, ReadCatalogOptions, CatalogFileRef } from './catalog/read.js'
-export { encodeHeader, parseHeader, shardPath, expectedFiles } from './catalog/layout.js'
+export { encodeHeader, parseHeader, shardOf, shardPath, expectedFiles } from './catalog/layout.js'
 export type { CatalogHeader, ShardInfo } from './catalog/layout.js'
 export { libraryFromIndex } from './catalog/from-index.js'
 export type { LibraryOptions } from './catalog/from-index.js'

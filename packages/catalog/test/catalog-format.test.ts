@@ -7,6 +7,7 @@ import {
   entryToTorrentInput,
   libraryFromIndex,
   readCatalog,
+  shardOf,
   type CatalogEntry,
 } from '../src/index.js'
 import { library, shuffled, syntheticEntry } from './catalog-entries.js'
@@ -62,14 +63,39 @@ describe('catalog format', () => {
     const diff = named(after)
       .filter(([p, r]) => rootsBefore.get(p) !== r)
       .map(([p]) => p)
-    const prefixLength = after.header.layout === 'sharded' ? after.header.prefixLength : 0
+    const bits = after.header.layout === 'sharded' ? after.header.prefixBits : 0
     const expected = new Set(
       [...changed].map(
-        (i) => `shards/${(lib[i]?.infohashV1 ?? lib[i]?.infohashV2 ?? '').slice(0, prefixLength)}.ndjson`,
+        (i) => `shards/${shardOf(lib[i]?.infohashV1 ?? lib[i]?.infohashV2 ?? '', bits)}.ndjson`,
       ),
     )
     expect(new Set(diff.filter((p) => p !== 'catalog.json'))).toEqual(expected)
     expect(expected.size).toBeLessThan(after.header.layout === 'sharded' ? after.header.shards.length / 4 : 0)
+  })
+
+  it('shards by the first prefixBits bits of the key', async () => {
+    expect(shardOf('a3f9' + '0'.repeat(36), 14)).toBe('a3f8')
+    expect(shardOf('a3f9' + '0'.repeat(36), 16)).toBe('a3f9')
+    expect(shardOf('f' + '0'.repeat(39), 1)).toBe('8')
+    expect(shardOf('7' + '0'.repeat(39), 1)).toBe('0')
+    const built = await buildCatalog(library(200), { sharded: true, prefixBits: 5 })
+    expect(built.header).toMatchObject({ layout: 'sharded', prefixBits: 5 })
+    const shards = built.header.layout === 'sharded' ? built.header.shards : []
+    expect(shards.length).toBeLessThanOrEqual(32)
+    expect(shards.every((x) => /^[0-9a-f]{2}$/.test(x.prefix) && parseInt(x.prefix, 16) % 8 === 0)).toBe(true)
+    // A header naming a prefix with bits past prefixBits set is refused.
+    const files = new Map(built.files)
+    const header = Buffer.from(files.get('catalog.json') as Uint8Array).toString()
+    const first = shards[0]?.prefix as string
+    const bent = (parseInt(first, 16) + 1).toString(16).padStart(2, '0')
+    files.set(
+      'catalog.json',
+      new Uint8Array(Buffer.from(header.replace(`"prefix":"${first}"`, `"prefix":"${bent}"`))),
+    )
+    files.set(`shards/${bent}.ndjson`, files.get(`shards/${first}.ndjson`) as Uint8Array)
+    files.delete(`shards/${first}.ndjson`)
+    const t = await rebuiltWith(files)
+    expect(() => readCatalog(t.info, files)).toThrow(/bad prefix/)
   })
 
   it('rejects a file that does not match the infohash, and non-canonical or misplaced content', async () => {

@@ -21,6 +21,7 @@ import {
   libraryFromIndex,
   mintPublisherKey,
   resolveCatalog,
+  shardOf,
   type CatalogEntry,
 } from '../src/index.js'
 import { library, syntheticEntry } from './catalog-entries.js'
@@ -153,7 +154,7 @@ describe('publish and resolve over a loopback DHT', () => {
       if (sharded) {
         const header = built.header.layout === 'sharded' ? built.header : undefined
         const changedShards = new Set(
-          lib2.slice(lib.length).map((e) => key(e).slice(0, header?.prefixLength)),
+          lib2.slice(lib.length).map((e) => shardOf(key(e), header?.prefixBits ?? 0)),
         )
         expect(r2.filesFetched).toBe(changedShards.size + 1) // + catalog.json
         expect(r2.imported).toBe(

@@ -1,7 +1,8 @@
 // Builds the catalog torrent from entries: canonical lines sorted by key, one library file or shards
 // by key prefix, plus the header; then the hybrid torrent over those in-memory files.
 import {
-  CATALOG_MAX_PREFIX_LENGTH,
+  CATALOG_DEFAULT_MAX_PREFIX_BITS,
+  CATALOG_MAX_PREFIX_BITS,
   CATALOG_PIECE_LENGTH,
   CATALOG_SHARD_TARGET_ENTRIES,
   CATALOG_TORRENT_NAME,
@@ -14,6 +15,7 @@ import {
   encodeHeader,
   headerPath,
   libraryPath,
+  shardOf,
   shardPath,
   type CatalogHeader,
   type ShardInfo,
@@ -22,8 +24,8 @@ import {
 export interface BuildCatalogOptions {
   /** Pages by key prefix plus the index in catalog.json (default false: one library file). */
   sharded?: boolean
-  /** Hex digits of the shard prefix; default: the smallest giving ≤ shardTargetEntries per shard. */
-  prefixLength?: number
+  /** Bits of the shard prefix; default: the fewest giving ≤ shardTargetEntries per shard (≤ 16). */
+  prefixBits?: number
   shardTargetEntries?: number
   /** Default 16 KiB, so every shard is whole pieces of its own and changes stay local. */
   pieceLength?: number
@@ -37,11 +39,11 @@ export interface BuiltCatalog {
   entries: number
 }
 
-/** Prefix length for a library of n entries: grows until shards average ≤ target entries. */
-export function shardPrefixLength(n: number, target = CATALOG_SHARD_TARGET_ENTRIES): number {
-  let d = 1
-  while (d < CATALOG_MAX_PREFIX_LENGTH && n / 16 ** d > target) d++
-  return d
+/** Prefix bits for a library of n entries: grow until shards average ≤ target entries. */
+export function shardPrefixBits(n: number, target = CATALOG_SHARD_TARGET_ENTRIES): number {
+  let bits = 1
+  while (bits < CATALOG_DEFAULT_MAX_PREFIX_BITS && n / 2 ** bits > target) bits++
+  return bits
 }
 
 /**
@@ -81,19 +83,20 @@ export async function buildCatalog(
     header = { layout: 'whole', entries: lines.length }
     add(libraryPath(), join(lines))
   } else {
-    const d = opts.prefixLength ?? shardPrefixLength(lines.length, opts.shardTargetEntries)
-    if (!Number.isInteger(d) || d < 1 || d > CATALOG_MAX_PREFIX_LENGTH)
-      throw new CatalogError('BAD_INPUT', `prefixLength must be 1..${CATALOG_MAX_PREFIX_LENGTH}`)
+    const bits = opts.prefixBits ?? shardPrefixBits(lines.length, opts.shardTargetEntries)
+    if (!Number.isInteger(bits) || bits < 1 || bits > CATALOG_MAX_PREFIX_BITS)
+      throw new CatalogError('BAD_INPUT', `prefixBits must be 1..${CATALOG_MAX_PREFIX_BITS}`)
     const shards: ShardInfo[] = []
     for (let i = 0; i < lines.length;) {
-      const prefix = (lines[i] as [string, string])[0].slice(0, d)
+      // Sorted keys keep each bit prefix contiguous.
+      const prefix = shardOf((lines[i] as [string, string])[0], bits)
       let j = i
-      while (j < lines.length && (lines[j] as [string, string])[0].startsWith(prefix)) j++
+      while (j < lines.length && shardOf((lines[j] as [string, string])[0], bits) === prefix) j++
       shards.push({ prefix, entries: j - i })
       add(shardPath(prefix), join(lines.slice(i, j)))
       i = j
     }
-    header = { layout: 'sharded', entries: lines.length, prefixLength: d, shards }
+    header = { layout: 'sharded', entries: lines.length, prefixBits: bits, shards }
   }
   add(headerPath(), encodeHeader(header))
   const torrent = await buildTorrent(

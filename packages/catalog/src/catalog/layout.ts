@@ -4,7 +4,7 @@ import {
   CATALOG_HEADER_FILE,
   CATALOG_LIBRARY_FILE,
   CATALOG_MAX_HEADER_BYTES,
-  CATALOG_MAX_PREFIX_LENGTH,
+  CATALOG_MAX_PREFIX_BITS,
   CATALOG_SHARD_DIR,
   CATALOG_VERSION,
 } from '../constants.js'
@@ -18,7 +18,18 @@ export interface ShardInfo {
 
 export type CatalogHeader =
   | { layout: 'whole'; entries: number }
-  | { layout: 'sharded'; entries: number; prefixLength: number; shards: ShardInfo[] }
+  | { layout: 'sharded'; entries: number; prefixBits: number; shards: ShardInfo[] }
+
+/**
+ * The shard of an entry key: its first `bits` bits, written as ceil(bits / 4) hex digits with the
+ * bits past `bits` set to zero (14 bits of 'a3f9…' → 'a3f8').
+ */
+export function shardOf(key: string, bits: number): string {
+  const digits = Math.ceil(bits / 4)
+  const v = Number.parseInt(key.slice(0, digits), 16)
+  const drop = digits * 4 - bits
+  return ((v >>> drop) << drop).toString(16).padStart(digits, '0')
+}
 
 /** Path of a payload file inside the catalog torrent, as elements. */
 export const shardPath = (prefix: string): string[] => [CATALOG_SHARD_DIR, `${prefix}.ndjson`]
@@ -35,7 +46,7 @@ export function encodeHeader(h: CatalogHeader): Uint8Array {
           version: CATALOG_VERSION,
           layout: 'sharded',
           entries: h.entries,
-          prefixLength: h.prefixLength,
+          prefixBits: h.prefixBits,
           shards: h.shards.map((s) => ({ prefix: s.prefix, entries: s.entries })),
         }
   return new Uint8Array(Buffer.from(JSON.stringify(obj) + '\n', 'utf8'))
@@ -63,15 +74,20 @@ export function parseHeader(bytes: Uint8Array): CatalogHeader {
   let h: CatalogHeader
   if (o['layout'] === 'whole') h = { layout: 'whole', entries: count(o['entries'], 'entries') }
   else if (o['layout'] === 'sharded') {
-    const prefixLength = count(o['prefixLength'], 'prefixLength')
-    if (prefixLength < 1 || prefixLength > CATALOG_MAX_PREFIX_LENGTH) bad('prefixLength out of range')
+    const prefixBits = count(o['prefixBits'], 'prefixBits')
+    if (prefixBits < 1 || prefixBits > CATALOG_MAX_PREFIX_BITS) bad('prefixBits out of range')
     if (!Array.isArray(o['shards'])) return bad('shards is not a list')
-    const re = new RegExp(`^[0-9a-f]{${prefixLength}}$`)
+    const re = new RegExp(`^[0-9a-f]{${Math.ceil(prefixBits / 4)}}$`)
     let last = ''
     let sum = 0
     const shards = (o['shards'] as unknown[]).map((s): ShardInfo => {
       const r = (typeof s === 'object' && s !== null ? s : {}) as Record<string, unknown>
-      const prefix = typeof r['prefix'] === 'string' && re.test(r['prefix']) ? r['prefix'] : bad('bad prefix')
+      const prefix =
+        typeof r['prefix'] === 'string' &&
+        re.test(r['prefix']) &&
+        shardOf(r['prefix'], prefixBits) === r['prefix']
+          ? r['prefix']
+          : bad('bad prefix')
       if (prefix <= last) bad('shards are not in ascending prefix order')
       last = prefix
       const entries = count(r['entries'], 'shard entries')
@@ -79,7 +95,7 @@ export function parseHeader(bytes: Uint8Array): CatalogHeader {
       sum += entries
       return { prefix, entries }
     })
-    h = { layout: 'sharded', entries: count(o['entries'], 'entries'), prefixLength, shards }
+    h = { layout: 'sharded', entries: count(o['entries'], 'entries'), prefixBits, shards }
     if (sum !== h.entries) bad('shard entry counts do not add up')
   } else return bad('unknown layout')
   if (!Buffer.from(encodeHeader(h)).equals(Buffer.from(bytes))) bad('not in canonical form')

@@ -10,6 +10,7 @@ import {
   headerPath,
   libraryPath,
   parseHeader,
+  shardOf,
   shardPath,
   type CatalogHeader,
 } from './layout.js'
@@ -77,7 +78,11 @@ export function checkFile(ref: CatalogFileRef, data: Uint8Array, pieceLength: nu
 }
 
 /** Splits canonical NDJSON into entries, checking order, uniqueness and (sharded) the prefix. */
-export function parseLines(path: string, data: Uint8Array, prefix = ''): CatalogEntry[] {
+export function parseLines(
+  path: string,
+  data: Uint8Array,
+  shard?: { prefix: string; bits: number },
+): CatalogEntry[] {
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(data)
@@ -99,7 +104,7 @@ export function parseLines(path: string, data: Uint8Array, prefix = ''): Catalog
     }
     const key = entryKey(e)
     if (key <= last) bad(`${path}: entries out of order or duplicated at ${key}`)
-    if (!key.startsWith(prefix)) bad(`${path}: entry ${key} is in the wrong shard`)
+    if (shard && shardOf(key, shard.bits) !== shard.prefix) bad(`${path}: entry ${key} is in the wrong shard`)
     last = key
     out.push(e)
     start = end + 1
@@ -140,7 +145,7 @@ export function readCatalog(
       const count = listed.get(prefix)
       if (count === undefined) throw new CatalogError('BAD_INPUT', `shard ${prefix} is not in the catalog`)
       const path = shardPath(prefix).join('/')
-      const got = parseLines(path, file(path), prefix)
+      const got = parseLines(path, file(path), { prefix, bits: header.prefixBits })
       if (got.length !== count) bad(`${path}: ${got.length} entries, catalog.json says ${count}`)
       shards.set(prefix, got)
       entries.push(...got)
