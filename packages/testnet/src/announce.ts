@@ -40,13 +40,15 @@ export async function announceAll(
         await acquire()
         report.attempted++
         let n = 0
-        try {
-          n = await s.node.announce(Buffer.from(t.infohash, 'hex'), s.port)
-        } catch {
-          n = 0
-        } finally {
-          release()
+        // A lookup that lost its replies reaches nobody; one more try, as a client re-announces.
+        for (let attempt = 0; attempt < 2 && n === 0; attempt++) {
+          try {
+            n = await s.node.announce(Buffer.from(t.infohash, 'hex'), s.port)
+          } catch {
+            n = 0
+          }
         }
+        release()
         if (n > 0) report.reached++
         else report.failed++
         onDone(t, n)
