@@ -159,6 +159,9 @@ describe('bbmesh catalog build', () => {
     const whole = await run(['--data-dir', home, '--json', 'catalog', 'build', '--out', temp()])
     expect(whole.json['layout']).toBe('whole')
     expect(whole.json['infohashV1']).not.toBe(a.json['infohashV1'])
+    const none = await run(['--data-dir', temp(), '--json', 'catalog', 'build', '--out', temp()])
+    expect(none.code).toBe(1)
+    expect(none.json).toMatchObject({ error: { code: 'NO_INDEX' } })
   })
 })
 
