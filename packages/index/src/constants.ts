@@ -10,9 +10,11 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5_000
 
 export const DEFAULT_SEARCH_LIMIT = 20
 export const MAX_SEARCH_LIMIT = 500
-/** bm25 ranks at most this many of the newest matches (more when paging deeper); see search/fts5.ts. */
-export const RANK_WINDOW = 1000
-/** Search totals are exact up to this; beyond it `totalExact` is false and total is this lower bound. */
+/** Ranking considers at most this many of the newest matches (more when paging deeper); search/fts5.ts. */
+export const RANK_WINDOW = 500
+/** A word matching at least this many torrents is common: bm25 skips it (its IDF scan costs O(matches)). */
+export const COMMON_AT = 1000
+/** Filter-only listings count up to this; beyond it `totalExact` is false. Text searches count up to the window. */
 export const TOTAL_CAP = 1000
 /** Matched file names returned per search hit; the rest are counted, not listed. */
 export const MAX_MATCHED_FILES = 10

@@ -107,14 +107,14 @@ export interface SearchHit {
   fileCount: number
   firstSeen: Date
   lastSeen: Date
-  /** Higher is better (negated bm25); 0 when the query had no text. */
+  /** Higher is better: negated bm25 over the rare words; 1 name / 0 path hit when all words are common; 0 past the ranking window or without text. */
   score: number
   /** Up to 10 files whose paths match the query (best first). */
   matchedFiles: MatchedFile[]
 }
 
 export interface SearchPage {
-  /** Number of matching torrents, exact up to 1,000; beyond that 1,000 with totalExact false ("1,000+"). */
+  /** Matching torrents: exact while totalExact, else a lower bound (text: 500 or the page end; no text: 1,000). */
   total: number
   totalExact: boolean
   hits: SearchHit[]

@@ -178,19 +178,42 @@ describe('search', () => {
         t(100_000 + i, `Common.Word.Release.${i}`, [[`common-${i}.bin`, i]]),
       )
       await big.ingest(many)
+      // Newest of all: a path-only match, and a longer word sharing the common word's prefix.
+      await big.ingest([
+        t(200_001, 'Commonwealth Games 2022', [['highlights.mkv', 5]]),
+        t(200_002, 'Misc Stuff', [['notes/common word list.txt', 5]]),
+      ])
       const page = await big.search({ text: 'common word', limit: 5 })
-      expect(page).toMatchObject({ total: 1000, totalExact: false })
+      expect(page).toMatchObject({ total: 500, totalExact: false })
       expect(page.hits).toHaveLength(5)
-      // Paging past the ranking window widens it: every torrent comes back exactly once.
+      // Paging past the ranking window continues newest first: every torrent comes back exactly once.
       const seen = new Set<string>()
       for (let offset = 0; offset < 1100; offset += 150) {
         for (const h of (await big.search({ text: 'common word', limit: 150, offset })).hits)
           seen.add(h.infohashV1!)
       }
-      expect(seen.size).toBe(1050)
+      expect(seen.size).toBe(1051)
+      // Only common words: no bm25 (its IDF pass would read every match), but name hits still come
+      // before the newer path-only hit.
+      const common = await big.search({ text: 'common word', limit: 200, offset: 400 })
+      // The window is the 500 newest matches: its 499 name hits, then the path-only one, then older.
+      const at = common.hits.findIndex((h) => h.name === 'Misc Stuff')
+      expect(at).toBe(99)
+      expect(common.hits.slice(0, at).every((h) => h.name.startsWith('Common.Word'))).toBe(true)
+      // A rare word gets real bm25 ranking alongside common ones.
+      const rare = await big.search({ text: 'common release 1049' })
+      expect(rare.hits[0]?.name).toBe('Common.Word.Release.1049')
+      expect(rare.hits[0]?.score).toBeGreaterThan(0)
+      // A finished common word is not a prefix; an unfinished one is.
+      expect((await big.search({ text: 'common', limit: 500 })).hits.map((h) => h.name)).not.toContain(
+        'Commonwealth Games 2022',
+      )
+      expect((await big.search({ text: 'commonw' })).hits.map((h) => h.name)).toEqual([
+        'Commonwealth Games 2022',
+      ])
       const narrow = await big.search({ text: 'common', maxSize: 99, limit: 500 })
-      expect(narrow).toMatchObject({ total: 100, totalExact: true })
-      expect(narrow.hits).toHaveLength(100)
+      expect(narrow).toMatchObject({ total: 101, totalExact: true })
+      expect(narrow.hits).toHaveLength(101)
       const all = await big.search({ text: '', limit: 1 })
       expect(all).toMatchObject({ total: 1000, totalExact: false })
     } finally {

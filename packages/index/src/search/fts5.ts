@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Kysely, RawBuilder } from 'kysely'
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Database } from '../database.js'
-import { RANK_WINDOW, TOTAL_CAP } from '../constants.js'
+import { COMMON_AT, RANK_WINDOW } from '../constants.js'
 import { fileExtension } from './tokenize.js'
 import type { QueryPhrase } from './tokenize.js'
 
@@ -54,11 +54,15 @@ function quote(tokens: readonly string[]): string {
  * The MATCH expression for typed phrases and an optional extension filter, or undefined when there is
  * nothing to match. Example: {name paths} : ("ubuntu"* AND "24 04") AND exts : "iso"
  */
-export function matchExpression(phrases: readonly QueryPhrase[], extension?: string): string | undefined {
+export function matchExpression(
+  phrases: readonly QueryPhrase[],
+  extension?: string,
+  columns = '{name paths}',
+): string | undefined {
   const parts: string[] = []
   if (phrases.length > 0) {
     const terms = phrases.map((p) => quote(p.tokens) + (p.prefix ? '*' : ''))
-    parts.push(`{name paths} : (${terms.join(' AND ')})`)
+    parts.push(`${columns} : (${terms.join(' AND ')})`)
   }
   if (extension !== undefined) parts.push(`exts : ${quote([extension])}`)
   return parts.length > 0 ? parts.join(' AND ') : undefined
@@ -78,65 +82,70 @@ function filterSql(f: FtsFilters): RawBuilder<unknown> {
   return conds.length === 0 ? sql`` : sql`and ${sql.join(conds, sql` and `)}`
 }
 
-export interface FtsHitRow {
-  id: number
-  infohash_v1: Uint8Array | null
-  infohash_v2: Uint8Array | null
-  name: string
-  total_size: number
-  file_count: number
-  first_seen: number
-  last_seen: number
-  rank: number
-}
-
-export interface FtsPage {
+export interface FtsRanked {
   total: number
   totalExact: boolean
-  rows: FtsHitRow[]
+  /** Torrent ids of the page, best first, with their scores (higher is better). */
+  ids: { id: number; score: number }[]
 }
 
 /**
- * One page of matches ordered by bm25, plus the total. Both are bounded so a query matching most of a
- * million torrents ("1080p") costs about as much as a rare one:
- * - bm25 is computed for the RANK_WINDOW newest matches (FTS5 walks its doclists by rowid descending and
- *   stops), so ranking is exact whenever a query matches at most that many torrents;
- * - the total is counted up to TOTAL_CAP and reported as a lower bound beyond it.
- * CROSS JOIN pins the FTS index as the outer loop; otherwise the planner may walk torrents by a filter
- * index and probe FTS per row.
+ * One page of matches, best first, at a cost bounded independently of the index size:
+ * 1. candidates: the RANK_WINDOW most recently added matches (FTS5 walks doclists by rowid descending
+ *    and stops), filters applied;
+ * 2. scores: FTS5's bm25() first counts every row holding each phrase (its IDF), which for "1080p" is
+ *    most of the index. So bm25 runs over the *rare* phrases only (fewer than COMMON_AT matches; a common
+ *    phrase's IDF is near zero anyway) and is joined to the candidates. A query made only of common
+ *    words ranks name hits above path-only hits, newest first.
+ * Ranking is therefore exact bm25 whenever every word is rare, which is what distinguishing queries are.
+ * Matches older than the window follow it, newest first (score 0). The total is counted up to the window
+ * (or the page end when paging deeper) and is a lower bound beyond it.
  */
-export async function ftsSearch(
+export async function ftsRank(
   db: Kysely<Database>,
-  match: string,
+  phrases: readonly QueryPhrase[],
+  counts: readonly number[],
+  ext: string | undefined,
   filters: FtsFilters,
   limit: number,
   offset: number,
-): Promise<FtsPage> {
-  const where = filterSql(filters)
+): Promise<FtsRanked> {
+  const full = matchExpression(phrases, ext)!
   const hasFilters =
     filters.minSize !== undefined || filters.maxSize !== undefined || filters.seenSinceSeconds !== undefined
   const join = hasFilters ? sql`cross join torrents t on t.id = torrent_fts.rowid` : sql``
-  const window = Math.max(RANK_WINDOW, offset + limit)
-  // MATERIALIZED (SQLite >= 3.35) keeps the page's LIMIT before the join: only `limit` torrent rows are
-  // read, not the whole window.
-  const rows = await sql<FtsHitRow>`
-    with w as materialized (
-      select torrent_fts.rowid as id, ${BM25} as rank from torrent_fts ${join}
-      where torrent_fts match ${match} ${where}
-      order by torrent_fts.rowid desc limit ${window}
-    ), page as materialized (
-      select id, rank from w order by rank, id desc limit ${limit} offset ${offset}
+  const window = RANK_WINDOW
+  const newestMatches = (n: number, skip: number) =>
+    sql<{ id: number }>`
+    select torrent_fts.rowid as id from torrent_fts ${join}
+    where torrent_fts match ${full} ${filterSql(filters)}
+    order by torrent_fts.rowid desc limit ${n} offset ${skip}`.execute(db)
+  const cands = await newestMatches(window, 0)
+  const score = new Map<number, number>(cands.rows.map((r) => [r.id, 0]))
+  const rare = phrases.filter((_, i) => counts[i]! < COMMON_AT)
+  if (rare.length > 0) {
+    const scored = await sql<{ id: number; rank: number }>`
+      select rowid as id, ${BM25} as rank from torrent_fts where torrent_fts match ${matchExpression(rare)!}`.execute(
+      db,
     )
-    select t.id, t.infohash_v1, t.infohash_v2, t.name, t.total_size, t.file_count, t.first_seen, t.last_seen,
-      page.rank
-    from page cross join torrents t on t.id = page.id
-    order by page.rank, page.id desc`.execute(db)
-  // A partly filled page already tells the total; counting walks the matches again.
-  if (rows.rows.length > 0 && rows.rows.length < limit) {
-    return { total: offset + rows.rows.length, totalExact: true, rows: rows.rows }
+    for (const r of scored.rows) if (score.has(r.id)) score.set(r.id, -r.rank || 0)
+  } else if (phrases.length > 0) {
+    const named = await sql<{ id: number }>`
+      select rowid as id from torrent_fts where torrent_fts match ${matchExpression(phrases, ext, '{name}')!}
+      order by rowid desc limit ${window}`.execute(db)
+    for (const r of named.rows) if (score.has(r.id)) score.set(r.id, 1)
   }
-  const n = await ftsCount(db, match, filters, TOTAL_CAP + 1)
-  return { total: Math.min(n, TOTAL_CAP), totalExact: n <= TOTAL_CAP, rows: rows.rows }
+  const ordered = [...score].sort((a, b) => b[1] - a[1] || b[0] - a[0])
+  const ids = ordered.slice(offset, offset + limit).map(([id, s]) => ({ id, score: s }))
+  if (cands.rows.length < window) return { total: cands.rows.length, totalExact: true, ids }
+  // Pages past the ranked window continue with older matches, newest first, so paging is stable.
+  if (ids.length < limit) {
+    const more = await newestMatches(limit - ids.length, Math.max(offset, window))
+    for (const r of more.rows) ids.push({ id: r.id, score: 0 })
+  }
+  const cap = Math.max(window, offset + limit)
+  const n = await ftsCount(db, full, filters, cap + 1)
+  return { total: Math.min(n, cap), totalExact: n <= cap, ids }
 }
 
 /** How many torrents match, counting no further than `cap` (cheap: no ranking, stops early). */

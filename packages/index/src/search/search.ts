@@ -1,12 +1,19 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import { fromSeconds, toHex, toSeconds } from '../codec/bytes.js'
-import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, PREFIX_FALLBACK_BELOW, TOTAL_CAP } from '../constants.js'
+import {
+  COMMON_AT,
+  DEFAULT_SEARCH_LIMIT,
+  MAX_SEARCH_LIMIT,
+  PREFIX_FALLBACK_BELOW,
+  TOTAL_CAP,
+} from '../constants.js'
 import type { Database } from '../database.js'
+import type { TorrentsTable } from '../tables/torrents.js'
 import { IndexError } from '../errors.js'
 import { fileListsOf } from '../read/files.js'
 import type { MatchedFile, SearchHit, SearchPage, SearchQuery } from '../types.js'
-import { ftsCount, ftsSearch, matchExpression } from './fts5.js'
-import type { FtsFilters, FtsHitRow } from './fts5.js'
+import { ftsCount, ftsRank, matchExpression } from './fts5.js'
+import type { FtsFilters, FtsRanked } from './fts5.js'
 import { matchFilesInList } from './matched-files.js'
 import { extensionToken, parseQueryText } from './tokenize.js'
 import type { QueryPhrase } from './tokenize.js'
@@ -34,12 +41,11 @@ export async function search(db: Kysely<Database>, q: SearchQuery): Promise<Sear
   const ext = q.extension === undefined ? undefined : extensionToken(q.extension)
   if (q.extension !== undefined && ext === undefined)
     throw new IndexError('BAD_INPUT', 'extension has no letters or digits')
-  const phrases = await choosePrefix(db, parseQueryText(q.text), ext, filters)
-  const match = matchExpression(phrases, ext)
+  const { phrases, counts } = await resolvePhrases(db, parseQueryText(q.text))
   const page =
-    match === undefined
+    phrases.length === 0 && ext === undefined
       ? await newest(db, filters, limit, offset)
-      : await ftsSearch(db, match, filters, limit, offset)
+      : await ranked(db, await ftsRank(db, phrases, counts, ext, filters, limit, offset))
   const lists = await fileListsOf(
     db,
     page.rows.map((r) => r.id),
@@ -54,22 +60,60 @@ export async function search(db: Kysely<Database>, q: SearchQuery): Promise<Sear
 }
 
 /**
- * The last word is a prefix only while it looks unfinished: when the exact words match fewer than
- * PREFIX_FALLBACK_BELOW torrents. A finished common word ("the", "1080p") then never pays for merging
- * the doclists of every longer term, and the choice depends on the query alone, so pages stay stable.
+ * Counts each typed word's matches (up to COMMON_AT, cheap) to tell rare words from common ones, and
+ * decides the prefix: the last word is a prefix only when, as a whole word, it matches fewer than
+ * PREFIX_FALLBACK_BELOW torrents, i.e. it looks unfinished ("ubunt"). A finished word ("the", "1080p")
+ * never pays for merging the doclists of every longer term, and the choice depends on the query alone,
+ * so pages stay stable.
  */
-async function choosePrefix(
+async function resolvePhrases(
   db: Kysely<Database>,
-  phrases: QueryPhrase[],
-  ext: string | undefined,
-  filters: FtsFilters,
-): Promise<QueryPhrase[]> {
-  const last = phrases.at(-1)
-  if (last === undefined || !last.prefix) return phrases
-  const exact = [...phrases.slice(0, -1), { ...last, prefix: false }]
-  const n = await ftsCount(db, matchExpression(exact, ext)!, filters, PREFIX_FALLBACK_BELOW)
-  return n >= PREFIX_FALLBACK_BELOW ? exact : phrases
+  typed: QueryPhrase[],
+): Promise<{ phrases: QueryPhrase[]; counts: number[] }> {
+  const phrases = typed.map((p) => ({ ...p, prefix: false }))
+  const counts: number[] = []
+  for (const p of phrases) counts.push(await ftsCount(db, matchExpression([p])!, {}, COMMON_AT))
+  const i = phrases.length - 1
+  if (i >= 0 && typed[i]!.prefix && counts[i]! < PREFIX_FALLBACK_BELOW) {
+    phrases[i] = typed[i]!
+    counts[i] = await ftsCount(db, matchExpression([typed[i]!])!, {}, COMMON_AT)
+  }
+  return { phrases, counts }
 }
+
+/** The torrent rows of a ranked page, in rank order (portable SQL). */
+async function ranked(db: Kysely<Database>, r: FtsRanked) {
+  if (r.ids.length === 0) return { total: r.total, totalExact: r.totalExact, rows: [] }
+  const rows = await db
+    .selectFrom('torrents')
+    .select(HIT_COLUMNS)
+    .where(
+      'id',
+      'in',
+      r.ids.map((x) => x.id),
+    )
+    .execute()
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  return {
+    total: r.total,
+    totalExact: r.totalExact,
+    rows: r.ids.flatMap(({ id, score }) => {
+      const row = byId.get(id)
+      return row === undefined ? [] : [{ ...row, score }]
+    }),
+  }
+}
+
+const HIT_COLUMNS = [
+  'id',
+  'infohash_v1',
+  'infohash_v2',
+  'name',
+  'total_size',
+  'file_count',
+  'first_seen',
+  'last_seen',
+] as const
 
 /** With no words and no extension there is nothing to rank: newest first, filters only (portable SQL). */
 async function newest(db: Kysely<Database>, f: FtsFilters, limit: number, offset: number) {
@@ -78,16 +122,7 @@ async function newest(db: Kysely<Database>, f: FtsFilters, limit: number, offset
   if (f.maxSize !== undefined) base = base.where('total_size', '<=', f.maxSize)
   if (f.seenSinceSeconds !== undefined) base = base.where('last_seen', '>=', f.seenSinceSeconds)
   const rows = await base
-    .select([
-      'id',
-      'infohash_v1',
-      'infohash_v2',
-      'name',
-      'total_size',
-      'file_count',
-      'first_seen',
-      'last_seen',
-    ])
+    .select(HIT_COLUMNS)
     .orderBy('last_seen', 'desc')
     .orderBy('id', 'desc')
     .limit(limit)
@@ -105,11 +140,13 @@ async function newest(db: Kysely<Database>, f: FtsFilters, limit: number, offset
   return {
     total: Math.min(n, TOTAL_CAP),
     totalExact: n <= TOTAL_CAP,
-    rows: rows.map((r) => ({ ...r, rank: 0 })),
+    rows: rows.map((r) => ({ ...r, score: 0 })),
   }
 }
 
-function toHit(r: FtsHitRow, matchedFiles: MatchedFile[]): SearchHit {
+type HitRow = Pick<Selectable<TorrentsTable>, (typeof HIT_COLUMNS)[number]> & { score: number }
+
+function toHit(r: HitRow, matchedFiles: MatchedFile[]): SearchHit {
   return {
     infohashV1: r.infohash_v1 === null ? null : toHex(r.infohash_v1),
     infohashV2: r.infohash_v2 === null ? null : toHex(r.infohash_v2),
@@ -118,8 +155,7 @@ function toHit(r: FtsHitRow, matchedFiles: MatchedFile[]): SearchHit {
     fileCount: r.file_count,
     firstSeen: fromSeconds(r.first_seen),
     lastSeen: fromSeconds(r.last_seen),
-    // bm25() is lower-is-better; expose higher-is-better. `|| 0` turns -0 into 0.
-    score: -r.rank || 0,
+    score: r.score,
     matchedFiles,
   }
 }
