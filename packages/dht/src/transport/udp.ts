@@ -23,8 +23,9 @@ export class UdpTransport implements Transport {
 
   send(buf: Buffer, to: PeerAddress): void {
     if (this.closed) return
-    // Send errors (EHOSTUNREACH etc.) are per-datagram and not fatal for a DHT node.
-    this.socket.send(buf, to.port, to.host, noop)
+    // No callback: it would cost a nextTick per datagram. Send errors (EHOSTUNREACH etc.) then
+    // arrive as socket 'error' events, which KrpcSocket turns into warnings.
+    this.socket.send(buf, to.port, to.host)
   }
 
   onMessage(handler: DatagramHandler): void {
@@ -52,5 +53,3 @@ export class UdpTransport implements Transport {
     return this.closing
   }
 }
-
-function noop(): void {}
