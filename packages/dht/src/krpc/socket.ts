@@ -302,6 +302,7 @@ export class KrpcSocket extends EventEmitter {
       return
     }
     this.stats.queriesIn++
+    msg.a.id = ownCopy(msg.a.id)
     this.emit('query', msg, remote(from))
   }
 
@@ -328,6 +329,7 @@ export class KrpcSocket extends EventEmitter {
       this.stats.dropped.malformed++
       return this.finish(p, new Error('malformed response'), null, info)
     }
+    msg.r.id = ownCopy(msg.r.id)
     if (p.peer.id && !p.peer.id.equals(msg.r.id)) {
       const err = Object.assign(new Error('Unexpected node id'), { code: 'EUNEXPECTEDNODE' })
       return this.finish(p, err, null, info)
@@ -335,6 +337,16 @@ export class KrpcSocket extends EventEmitter {
     this.finish(p, null, msg, info)
     this.emit('response', msg, info)
   }
+}
+
+/**
+ * k-rpc keeps sender ids in the routing table. A view into the datagram (or a copy from Node's
+ * shared 8 KB pool) would pin a whole pool slab per contact; an unpooled 20-byte copy pins nothing.
+ */
+function ownCopy(b: Buffer): Buffer {
+  const c = Buffer.allocUnsafeSlow(b.length)
+  b.copy(c)
+  return c
 }
 
 function remote(p: { host: string; port: number }): RemoteInfo {
