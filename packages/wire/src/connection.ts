@@ -11,6 +11,8 @@ import {
   DEFAULT_MAX_MESSAGE_LENGTH,
   DEFAULT_REQQ,
   KEEP_ALIVE_INTERVAL_MS,
+  MAX_HELD_EXTENDED_BYTES,
+  MAX_HELD_EXTENDED_MESSAGES,
 } from './constants.js'
 import type { CloseReason, WireCounters } from './counters.js'
 import {
@@ -50,8 +52,11 @@ export interface ConnectionOptions {
   limits?: Partial<ConnectionLimits>
   /** Outbound: the 20-byte infohash to handshake with. */
   infoHash?: Uint8Array
-  /** Inbound: whether we serve this infohash (else the connection is closed as `unknown-infohash`). */
-  acceptInfoHash?: (infoHash: Uint8Array) => boolean
+  /**
+   * Inbound: whether we serve this infohash (else the connection is closed as `unknown-infohash`). A
+   * Promise is awaited within the handshake timeout; if it rejects the connection closes as `lookup-failed`.
+   */
+  acceptInfoHash?: (infoHash: Uint8Array, conn: PeerConnection) => boolean | Promise<boolean>
   /** BEP-9 `metadata_size` to advertise for an infohash. */
   metadataSize?: (infoHash: Uint8Array) => number | undefined
   clientName?: string
@@ -90,6 +95,9 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
   private idleTimer: NodeJS.Timeout | undefined
   private keepAliveTimer: NodeJS.Timeout | undefined
   private lastActivity = Date.now()
+  /** Extended messages that arrived while an asynchronous acceptInfoHash was pending. */
+  private held: { id: number; payload: Uint8Array }[] | undefined
+  private heldBytes = 0
 
   constructor(private readonly opts: ConnectionOptions) {
     super()
@@ -212,20 +220,54 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
   }
 
   private onHandshake(h: WireHandshake): void {
-    clearTimeout(this.handshakeTimer)
     this.peerHandshake = h
     this.peerId = h.peerId
     if (Buffer.from(h.peerId).equals(this.opts.peerId)) return this.close('self-connection')
     if (this.opts.direction === 'outbound') {
+      clearTimeout(this.handshakeTimer)
       if (!this.infoHash || !Buffer.from(h.infoHash).equals(this.infoHash))
         return this.close('infohash-mismatch')
-    } else {
-      if (!(this.opts.acceptInfoHash?.(h.infoHash) ?? false)) return this.close('unknown-infohash')
-      this.infoHash = h.infoHash
-      this.wire.handshake(h.infoHash, this.opts.peerId, this.opts.dhtPort !== undefined)
+      return this.handshakeDone(h)
     }
+    const verdict = this.opts.acceptInfoHash?.(h.infoHash, this) ?? false
+    if (typeof verdict === 'boolean') return this.acceptInbound(h, verdict)
+    // Asynchronous lookup: stop reading and hold what already arrived, so the peer sees the same order as
+    // with a synchronous lookup. The handshake timer keeps running and bounds the wait.
+    this.held = []
+    this.opts.socket.pause()
+    verdict.then(
+      (ok) => {
+        if (this.closed) return
+        this.opts.socket.resume()
+        this.safely(() => this.acceptInbound(h, ok))
+      },
+      (err: unknown) => this.close('lookup-failed', err instanceof Error ? err.message : String(err)),
+    )
+  }
+
+  private acceptInbound(h: WireHandshake, ok: boolean): void {
+    if (!ok) return this.close('unknown-infohash')
+    clearTimeout(this.handshakeTimer)
+    this.infoHash = h.infoHash
+    this.wire.handshake(h.infoHash, this.opts.peerId, this.opts.dhtPort !== undefined)
+    this.handshakeDone(h)
+    const held = this.held ?? []
+    this.held = undefined
+    for (const m of held) if (!this.closed) this.onExtended(m.id, m.payload)
+  }
+
+  private handshakeDone(h: WireHandshake): void {
     if (this.opts.dhtPort !== undefined && h.dht) this.wire.port(this.opts.dhtPort)
     this.emit('handshake', h)
+  }
+
+  /** Runs `fn` outside the wire's own guard, mapping a throw to the same close reasons. */
+  private safely(fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      this.onWireFailure(err instanceof Error ? err.message : 'exception in handler', err)
+    }
   }
 
   private buildExtendedHandshake(): Uint8Array {
@@ -240,6 +282,13 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
   }
 
   private onExtended(id: number, payload: Uint8Array): void {
+    if (this.held) {
+      this.heldBytes += payload.length
+      if (this.held.length >= MAX_HELD_EXTENDED_MESSAGES || this.heldBytes > MAX_HELD_EXTENDED_BYTES)
+        return this.close('protocol-error', 'too many extended messages before our handshake')
+      this.held.push({ id, payload: Buffer.from(payload) })
+      return
+    }
     if (id === 0) {
       const h = parseExtendedHandshake(payload)
       this.peerExtendedHandshake = h

@@ -112,6 +112,16 @@ export const DEFAULT_DIAL_TIMEOUT_MS = 5_000
 export const DEFAULT_MAX_CONNECTIONS = 256
 export const DEFAULT_MAX_CONNECTIONS_PER_IP = 4
 
+/**
+ * Inbound peer whose infohash is being looked up asynchronously (BEP-9 serve from a database): the
+ * extended messages it sends before we answer its handshake are held, at most this many and bytes.
+ */
+export const MAX_HELD_EXTENDED_MESSAGES = 8
+export const MAX_HELD_EXTENDED_BYTES = 64 * 1024
+/** Asynchronous metadata lookups running at once in a MetadataServer, and how many may wait. */
+export const DEFAULT_MAX_CONCURRENT_LOOKUPS = 16
+export const DEFAULT_MAX_QUEUED_LOOKUPS = 256
+
 /** Client name sent as `v` in the BEP-10 extended handshake, and the peer-id prefix (BEP-20 style). */
 export const CLIENT_NAME = 'bbmesh 0.1.0'
 export const PEER_ID_PREFIX = '-BB0010-'

@@ -13,6 +13,8 @@ export type CloseReason =
   | 'protocol-error'
   | 'infohash-mismatch'
   | 'unknown-infohash'
+  /** The asynchronous infohash lookup failed (threw, rejected, wrong dict, or its queue was full). */
+  | 'lookup-failed'
   | 'self-connection'
   | 'extension-error'
   | 'handler-error'

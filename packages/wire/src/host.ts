@@ -22,8 +22,8 @@ export interface PeerHostOptions {
   clientName?: string
   /** Our DHT port (BEP-5): sets the reserved bit and sends PORT on every connection. */
   dhtPort?: number
-  /** Inbound: the infohashes we accept connections for (BEP-9 serve uses its metadata store). */
-  acceptInfoHash?: (infoHash: Uint8Array) => boolean
+  /** Inbound: the infohashes we accept connections for (BEP-9 serve uses its lookup); may be async. */
+  acceptInfoHash?: (infoHash: Uint8Array, conn: PeerConnection) => boolean | Promise<boolean>
   metadataSize?: (infoHash: Uint8Array) => number | undefined
   /** Called for every inbound connection that passed the caps. */
   onConnection?: (conn: PeerConnection) => void
