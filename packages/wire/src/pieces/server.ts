@@ -14,8 +14,7 @@ import {
   PEER_ID_PREFIX,
 } from '../constants.js'
 import { encodeExtendedHandshake, parseExtendedHandshake } from '../extended-handshake.js'
-import { PieceError } from './errors.js'
-import { layoutFromInfo } from './layout.js'
+import { layoutFromInfo, pieceSize } from './layout.js'
 import {
   encodeBitfield,
   encodeHandshake,
@@ -36,6 +35,8 @@ export interface PieceServerOptions {
   maxConnections?: number
   maxQueuedRequests?: number
   idleTimeoutMs?: number
+  /** Told why a connection was closed for a protocol violation (for logs). */
+  onProtocolError?: (reason: string, peer: string) => void
 }
 
 export interface PieceServerStats {
@@ -50,6 +51,32 @@ export interface PieceServerStats {
 interface Seeded {
   info: Uint8Array
   storage: PieceStorage
+}
+
+/**
+ * A block of a piece. libtorrent treats a v2-only torrent's last file as padded to a whole piece (as
+ * it pads every other file) and asks for the full last block, so for v2-only torrents the bytes past
+ * the end of the last piece read as zeros up to the piece length.
+ */
+async function readBlock(
+  storage: PieceStorage,
+  index: number,
+  begin: number,
+  length: number,
+): Promise<Uint8Array> {
+  const l = storage.layout
+  const size = pieceSize(l, index)
+  if (
+    !l.v2 ||
+    l.v1Pieces ||
+    index !== l.pieceCount - 1 ||
+    begin + length <= size ||
+    begin + length > l.pieceLength
+  )
+    return storage.read(index, begin, length)
+  const out = new Uint8Array(length)
+  if (begin < size) out.set(await storage.read(index, begin, size - begin))
+  return out
 }
 
 export class PieceServer {
@@ -127,8 +154,9 @@ export class PieceServer {
       Math.min(idleMs, 10_000),
     )
     idle.unref()
-    const violation = (): void => {
+    const violation = (reason: string): void => {
       this.s.protocolErrors++
+      this.opts.onProtocolError?.(reason, `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`)
       socket.destroy()
     }
     const send = async (buf: Uint8Array): Promise<void> => {
@@ -138,26 +166,31 @@ export class PieceServer {
     const onMessage = (m: Message): void => {
       const t = seeded as Seeded
       if (m.id === MSG.request) {
-        if (m.payload.length !== 12) return violation()
+        if (m.payload.length !== 12) return violation('request of the wrong length')
         const [index, begin, length] = [0, 4, 8].map((o) => m.payload.readUInt32BE(o)) as [
           number,
           number,
           number,
         ]
-        if (length === 0 || length > MAX_BLOCK) return violation()
-        if (++queued > (this.opts.maxQueuedRequests ?? DEFAULT_REQQ)) return violation()
+        if (length === 0 || length > MAX_BLOCK) return violation(`request for ${length} bytes`)
+        if (++queued > (this.opts.maxQueuedRequests ?? DEFAULT_REQQ))
+          return violation('too many queued requests')
         chain = chain.then(async () => {
           queued--
           if (socket.destroyed) return
-          if (!t.storage.has(index)) return violation()
-          const block = await t.storage.read(index, begin, length).catch(() => undefined)
-          if (!block) return violation()
+          if (!t.storage.has(index)) return violation(`request for piece ${index}, which we lack`)
+          let block: Uint8Array
+          try {
+            block = await readBlock(t.storage, index, begin, length)
+          } catch (err) {
+            return violation(`request ${index}:${begin}+${length}: ${(err as Error).message}`)
+          }
           this.s.piecesServed++
           this.s.bytesServed += block.length
           await send(encodePiece(index, begin, block))
         })
       } else if (m.id === MSG.extended) {
-        if (m.payload.length < 1) return violation()
+        if (m.payload.length < 1) return violation('empty extended message')
         const ext = m.payload[0] as number
         const body = m.payload.subarray(1)
         if (ext === 0) peerMetadataId = parseExtendedHandshake(body).extensions.get('ut_metadata') ?? 0
@@ -169,7 +202,7 @@ export class PieceServer {
       MAX_BLOCK + 13,
       (h) => {
         seeded = this.torrents.get(Buffer.from(h.infoHash).toString('hex'))
-        if (!seeded) return violation()
+        if (!seeded) return violation('handshake for a torrent we do not seed')
         const layout = seeded.storage.layout
         const st = seeded.storage
         void send(encodeHandshake(h.infoHash, this.peerId, true))
@@ -192,7 +225,7 @@ export class PieceServer {
       try {
         reader.push(chunk)
       } catch (err) {
-        if (err instanceof PieceError || err instanceof Error) violation()
+        violation(err instanceof Error ? err.message : 'bad message')
       }
     })
     socket.on('error', () => socket.destroy())
