@@ -38,7 +38,10 @@ export interface DownloadOptions {
   dialTimeoutMs?: number
   /** Peers connected at once, default 8. */
   maxPeers?: number
-  /** Pieces requested at once over all peers (memory bound), default 32; per peer, default 8. */
+  /**
+   * Pieces requested at once over all peers (the memory bound): default 64 MiB worth, between 4 and
+   * 64 pieces; per peer, default 16.
+   */
   maxInFlightPieces?: number
   maxPiecesPerPeer?: number
   signal?: AbortSignal
@@ -81,6 +84,8 @@ class Downloader {
   private readonly layout: TorrentLayout
   private readonly storage: PieceStorage
   private readonly wanted = new Set<number>()
+  /** Wanted pieces that no peer is fetching (in the order to ask for them): pump() takes from here. */
+  private readonly pending = new Set<number>()
   private readonly total: number
   private readonly inFlight = new Map<number, InFlight>()
   private readonly peers = new Set<Peer>()
@@ -106,6 +111,7 @@ class Downloader {
       if (!this.storage.has(i)) this.wanted.add(i)
     }
     this.total = this.wanted.size
+    for (const i of this.wanted) this.pending.add(i)
     this.queue = [...opts.peers]
     this.peerId = opts.peerId ?? Buffer.concat([Buffer.from(PEER_ID_PREFIX, 'latin1'), randomBytes(12)])
   }
@@ -200,11 +206,7 @@ class Downloader {
       dropped = true
       socket.destroy()
       this.peers.delete(peer)
-      for (const i of peer.pieces) {
-        const f = this.inFlight.get(i)
-        if (f) clearTimeout(f.timer)
-        this.inFlight.delete(i)
-      }
+      for (const i of peer.pieces) this.release(i)
       peer.pieces.clear()
       if (this.finish) {
         this.fail(addr, reason)
@@ -274,6 +276,7 @@ class Downloader {
     f.peer.pieces.delete(index)
     if (!verifyPiece(this.layout, index, f.buf, this.opts.pieceLayers)) {
       this.r.badPieces++
+      this.pending.add(index)
       return drop(`piece ${index} failed verification`)
     }
     try {
@@ -288,6 +291,7 @@ class Downloader {
 
   private async complete(index: number, data: Buffer): Promise<void> {
     await this.storage.write(index, data)
+    this.pending.delete(index)
     if (!this.wanted.delete(index)) return
     this.r.piecesFetched++
     this.opts.onProgress?.({
@@ -298,22 +302,29 @@ class Downloader {
     if (this.wanted.size === 0) this.finish?.()
   }
 
+  /** Gives an in-flight piece back to the pending set (its peer choked us, stalled or left). */
   private release(index: number): void {
     const f = this.inFlight.get(index)
-    if (f) clearTimeout(f.timer)
+    if (!f) return
+    clearTimeout(f.timer)
     this.inFlight.delete(index)
+    if (this.wanted.has(index)) this.pending.add(index)
   }
 
   /** Hands out wanted pieces to unchoked peers that have them, within the in-flight caps. */
   private pump(): void {
     if (!this.finish) return
-    const maxAll = this.opts.maxInFlightPieces ?? 32
-    const maxPeer = this.opts.maxPiecesPerPeer ?? 8
+    const maxAll =
+      this.opts.maxInFlightPieces ??
+      Math.max(4, Math.min(64, Math.floor((64 << 20) / this.layout.pieceLength)))
+    const maxPeer = this.opts.maxPiecesPerPeer ?? 16
     for (const peer of this.peers) {
+      if (this.inFlight.size >= maxAll) return
       if (peer.choked) continue
-      for (const i of this.wanted) {
+      for (const i of this.pending) {
         if (this.inFlight.size >= maxAll || peer.pieces.size >= maxPeer) break
-        if (this.inFlight.has(i) || peer.have[i] !== 1) continue
+        if (peer.have[i] !== 1) continue
+        this.pending.delete(i)
         const needed = neededLength(this.layout, i)
         const timer = setTimeout(() => peer.drop(`piece ${i} timed out`), this.opts.pieceTimeoutMs ?? 10_000)
         this.inFlight.set(i, {

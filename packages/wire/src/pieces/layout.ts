@@ -163,6 +163,26 @@ function walkTree(
   return out
 }
 
+/**
+ * Files (pads included) overlapping the stream range [start, end), by binary search: files are in
+ * stream order, so a read costs O(log files), not O(files) (catalogs have tens of thousands).
+ */
+export function* filesIn(l: TorrentLayout, start: number, end: number): Generator<LayoutFile> {
+  let lo = 0
+  let hi = l.files.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    const f = l.files[mid] as LayoutFile
+    if (f.offset + f.length <= start) lo = mid + 1
+    else hi = mid
+  }
+  for (let i = lo; i < l.files.length; i++) {
+    const f = l.files[i] as LayoutFile
+    if (f.offset >= end) return
+    yield f
+  }
+}
+
 export const pieceSize = (l: TorrentLayout, index: number): number =>
   Math.min(l.pieceLength, l.length - index * l.pieceLength)
 
@@ -171,7 +191,7 @@ export function neededLength(l: TorrentLayout, index: number): number {
   const start = index * l.pieceLength
   const end = start + pieceSize(l, index)
   let need = 0
-  for (const f of l.files) {
+  for (const f of filesIn(l, start, end)) {
     if (f.pad || f.length === 0 || f.offset >= end || f.offset + f.length <= start) continue
     need = Math.max(need, Math.min(end, f.offset + f.length) - start)
   }

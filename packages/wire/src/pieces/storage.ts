@@ -3,7 +3,7 @@
 import { mkdir, open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { PieceError } from './errors.js'
-import { pieceSize, type LayoutFile, type TorrentLayout } from './layout.js'
+import { filesIn, pieceSize, type LayoutFile, type TorrentLayout } from './layout.js'
 
 export interface PieceStorage {
   readonly layout: TorrentLayout
@@ -30,7 +30,7 @@ function spans(l: TorrentLayout, index: number, begin: number, length: number): 
   const start = index * l.pieceLength + begin
   const end = start + length
   const out: Span[] = []
-  for (const f of l.files) {
+  for (const f of filesIn(l, start, end)) {
     if (f.pad || f.length === 0 || f.offset >= end || f.offset + f.length <= start) continue
     const from = Math.max(start, f.offset)
     const to = Math.min(end, f.offset + f.length)
@@ -84,10 +84,14 @@ export class MemoryStorage extends BaseStorage {
     return new MemoryStorage(layout, false)
   }
 
+  private byPath: Map<string, LayoutFile> | undefined
+
   /** A file's bytes, if any piece of it was stored. */
   file(path: string): Uint8Array | undefined {
-    for (const [f, d] of this.data) if (filePath(f) === path) return d
-    return undefined
+    if (!this.byPath)
+      this.byPath = new Map(this.layout.files.filter((f) => !f.pad).map((f) => [filePath(f), f]))
+    const f = this.byPath.get(path)
+    return f ? this.data.get(f) : undefined
   }
 
   protected async readSpan(s: Span, out: Buffer): Promise<void> {

@@ -2,7 +2,7 @@
 // piece is checked against its pieces root; a larger one against its `piece layers` entry).
 import { createHash } from 'node:crypto'
 import { PieceError } from './errors.js'
-import { pieceSize, type LayoutFile, type TorrentLayout } from './layout.js'
+import { filesIn, pieceSize, type LayoutFile, type TorrentLayout } from './layout.js'
 
 const BLOCK = 16384
 const sha256 = (...parts: Uint8Array[]): Buffer => {
@@ -67,7 +67,7 @@ export function verifyPiece(
   }
   if (!l.v2) return true
   const start = index * l.pieceLength
-  for (const f of l.files) {
+  for (const f of filesIn(l, start, start + data.length)) {
     if (f.pad || f.length === 0 || f.offset >= start + data.length || f.offset + f.length <= start) continue
     if (
       !verifyV2(
