@@ -19,7 +19,7 @@ export const TOTAL_CAP = 1000
 /** Matched file names returned per search hit; the rest are counted, not listed. */
 export const MAX_MATCHED_FILES = 10
 /** Paths tokenized per torrent when looking for matched files; bounds the work on 2,000-file lists. */
-export const MAX_FILE_CANDIDATES = 200
+export const MAX_FILE_CANDIDATES = 50
 /** Caps on a single user query so a pasted novel cannot build a huge FTS expression. */
 export const MAX_QUERY_CHARS = 512
 export const MAX_QUERY_TERMS = 16
