@@ -149,6 +149,21 @@ describe('publish and resolve over a loopback DHT', () => {
       const r2 = await s.resolve()
       expect(r2).toMatchObject({ seq: 2, infohash: p2.infohash, unchanged: false })
       expect(strip(await libraryFromIndex(s.resIndex))).toEqual(strip(lib2))
+      if (sharded) {
+        // Into a fresh index: `full` refetches everything at the same seq.
+        const fresh = await index()
+        const full = await resolveCatalog({
+          dht: s.resDht,
+          index: fresh,
+          dataDir: s.resDir,
+          publicKey: s.key.publicKey,
+          salt: 'library',
+          full: true,
+          timeoutMs: 5000,
+        })
+        expect(full).toMatchObject({ seq: 2, imported: lib2.length, unchanged: false })
+        expect(strip(await libraryFromIndex(fresh))).toEqual(strip(lib2))
+      }
       const built = s.publisher.catalog!
       const wholeBytes = [...built.files.values()].reduce((n, f) => n + f.length, 0)
       if (sharded) {

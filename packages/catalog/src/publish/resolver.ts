@@ -31,6 +31,11 @@ export interface ResolveOptions {
   salt?: string | Uint8Array
   /** Peers to try besides those the DHT returns. */
   peers?: readonly PeerAddress[]
+  /**
+   * Fetch and import every file even if this seq or these shards were imported before (e.g. into a
+   * new index). A lower seq is still refused.
+   */
+  full?: boolean
   /** Deadline for the metadata and for the pieces, each; default 60 s. */
   timeoutMs?: number
   onProgress?: (stage: 'pointer' | 'peers' | 'metadata' | 'pieces' | 'import', detail?: string) => void
@@ -56,7 +61,9 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
   if (pk.length !== 32) throw new ResolveError('BAD_POINTER', 'a publisher key is 32 bytes')
   const publicKey = pk.toString('hex')
   const statePath = resolveStatePath(opts.dataDir, pk, salt)
-  const prev = await readState<ResolveState>(statePath, isResolveState)
+  const stored = await readState<ResolveState>(statePath, isResolveState)
+  // With `full`, the old state only guards against rollback; nothing counts as already fetched.
+  const prev = opts.full && stored ? { ...stored, infohash: '', roots: {} } : stored
 
   opts.onProgress?.('pointer')
   const item = await opts.dht.get(
@@ -66,10 +73,10 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
   if (!item) throw new ResolveError('NOT_FOUND', `no valid pointer signed by ${publicKey} found in the DHT`)
   const pointer = verifyPointer(item, pk, salt)
   const infohash = Buffer.from(pointer.infohash).toString('hex')
-  if (prev && pointer.seq < prev.seq)
+  if (stored && pointer.seq < stored.seq)
     throw new ResolveError(
       'STALE_POINTER',
-      `pointer seq ${pointer.seq} is lower than seq ${prev.seq} already imported`,
+      `pointer seq ${pointer.seq} is lower than seq ${stored.seq} already imported`,
     )
   const base = { publicKey, seq: pointer.seq, infohash }
   if (prev && pointer.seq === prev.seq && prev.infohash === infohash)
@@ -81,7 +88,7 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
       filesTotal: Object.keys(prev.roots).length,
       unchanged: true,
     }
-  if (prev && pointer.seq === prev.seq)
+  if (stored && pointer.seq === stored.seq && stored.infohash !== infohash)
     throw new ResolveError(
       'BAD_POINTER',
       `seq ${pointer.seq} now points at another catalog: refusing an equivocating publisher`,

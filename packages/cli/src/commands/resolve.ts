@@ -13,6 +13,7 @@ interface ResolveOptions {
   bootstrap?: string
   timeout?: string
   host?: string
+  full?: boolean
 }
 
 export function registerResolveCommand(program: Command): void {
@@ -22,6 +23,7 @@ export function registerResolveCommand(program: Command): void {
     .argument('<pubkey>', 'publisher key: 64 hex digits or bbmesh:pub:<hex>')
     .option('--salt <name>', 'the salt the publisher used')
     .option('--bootstrap <list>', 'DHT bootstrap host:port,… (default: the public routers)')
+    .option('--full', 'fetch and import the whole catalog even if parts were imported before')
     .option('--host <addr>', 'address the DHT node listens on', '0.0.0.0')
     .option('--timeout <seconds>', 'deadline for the metadata and for the pieces, each', '60')
     .action(
@@ -41,6 +43,7 @@ export function registerResolveCommand(program: Command): void {
             dataDir: ctx.ensureDataDir(),
             publicKey,
             ...(opts.salt !== undefined && { salt: opts.salt }),
+            full: opts.full === true,
             timeoutMs: timeout * 1000,
             onProgress: (stage, detail) => ctx.out.progress(`${stage}${detail ? `: ${detail}` : ''}`),
           }).catch((err: unknown) => {
