@@ -172,6 +172,43 @@ const stockWire = (): StockWire => new Wire() as unknown as StockWire
 const pipe = (socket: Socket, wire: StockWire): void =>
   void (socket as unknown as { pipe(d: unknown): { pipe(d: Socket): void } }).pipe(wire).pipe(socket)
 
+/** A stock bittorrent-protocol seed answering requests after `delayMs`; reports the most requests it had waiting. */
+async function stockSeed(t: TestTorrent, delayMs = 0): Promise<{ port: number; maxOutstanding(): number }> {
+  const layout = layoutFromInfo(t.info)
+  const src = MemoryStorage.seed(layout, t.files)
+  let outstanding = 0
+  let max = 0
+  const server: Server = createServer((socket) => {
+    const wire = stockWire()
+    pipe(socket, wire)
+    wire.on('handshake', () => {
+      wire.handshake(t.infoHash, randomBytes(20))
+      const bits = new Uint8Array(Math.ceil(layout.pieceCount / 8)).fill(0xff)
+      bits[bits.length - 1] = (0xff << (8 - (layout.pieceCount % 8 || 8))) & 0xff
+      wire.bitfield(bits)
+      wire.unchoke()
+    })
+    wire.on('request', ((
+      index: number,
+      offset: number,
+      length: number,
+      respond: (e: null, b: Uint8Array) => void,
+    ) => {
+      max = Math.max(max, ++outstanding)
+      setTimeout(() => {
+        void src.read(index, offset, length).then((b) => {
+          outstanding--
+          respond(null, b)
+        })
+      }, delayMs)
+    }) as never)
+    socket.on('error', () => undefined)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  cleanups.push(() => new Promise<void>((r) => server.close(() => r())))
+  return { port: (server.address() as { port: number }).port, maxOutstanding: () => max }
+}
+
 describe('piece transfer', () => {
   for (const version of ['v1', 'hybrid', 'v2'] as const) {
     it(`${version}: ours → ours, verified, pads never fetched`, async () => {
@@ -223,35 +260,65 @@ describe('piece transfer', () => {
 
   it('downloads from a stock bittorrent-protocol seed', async () => {
     const t = makeTorrent(files(), 'hybrid')
+    const { port } = await stockSeed(t)
+    const res = await downloadPieces({ info: t.info, peers: [{ host: '127.0.0.1', port }] })
+    expectFiles(res.storage, t)
+  })
+
+  it('never has more pieces in flight than asked (the memory bound), with a slow stock seed', async () => {
+    const t = makeTorrent([['big.bin', randomBytes(20 * 16384)]], 'v1')
+    const seed = await stockSeed(t, 20)
+    const res = await downloadPieces({
+      info: t.info,
+      peers: [{ host: '127.0.0.1', port: seed.port }],
+      maxInFlightPieces: 3,
+    })
+    expectFiles(res.storage, t)
+    expect(seed.maxOutstanding()).toBeGreaterThan(1)
+    expect(seed.maxOutstanding()).toBeLessThanOrEqual(3)
+  })
+
+  it('drops a peer that sends a block it was not asked for', async () => {
+    const t = makeTorrent(files(), 'hybrid')
     const layout = layoutFromInfo(t.info)
-    const src = MemoryStorage.seed(layout, t.files)
-    const server: Server = createServer((socket) => {
-      const wire = stockWire()
-      pipe(socket, wire)
-      wire.on('handshake', () => {
-        wire.handshake(t.infoHash, randomBytes(20))
-        wire.bitfield(
-          new Uint8Array(Math.ceil(layout.pieceCount / 8))
-            .fill(0xff)
-            .map((b, i, a) => (i === a.length - 1 ? (0xff << (8 - (layout.pieceCount % 8 || 8))) & 0xff : b)),
-        )
-        wire.unchoke()
-      })
-      wire.on('request', ((
-        index: number,
-        offset: number,
-        length: number,
-        respond: (e: null, b: Uint8Array) => void,
-      ) => {
-        void src.read(index, offset, length).then((b) => respond(null, b))
-      }) as never)
+    const server = createServer((socket) => {
       socket.on('error', () => undefined)
+      let shook = false
+      socket.on('data', () => {
+        if (shook) {
+          // Answer the first request with a block at an offset nobody asked for.
+          const m = Buffer.alloc(13 + 100)
+          m.writeUInt32BE(9 + 100, 0)
+          m[4] = 7
+          m.writeUInt32BE(0, 5)
+          m.writeUInt32BE(5, 9)
+          return void socket.write(m)
+        }
+        shook = true
+        const hs = Buffer.concat([
+          Buffer.from([19]),
+          Buffer.from('BitTorrent protocol'),
+          Buffer.alloc(8),
+          t.infoHash,
+          randomBytes(20),
+        ])
+        const bits = Buffer.alloc(Math.ceil(layout.pieceCount / 8), 0xff)
+        bits[bits.length - 1] = (0xff << (8 - (layout.pieceCount % 8 || 8))) & 0xff
+        const bf = Buffer.alloc(5)
+        bf.writeUInt32BE(1 + bits.length, 0)
+        bf[4] = 5
+        socket.write(Buffer.concat([hs, bf, bits, Buffer.from([0, 0, 0, 1, 1])]))
+      })
     })
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     cleanups.push(() => new Promise<void>((r) => server.close(() => r())))
     const port = (server.address() as { port: number }).port
-    const res = await downloadPieces({ info: t.info, peers: [{ host: '127.0.0.1', port }] })
-    expectFiles(res.storage, t)
+    await expect(
+      downloadPieces({ info: t.info, peers: [{ host: '127.0.0.1', port }] }),
+    ).rejects.toMatchObject({
+      code: 'ERR_NO_PEERS',
+      message: expect.stringMatching(/block outside what we asked for/),
+    })
   })
 
   it('serves a stock bittorrent-protocol leecher, and BEP 9 metadata to our fetcher', async () => {
