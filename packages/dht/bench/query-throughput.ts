@@ -12,6 +12,8 @@ export interface ThroughputResult {
   impl: 'ours' | 'stock'
   method: string
   queriesPerSecond: number
+  /** Replies per second of server CPU time (user+sys): capacity, independent of the client. */
+  queriesPerCpuSecond: number
   serverRssMB: number
 }
 
@@ -64,17 +66,34 @@ export async function measureThroughput(
     for (const s of sockets) for (let i = 0; i < WINDOW; i++) s.send(pool[k++ & 255]!, port, '127.0.0.1')
     await new Promise((r) => setTimeout(r, 300)) // warm-up
     const start = replies
+    const cpu0 = await childCpuSeconds(child.pid!)
     const t0 = performance.now()
     await new Promise((r) => setTimeout(r, seconds * 1000))
-    const qps = (replies - start) / ((performance.now() - t0) / 1000)
+    const answered = replies - start
+    const qps = answered / ((performance.now() - t0) / 1000)
+    const cpu = (await childCpuSeconds(child.pid!)) - cpu0
     running = false
     clearInterval(topUp)
     const rss = await childRss(child.pid!)
     await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))))
-    return { impl, method, queriesPerSecond: Math.round(qps), serverRssMB: rss }
+    return {
+      impl,
+      method,
+      queriesPerSecond: Math.round(qps),
+      queriesPerCpuSecond: cpu > 0 ? Math.round(answered / cpu) : 0,
+      serverRssMB: rss,
+    }
   } finally {
     child.kill()
   }
+}
+
+/** utime + stime of a process from /proc/<pid>/stat (clock ticks of 10 ms on Linux). */
+async function childCpuSeconds(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises')
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
 async function childRss(pid: number): Promise<number> {
