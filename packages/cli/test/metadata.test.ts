@@ -107,7 +107,8 @@ describe('bbmesh metadata fetch', () => {
   })
 
   it('fails with codes: no peers, unreachable peer, bad arguments', async () => {
-    expect((await run(['metadata', 'fetch', '00'.repeat(20)])).code).toBe('NO_PEERS')
+    // An empty bootstrap list: a DHT of one node (on loopback) finds nobody.
+    expect((await run(['metadata', 'fetch', '00'.repeat(20), '--bootstrap', ''])).code).toBe('NO_PEERS')
     const s = await serveLibrary(debian)
     const other = '11'.repeat(20)
     expect(
@@ -155,9 +156,13 @@ describe('bbmesh metadata serve', () => {
     expect(lines[1]).toMatchObject({ event: 'stopped', connections: 2 })
   })
 
-  it('refuses what is not implemented and empty input', async () => {
-    expect((await run(['metadata', 'serve', '--torrent', debian, '--announce'])).code).toBe('NOT_IMPLEMENTED')
-    expect((await run(['metadata', 'serve'])).code).toBe('USAGE')
+  it('refuses a missing index, a stray --bootstrap and unreadable torrents', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bbmesh-meta-'))
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+    expect((await run(['--data-dir', dir, 'metadata', 'serve', '--duration', '1'])).code).toBe('NO_INDEX')
+    expect((await run(['metadata', 'serve', '--torrent', debian, '--bootstrap', '127.0.0.1:1'])).code).toBe(
+      'USAGE',
+    )
     expect(
       (await run(['metadata', 'serve', '--torrent', '/nonexistent.torrent', '--duration', '1'])).code,
     ).toBe('BAD_TORRENT')

@@ -1,36 +1,31 @@
 // `bbmesh metadata fetch` and `bbmesh metadata serve`: BEP-9 metadata over the peer wire (@bbmesh/wire).
-// Finding peers through the DHT (fetch without --peer) and announcing (--announce) are not implemented
-// yet and fail with a clear message. Serving the index's metadata cache is not implemented either; its
-// `--db` flag would collide with the global `--db <file>` option.
-import { readFileSync, writeFileSync } from 'node:fs'
+// Without --peer, fetch finds peers through the DHT (@bbmesh/dht), alongside any `x.pe` peers of a magnet.
+import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { fetchMetadata, MetadataServer, MetadataStore, type PeerAddress } from '@bbmesh/wire'
+import type { DhtNode } from '@bbmesh/dht'
+import { fetchMetadata, formatAddress, type FetchMetadataResult, type PeerAddress } from '@bbmesh/wire'
 import { commandAction } from '../command-action.js'
+import type { CommandContext } from '../context.js'
 import { CliError, UsageError } from '../errors.js'
 import { formatSize, parseCount } from '../units.js'
+import { joinDht, untilAborted } from './metadata-dht.js'
 import { summarizeInfo } from './metadata-info.js'
+import { registerMetadataServeCommand } from './metadata-serve.js'
 
 export function registerMetadataCommand(program: Command): void {
   const metadata = program.command('metadata').description('fetch or serve torrent metadata (BEP 9)')
   metadata
     .command('fetch')
-    .description('fetch the info dictionary of a torrent from peers and verify it')
+    .description(
+      "fetch the info dictionary of a torrent from peers and verify it; without --peer, peers come from the DHT (and a magnet's x.pe)",
+    )
     .argument('<infohash>', 'v1 (40 hex) or v2 (64 hex) infohash, or a magnet link (x.pe peers are used)')
-    .option('--peer <host:port>', 'a peer to ask (repeatable)', collect, [])
-    .option('--bootstrap <host:port,...>', 'DHT bootstrap nodes (DHT peer finding is not implemented yet)')
-    .option('--timeout <seconds>', 'overall timeout', '30')
+    .option('--peer <host:port>', 'a peer to ask (repeatable); skips the DHT', collect, [])
+    .option('--bootstrap <host:port,...>', 'DHT bootstrap nodes (default: the public routers)')
+    .option('--timeout <seconds>', 'overall timeout, DHT lookup included', '30')
     .option('--out <file.torrent>', 'write a .torrent holding the fetched info dictionary')
     .action(commandAction(fetchAction))
-  metadata
-    .command('serve')
-    .description('serve BEP 9 metadata for .torrent files to any peer that asks')
-    .option('--port <port>', 'TCP port to listen on (0: any)', '0')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--torrent <file>', 'a .torrent whose metadata to serve (repeatable)', collect, [])
-    .option('--announce', 'announce on the DHT (not implemented yet)')
-    .option('--bootstrap <host:port,...>', 'DHT bootstrap nodes for --announce')
-    .option('--duration <seconds>', 'stop after this long (default: until SIGINT/SIGTERM)')
-    .action(commandAction(serveAction))
+  registerMetadataServeCommand(metadata)
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -70,102 +65,104 @@ interface FetchOptions {
   out?: string
 }
 
-const fetchAction = async (
-  ctx: Parameters<Parameters<typeof commandAction>[0]>[0],
-  raw: string,
-  opts: FetchOptions,
-) => {
+/** One peer's deadline, dial included. */
+const PEER_TIMEOUT_MS = 10_000
+
+const fetchAction = async (ctx: CommandContext, raw: string, opts: FetchOptions): Promise<void> => {
   const target = parseTarget(raw)
-  const peers = [...target.peers, ...opts.peer.map(parsePeer)]
+  const explicit = opts.peer.map(parsePeer)
   const timeoutMs = parseCount(opts.timeout, '--timeout', 1, 3600) * 1000
-  if (peers.length === 0) {
-    throw new CliError(
-      'no peers: finding peers through the DHT is not implemented yet; pass --peer host:port',
-      'NO_PEERS',
-    )
-  }
-  ctx.out.debug(`fetching ${target.infohash} from ${peers.length} peer(s)`)
-  let result
-  try {
-    result = await fetchMetadata({
+  const deadline = new AbortController()
+  const timer = setTimeout(
+    () => deadline.abort(new CliError(`metadata fetch timed out after ${timeoutMs / 1000} s`, 'TIMEOUT')),
+    timeoutMs,
+  )
+  const started = Date.now()
+  const fetchFrom = (peers: PeerAddress[]): Promise<FetchMetadataResult> =>
+    fetchMetadata({
       infoHash: target.infohash,
       peers,
-      timeoutMs,
-      peerTimeoutMs: Math.min(timeoutMs, 10_000),
+      timeoutMs: Math.max(1, timeoutMs - (Date.now() - started)),
+      peerTimeoutMs: Math.min(timeoutMs, PEER_TIMEOUT_MS),
+      signal: deadline.signal,
     })
-  } catch (err) {
-    const failures = (err as { failures?: { peer: string; reason: string }[] }).failures ?? []
-    for (const f of failures) ctx.out.info(`${f.peer}: ${f.reason}`)
-    throw new CliError(`metadata fetch failed: ${(err as Error).message}`, 'METADATA_FETCH')
+  let node: DhtNode | undefined
+  const attempts: Promise<FetchMetadataResult>[] = []
+  try {
+    if (explicit.length > 0) {
+      attempts.push(fetchFrom([...explicit, ...target.peers]))
+    } else {
+      // The magnet's own peers are tried at once, while the DHT lookup runs.
+      if (target.peers.length > 0) attempts.push(fetchFrom(target.peers))
+      attempts.push(
+        (async () => {
+          node = await joinDht(opts.bootstrap, deadline.signal)
+          ctx.out.debug(`DHT: joined in ${Date.now() - started} ms`)
+          // BEP 52: the DHT and the handshake use a v2 infohash truncated to 20 bytes.
+          const key = Buffer.from(target.infohash, 'hex').subarray(0, 20)
+          const found = await untilAborted(node.lookup(key, { signal: deadline.signal }), deadline.signal)
+          const known = new Set(target.peers.map(formatAddress))
+          const fresh = found.filter((p) => !known.has(formatAddress(p)))
+          ctx.out.debug(`DHT: ${found.length} peer(s) after ${Date.now() - started} ms`)
+          if (fresh.length === 0) throw new CliError('no peers found in the DHT', 'NO_PEERS')
+          return fetchFrom(fresh)
+        })(),
+      )
+    }
+    for (const a of attempts) a.catch(() => undefined)
+    const result = await Promise.any(attempts).catch((err: unknown) => {
+      throw fetchError(ctx, err, deadline.signal)
+    })
+    report(ctx, target.infohash, result, Date.now() - started, opts.out)
+  } finally {
+    clearTimeout(timer)
+    deadline.abort(new CliError('done', 'DONE'))
+    await Promise.allSettled(attempts)
+    await (node as DhtNode | undefined)?.destroy()
   }
+}
+
+/** The most telling error of failed attempts: the deadline, else no peers, else every peer's reason. */
+function fetchError(ctx: CommandContext, err: unknown, deadline: AbortSignal): CliError {
+  if (deadline.aborted && deadline.reason instanceof CliError) return deadline.reason
+  const errors = err instanceof AggregateError ? (err.errors as unknown[]) : [err]
+  const failures = errors.flatMap(
+    (e) => (e as { failures?: { peer: string; reason: string }[] }).failures ?? [],
+  )
+  for (const f of failures) ctx.out.info(`${f.peer}: ${f.reason}`)
+  const cli = errors.find((e): e is CliError => e instanceof CliError)
+  if (cli && failures.length === 0) return cli
+  const first = errors[0]
+  const why = first instanceof Error ? first.message : String(first)
+  return new CliError(`metadata fetch failed: ${why}`, 'METADATA_FETCH')
+}
+
+function report(
+  ctx: CommandContext,
+  infohash: string,
+  result: FetchMetadataResult,
+  ms: number,
+  out?: string,
+): void {
   const summary = summarizeInfo(result.info)
-  if (opts.out !== undefined) {
-    writeFileSync(opts.out, Buffer.concat([Buffer.from('d4:info'), result.info, Buffer.from('e')]))
+  if (out !== undefined) {
+    writeFileSync(out, Buffer.concat([Buffer.from('d4:info'), result.info, Buffer.from('e')]))
   }
   if (ctx.out.json) {
     ctx.out.record({
-      infohash: target.infohash,
+      infohash,
       name: summary.name,
       files: summary.files,
       bytes: result.info.length,
-      ms: result.ms,
+      ms,
     })
     return
   }
   ctx.out.text(summary.name)
   ctx.out.text(
-    `  ${result.version} metadata, ${result.info.length} bytes from ${result.peer.host}:${result.peer.port} in ${result.ms} ms`,
+    `  ${result.version} metadata, ${result.info.length} bytes from ${formatAddress(result.peer)} in ${ms} ms`,
   )
   for (const f of summary.files.slice(0, 50)) ctx.out.text(`  ${f.path}  (${formatSize(f.size)})`)
   if (summary.files.length > 50) ctx.out.text(`  … and ${summary.files.length - 50} more (--json for all)`)
-  if (opts.out !== undefined) ctx.out.info(`wrote ${opts.out}`)
-}
-
-interface ServeOptions {
-  port: string
-  host: string
-  torrent: string[]
-  announce?: boolean
-  duration?: string
-}
-
-const serveAction = async (ctx: Parameters<Parameters<typeof commandAction>[0]>[0], opts: ServeOptions) => {
-  if (opts.announce === true)
-    throw new CliError('--announce: DHT announce is not implemented yet', 'NOT_IMPLEMENTED')
-  if (opts.torrent.length === 0) throw new UsageError('nothing to serve: pass --torrent FILE')
-  const port = parseCount(opts.port, '--port', 0, 65535)
-  const durationMs =
-    opts.duration === undefined ? undefined : parseCount(opts.duration, '--duration', 1, 365 * 86400) * 1000
-  const store = new MetadataStore()
-  for (const file of opts.torrent) {
-    let hashes
-    try {
-      hashes = store.addTorrent(readFileSync(file))
-    } catch (err) {
-      throw new CliError(`${file}: ${(err as Error).message}`, 'BAD_TORRENT')
-    }
-    ctx.out.info(
-      `serving ${file}${hashes.v1 ? ` v1 ${hashes.v1.toString('hex')}` : ''}${hashes.v2 ? ` v2 ${hashes.v2.toString('hex')}` : ''}`,
-    )
-  }
-  const server = new MetadataServer({ lookup: store })
-  const addr = await server.listen(port, opts.host)
-  if (ctx.out.json) ctx.out.record({ event: 'listening', host: addr.address, port: addr.port })
-  else ctx.out.text(`listening on ${addr.address}:${addr.port}`)
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      clearTimeout(timer)
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      resolve()
-    }
-    const timer = durationMs === undefined ? undefined : setTimeout(stop, durationMs)
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
-  })
-  const counters = server.counters.snapshot()
-  await server.close()
-  if (ctx.out.json)
-    ctx.out.record({ event: 'stopped', connections: counters.opened, closed: counters.closed })
-  else ctx.out.info(`stopped after ${counters.opened} connection(s)`)
+  if (out !== undefined) ctx.out.info(`wrote ${out}`)
 }
