@@ -159,6 +159,11 @@ describe('bbmesh metadata serve', () => {
     const index = await openIndex({ path: join(home, 'index.db') })
     await index.metadataCache.put(d.v1!, d.info)
     await index.metadataCache.put(v.v2!, v.info) // a v2-only dict is keyed by all 32 bytes
+    // A hybrid ingested with its info dict: cached under v1, linked to v2 by its torrents row.
+    const h = torrentInfo(hybrid)
+    await index.ingest([
+      { infohashV1: h.v1!, infohashV2: h.v2!, name: 'hybrid', files: [], source: 'test', rawInfo: h.info },
+    ])
     await index.close()
     const s = serveCli(['--json', 'metadata', 'serve', '--host', '127.0.0.1', '--duration', '60'], home)
     const listening = await s.next('listening')
@@ -169,12 +174,14 @@ describe('bbmesh metadata serve', () => {
     // Peers handshake with the truncated v2 hash; the cache is searched by that prefix.
     const r = await fetchMetadata({ infoHash: v.v2!, peers: [{ host: '127.0.0.1', port }], timeoutMs: 5000 })
     expect(Buffer.from(r.info).equals(v.info)).toBe(true)
+    const rh = await fetchMetadata({ infoHash: h.v2!, peers: [{ host: '127.0.0.1', port }], timeoutMs: 5000 })
+    expect(Buffer.from(rh.info).equals(h.info)).toBe(true)
     await expect(stockFetch(port, 'cd'.repeat(20), 3000)).rejects.toThrow(/closed/)
     const { code, lines } = await s.stop()
     expect(code).toBe(0)
     expect(lines.at(-1)).toMatchObject({
       event: 'stopped',
-      connections: 3,
+      connections: 4,
       closed: { 'unknown-infohash': 1 },
     })
   })
