@@ -95,6 +95,11 @@ function serveCli(args: string[], home: string): Served {
   return { child, lines, next, stop }
 }
 
+async function waitFor(cond: () => boolean, ms = 15_000): Promise<void> {
+  for (const end = Date.now() + ms; !cond(); await new Promise((r) => setTimeout(r, 20)))
+    if (Date.now() > end) throw new Error('condition not reached')
+}
+
 describe('bbmesh metadata fetch without --peer', () => {
   it('finds the seed through the DHT by infohash only (v1), and by a v2 magnet whose x.pe is dead', async () => {
     const net = await testnet()
@@ -196,6 +201,13 @@ describe('bbmesh metadata serve', () => {
     const index = await openIndex({ path: join(home, 'index.db') })
     await index.metadataCache.put(d.v1!, d.info)
     await index.close()
+    // announce_peer for the cached debian dict as the testnet nodes receive it (only serve announces it).
+    const ports: number[] = []
+    for (const n of net.nodes)
+      n.on('announce_peer', (o) => {
+        if (o.infoHash.equals(d.v1!) && o.tokenValid) ports.push(o.port)
+      })
+    const seen = (): number => ports.length
     const s = serveCli(
       [
         '--json',
@@ -211,14 +223,19 @@ describe('bbmesh metadata serve', () => {
         '127.0.0.1',
         '--announce-rate',
         '50',
+        '--announce-interval',
+        '2',
         '--duration',
         '60',
       ],
       home,
     )
-    expect((await s.next('listening'))['host']).toBe('127.0.0.1')
+    const port = (await s.next('listening'))['port'] as number
     // hybrid v1 + hybrid v2 (truncated) + the cached debian dict
     expect(await s.next('announced')).toMatchObject({ infohashes: 3, ok: 3, failed: 0 })
+    const firstRound = seen()
+    expect(firstRound).toBeGreaterThan(0)
+    expect(new Set(ports)).toEqual(new Set([port])) // our TCP port, not the DHT's UDP port
     const other = tempHome()
     cleanups.push(other.cleanup)
     for (const [hash, info] of [
@@ -231,8 +248,12 @@ describe('bbmesh metadata serve', () => {
       expect(r.code, r.stderr).toBe(0)
       expect(jsonLines(r.stdout)[0]).toMatchObject({ infohash: hash, bytes: info.length })
     }
+    // --announce-interval 2: a second round announces everything again.
+    await waitFor(() => s.lines.filter((l) => l['event'] === 'announced').length >= 2)
+    expect(seen()).toBeGreaterThan(firstRound)
     const { code, lines } = await s.stop()
     expect(code).toBe(0)
     expect(lines.at(-1)).toMatchObject({ event: 'stopped', connections: 2 })
+    expect(lines.filter((l) => l['event'] === 'announced').every((l) => l['ok'] === 3)).toBe(true)
   })
 })
