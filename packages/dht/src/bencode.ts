@@ -138,16 +138,21 @@ function writeAt(v: BInput, buf: Buffer, o: number): number {
     return o + v.bytes.length
   }
   if (v instanceof Uint8Array) {
-    o += buf.write(`${v.length}:`, o, 'latin1')
+    o = writeLength(buf, o, v.length)
     buf.set(v, o)
     return o + v.length
   }
   if (typeof v === 'string') {
-    o += buf.write(`${Buffer.byteLength(v)}:`, o, 'latin1')
+    o = writeLength(buf, o, Buffer.byteLength(v))
     return o + buf.write(v, o, 'utf8')
   }
-  if (typeof v === 'number') return o + buf.write(`i${v}e`, o, 'latin1')
-  if (typeof v === 'boolean') return o + buf.write(v ? 'i1e' : 'i0e', o, 'latin1')
+  if (typeof v === 'number') {
+    buf[o++] = I
+    o = writeAscii(buf, o, String(v))
+    buf[o++] = E
+    return o
+  }
+  if (typeof v === 'boolean') return writeAscii(buf, o, v ? 'i1e' : 'i0e')
   if (Array.isArray(v)) {
     buf[o++] = L
     for (const item of v) o = writeAt(item, buf, o)
@@ -160,12 +165,24 @@ function writeAt(v: BInput, buf: Buffer, o: number): number {
   for (const key of keys) {
     const item = v[key]
     if (item === undefined || item === null) continue
-    o += buf.write(`${Buffer.byteLength(key, 'latin1')}:`, o, 'latin1')
-    o += buf.write(key, o, 'latin1')
+    o = writeLength(buf, o, key.length)
+    o = writeAscii(buf, o, key)
     o = writeAt(item, buf, o)
   }
   buf[o++] = E
   return o
+}
+
+// Byte-by-byte writes beat Buffer#write for the few-character strings bencode is made of.
+function writeAscii(buf: Buffer, o: number, s: string): number {
+  for (let i = 0; i < s.length; i++) buf[o++] = s.charCodeAt(i) & 0xff
+  return o
+}
+
+function writeLength(buf: Buffer, o: number, n: number): number {
+  o = n < 10 ? ((buf[o] = 0x30 + n), o + 1) : writeAscii(buf, o, String(n))
+  buf[o] = COLON
+  return o + 1
 }
 
 function compareKeys(a: string, b: string): number {
