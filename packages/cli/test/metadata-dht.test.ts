@@ -1,14 +1,17 @@
 // `bbmesh metadata fetch` without --peer (DHT peer finding) and `bbmesh metadata serve` from the index
 // and with --announce: the built binary as child processes, a loopback DHT testnet, real TCP seeds.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { connect, type Socket } from 'node:net'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createDhtNode, createTestnet, type Testnet } from '@bbmesh/dht'
 import { openIndex } from '@bbmesh/index'
 import { MetadataServer, MetadataStore, fetchMetadata, rawDictValue } from '@bbmesh/wire'
-// A stock bittorrent-protocol + ut_metadata client, as the wire package's interop tests use it.
-import { stockFetch } from '../../wire/test/helpers/stock.js'
+// Stock WebTorrent libraries (devDependencies, unmodified) as an independent BEP 9 client.
+import Wire from 'bittorrent-protocol'
+import utMetadata from 'ut_metadata'
 import { binPath, fixtures, jsonLines, runCli, tempHome } from './run-cli.js'
 
 const debian = join(fixtures, 'torrents', 'debian-12.7.0-amd64-netinst.torrent')
@@ -19,6 +22,38 @@ const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!()
 })
+
+interface StockWire {
+  use(ext: unknown): void
+  handshake(ih: string, pid: Uint8Array, ext?: object): void
+  ut_metadata: { fetch(): void; on(ev: 'metadata', fn: (m: Uint8Array) => void): void }
+}
+
+/** Fetches metadata with stock bittorrent-protocol + ut_metadata; resolves with the `{info: …}` it emits. */
+function stockFetch(port: number, infoHashHex: string, timeoutMs = 5000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect(port, '127.0.0.1')
+    socket.on('error', () => undefined)
+    const wire = new (Wire as unknown as new () => StockWire & NodeJS.ReadWriteStream)()
+    socket.pipe(wire).pipe(socket)
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(new Error('stock fetch timed out'))
+    }, timeoutMs)
+    wire.use(utMetadata())
+    wire.ut_metadata.fetch()
+    wire.ut_metadata.on('metadata', (m) => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve(Buffer.from(m))
+    })
+    socket.on('close', () => {
+      clearTimeout(timer)
+      reject(new Error('stock client connection closed'))
+    })
+    wire.handshake(infoHashHex, randomBytes(20), { dht: true })
+  })
+}
 
 function torrentInfo(file: string): { info: Buffer; v1?: Buffer; v2?: Buffer } {
   const raw = readFileSync(file)
