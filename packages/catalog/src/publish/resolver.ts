@@ -66,10 +66,11 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
   const prev = opts.full && stored ? { ...stored, infohash: '', roots: {} } : stored
 
   opts.onProgress?.('pointer')
-  const item = await opts.dht.get(
-    mutableTarget(pk, salt.length ? salt : undefined),
-    salt.length ? { salt } : {},
-  )
+  const item = await opts.dht
+    .get(mutableTarget(pk, salt.length ? salt : undefined), salt.length ? { salt } : {})
+    .catch((err: Error) => {
+      throw new ResolveError('FETCH_FAILED', `DHT get of the pointer failed: ${err.message}`, { cause: err })
+    })
   if (!item) throw new ResolveError('NOT_FOUND', `no valid pointer signed by ${publicKey} found in the DHT`)
   const pointer = verifyPointer(item, pk, salt)
   const infohash = Buffer.from(pointer.infohash).toString('hex')
@@ -95,7 +96,11 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
     )
 
   opts.onProgress?.('peers')
-  const found = await opts.dht.lookup(Buffer.from(pointer.infohash))
+  const found = await opts.dht.lookup(Buffer.from(pointer.infohash)).catch((err: Error) => {
+    throw new ResolveError('FETCH_FAILED', `DHT lookup of catalog ${infohash} failed: ${err.message}`, {
+      cause: err,
+    })
+  })
   const peers = dedupe([...(opts.peers ?? []), ...found])
   if (peers.length === 0) throw new ResolveError('NOT_FOUND', `no peers for catalog ${infohash}`)
 
