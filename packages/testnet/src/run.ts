@@ -57,21 +57,25 @@ export async function runTestnet(opts: RunOptions = {}): Promise<RunSummary> {
   try {
     const buildMs = Date.now() - t0
     emit({ event: 'ready', buildMs, testnet: tn.stats() })
-    for (let i = 0; i < k; i++) {
-      harvesters.push(
-        await startHarvester({
+    // The clock starts before the first harvester joins, and all K start together, so that
+    // time-to-coverage is comparable across K.
+    const probes: TestnetHarvester['probe'][] = []
+    const tracker = new CoverageTracker({ torrents: () => tn.announced(), probes })
+    const started = await Promise.allSettled(
+      Array.from({ length: k }, (_, i) =>
+        startHarvester({
           name: `h${i}`,
           bootstrap: tn.bootstrap,
           seed: (opts.seed ?? 1) * 1000 + i,
           nodeIds: opts.harvesterNodeIds ?? 1,
           ...(opts.indexDir !== undefined && { indexPath: join(opts.indexDir, `h${i}.db`) }),
         }),
-      )
-    }
-    const tracker = new CoverageTracker({
-      torrents: () => tn.announced(),
-      probes: harvesters.map((h) => h.probe),
-    })
+      ),
+    )
+    for (const r of started) if (r.status === 'fulfilled') harvesters.push(r.value)
+    const failed = started.find((r) => r.status === 'rejected')
+    if (failed) throw failed.reason
+    probes.push(...harvesters.map((h) => h.probe))
     const end = Date.now() + durationMs
     let nextStats = Date.now() + statsMs
     for (;;) {
