@@ -41,6 +41,23 @@ describe('runTestnet', () => {
     }
   }, 90_000)
 
+  it('under churn and re-announce: nodes replaced during the harvest, coverage still >= 90%', async () => {
+    const s = await runTestnet({
+      nodes: 30,
+      torrents: 30,
+      seeds: 3,
+      seed: 4,
+      churnIntervalMs: 200,
+      reannounceMs: 2_000,
+      durationMs: 6_000,
+      stopWhenComplete: false,
+    })
+    expect(s.testnet.churn.left).toBeGreaterThanOrEqual(2)
+    expect(s.testnet.nodes.bbmesh + s.testnet.nodes.stock).toBe(30)
+    expect(s.coverage).toBeGreaterThanOrEqual(0.9)
+    expect(s.metadataCoverage).toBeGreaterThanOrEqual(0.9)
+  }, 60_000)
+
   it('rejects K < 1', async () => {
     await expect(runTestnet({ harvesters: 0 })).rejects.toMatchObject({ code: 'ERR_TESTNET_OPTIONS' })
   })
