@@ -11,6 +11,7 @@ import { registerResolveCommand } from './commands/resolve.js'
 import { registerSearchCommand } from './commands/search.js'
 import { registerShowCommand } from './commands/show.js'
 import { registerStatsCommand } from './commands/stats.js'
+import { registerTestnetCommand } from './commands/testnet.js'
 import { registerTorrentCommand } from './commands/torrent.js'
 
 export const version = '0.1.0'
@@ -45,6 +46,7 @@ Data lives in --data-dir (or $BBMESH_HOME); see 'bbmesh <command> --help' for ea
   registerCatalogCommand(program)
   registerPublishCommand(program)
   registerResolveCommand(program)
+  registerTestnetCommand(program)
   return program
 }
 
