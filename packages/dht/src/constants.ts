@@ -52,6 +52,18 @@ export const MAX_REPLY_BYTES = 1400
 export const MAX_PEERS_PER_REPLY = 100
 /** Larger incoming datagrams are dropped before decoding (a BEP 44 put is < 1200 bytes). */
 export const MAX_DATAGRAM_BYTES = 1500
+/**
+ * A reply from a node we are waiting on may be larger: stock bittorrent-dht answers find_node and
+ * get_peers with its whole routing table (k-bucket `closest()` without a limit), past 1500 bytes
+ * once it knows ~57 contacts. Such replies are accepted up to the largest UDP payload, only from
+ * an address with a query in flight, and their `nodes` are cut to the closest few (BEP 5 asks for
+ * the K closest; the list is sorted by distance).
+ */
+export const MAX_RESPONSE_DATAGRAM_BYTES = 65_507
+/** Compact node entries kept from one reply (BEP 5: 26 bytes each). */
+export const MAX_NODES_PER_RESPONSE = 16
+/** Peer entries kept from one get_peers reply. */
+export const MAX_VALUES_PER_RESPONSE = 200
 /** Nesting deeper than this in a KRPC message is malformed. */
 export const MAX_BENCODE_DEPTH = 16
 

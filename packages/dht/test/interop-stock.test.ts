@@ -151,3 +151,20 @@ describe('interop with stock bittorrent-dht (our network, one stock node)', () =
     expect((await o.get(mutableTarget(kp.publicKey)))!.v.toString()).toBe('plain')
   })
 })
+
+describe('stock replies larger than one MTU', () => {
+  it('accepts a find_node reply carrying a whole stock routing table and keeps the closest nodes', async () => {
+    const stock = await stockNode(false)
+    // Stock answers find_node with every contact it knows (k-bucket closest() without a limit).
+    // Loopback-only fake contacts: the test never sends to them.
+    for (let i = 0; i < 400; i++) stock.addNode({ id: randomBytes(20), host: '127.0.0.1', port: 20_000 + i })
+    const known = (stock.toJSON() as { nodes: unknown[] }).nodes.length
+    expect(known).toBeGreaterThan(60) // 26 bytes each: the reply is past 1500 bytes
+    const ours = await ourNode([])
+    const [host, port] = hostPort(stock).split(':')
+    const nodes = await ours.findNode({ host: host!, port: Number(port) }, randomBytes(20))
+    expect(nodes.length).toBeGreaterThan(0)
+    expect(nodes.length).toBeLessThanOrEqual(16)
+    expect(ours.stats().dropped.oversized).toBe(0)
+  })
+})

@@ -87,6 +87,8 @@ export class DhtEngine {
     // bootstrap:false stops bittorrent-dht from populating before we have bound; we call
     // populate() ourselves after listen().
     this.dht = new DHT({ krpc: rpc, bootstrap: false, verify: opts.verify, host: false })
+    // Every concurrent lookup listens for 'peer' on this one emitter; many at once is by design.
+    this.dht.setMaxListeners(0)
     // The query side is ours: bittorrent-dht drops unknown methods, lets get_peers overflow a
     // datagram and skips BEP 44 errors 206/207, so its handler is replaced by our dispatcher.
     this.dht._onquery = (msg, from) => opts.onQuery(msg as KrpcMessage, from as RemoteInfo)

@@ -8,7 +8,15 @@ import { isIP } from 'node:net'
 import { lookup } from 'node:dns/promises'
 import { bdecode, bencode, isBytes, isDict } from '../bencode.js'
 import type { BDict, BInput, BValue } from '../bencode.js'
-import { ERR_PROTOCOL, ID_LENGTH, MAX_DATAGRAM_BYTES, QUERY_TIMEOUT_MS } from '../constants.js'
+import {
+  ERR_PROTOCOL,
+  ID_LENGTH,
+  MAX_DATAGRAM_BYTES,
+  MAX_NODES_PER_RESPONSE,
+  MAX_RESPONSE_DATAGRAM_BYTES,
+  MAX_VALUES_PER_RESPONSE,
+  QUERY_TIMEOUT_MS,
+} from '../constants.js'
 import { DestroyedError, KrpcRemoteError, QueryTimeoutError, QueueFullError } from '../errors.js'
 import { KeyedRateLimiter, RateLimiter } from '../rate-limit.js'
 import type { BoundAddress, PeerAddress, Transport } from '../transport/types.js'
@@ -99,6 +107,8 @@ export class KrpcSocket extends EventEmitter {
   private readonly transport: Transport
   private readonly timeoutMs: number
   private readonly pending = new Map<number, Pending>()
+  /** Queries in flight per host:port: who may send a reply larger than one MTU. */
+  private readonly awaiting = new Map<string, number>()
   private readonly queue: Queued[] = []
   private readonly maxPending: number
   private readonly inbound: KeyedRateLimiter | null
@@ -177,6 +187,8 @@ export class KrpcSocket extends EventEmitter {
     const t = Buffer.allocUnsafe(2)
     t.writeUInt16BE(tid, 0)
     this.pending.set(tid, { tid, peer, deadline: this.now() + this.timeoutMs, cb })
+    const key = addrKey(peer)
+    this.awaiting.set(key, (this.awaiting.get(key) ?? 0) + 1)
     this.inflight++
     this.stats.queriesOut++
     this.send(peer, { t, y: 'q', q: message.q, a: message.a })
@@ -254,6 +266,10 @@ export class KrpcSocket extends EventEmitter {
 
   private finish(p: Pending, err: Error | null, res: KrpcMessage | null, from: RemoteInfo): void {
     this.pending.delete(p.tid)
+    const key = addrKey(p.peer)
+    const left = (this.awaiting.get(key) ?? 1) - 1
+    if (left > 0) this.awaiting.set(key, left)
+    else this.awaiting.delete(key)
     this.inflight--
     p.cb(err, res, from)
     this.emit('update')
@@ -263,7 +279,9 @@ export class KrpcSocket extends EventEmitter {
   private onDatagram(buf: Buffer, from: PeerAddress): void {
     if (this.destroyed || from.port === 0) return
     this.stats.datagramsIn++
-    if (buf.length > MAX_DATAGRAM_BYTES) {
+    // Only a node we are waiting on may send more than one MTU (see MAX_RESPONSE_DATAGRAM_BYTES).
+    const large = buf.length > MAX_DATAGRAM_BYTES
+    if (large && (buf.length > MAX_RESPONSE_DATAGRAM_BYTES || !this.awaiting.has(addrKey(from)))) {
       this.stats.dropped.oversized++
       return
     }
@@ -279,6 +297,10 @@ export class KrpcSocket extends EventEmitter {
       return
     }
     const y = msg.y[0]
+    if (large && y === 0x71) {
+      this.stats.dropped.oversized++
+      return
+    }
     if (y === 0x71 /* q */) return this.onQuery(msg as KrpcMessage, from)
     if (y === 0x72 /* r */ || y === 0x65 /* e */) return this.onResponse(msg as KrpcMessage, from, y === 0x65)
     this.stats.dropped.malformed++
@@ -330,6 +352,7 @@ export class KrpcSocket extends EventEmitter {
       return this.finish(p, new Error('malformed response'), null, info)
     }
     msg.r.id = ownCopy(msg.r.id)
+    trimReply(msg.r)
     if (p.peer.id && !p.peer.id.equals(msg.r.id)) {
       const err = Object.assign(new Error('Unexpected node id'), { code: 'EUNEXPECTEDNODE' })
       return this.finish(p, err, null, info)
@@ -347,6 +370,22 @@ function ownCopy(b: Buffer): Buffer {
   const c = Buffer.allocUnsafeSlow(b.length)
   b.copy(c)
   return c
+}
+
+function addrKey(p: { host: string; port: number }): string {
+  return `${p.host}:${p.port}`
+}
+
+/** Keeps the closest nodes and a bounded peer list of an oversized reply (the lists are sorted). */
+function trimReply(r: { [key: string]: BValue }): void {
+  const nodes = r.nodes
+  if (Buffer.isBuffer(nodes) && nodes.length > MAX_NODES_PER_RESPONSE * 26) {
+    r.nodes = nodes.subarray(0, MAX_NODES_PER_RESPONSE * 26)
+  }
+  const values = r.values
+  if (Array.isArray(values) && values.length > MAX_VALUES_PER_RESPONSE) {
+    r.values = values.slice(0, MAX_VALUES_PER_RESPONSE)
+  }
 }
 
 function remote(p: { host: string; port: number }): RemoteInfo {
