@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: an end-to-end run of the bbmesh CLI on the SQLite index.
-# It imports the fixture .torrent files (v1, v2, hybrid, a non-UTF-8 name), searches them the way
-# people type, shows one, exports the index as NDJSON and re-imports it into a second index.
+# The main job on the embedded default: a loopback testnet (bbmesh and stock bittorrent-dht nodes,
+# seeds announcing generated v1/v2/hybrid torrents) harvested into the SQLite index by a bbmesh
+# harvester (BEP-5 observation, BEP-51 sampling, BEP-9 fetch), then searched. Then a tour of the
+# index: import the fixture .torrent files, search, show, export as NDJSON and re-import.
+# Everything binds 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bbmesh() { node packages/cli/dist/bin.js "$@"; }
@@ -10,6 +12,12 @@ trap 'rm -rf "$home"' EXIT
 export BBMESH_HOME="$home"
 
 step() { printf '\n\033[1m$ bbmesh %s\033[0m\n' "$*"; }
+step testnet --index-dir "$home/testnet"
+bbmesh testnet --index-dir "$home/testnet"
+step --db "$home/testnet/h0.db" stats
+bbmesh --db "$home/testnet/h0.db" stats
+step --db "$home/testnet/h0.db" search quartz --limit 5
+bbmesh --db "$home/testnet/h0.db" search quartz --limit 5
 step import fixtures/torrents
 bbmesh import fixtures/torrents
 step search ubuntu 24.04

@@ -1,6 +1,8 @@
 // `bbmesh testnet`: build a loopback testnet (stock and bbmesh DHT nodes, seeds announcing
 // generated torrents), run K independent harvesters on it, report coverage over time. With --json:
 // a {"event":"ready"} line, a stats line every few seconds, and a last {"event":"summary",…} line.
+import { mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { runTestnet, type RunEvent, type RunSummary } from '@bbmesh/testnet'
 import type { Command } from 'commander'
 import { commandAction } from '../command-action.js'
@@ -14,6 +16,7 @@ interface TestnetCommandOptions {
   harvesters: string
   duration: string
   seed: string
+  indexDir?: string
 }
 
 export function registerTestnetCommand(program: Command): void {
@@ -30,6 +33,7 @@ export function registerTestnetCommand(program: Command): void {
       '60',
     )
     .option('--seed <x>', 'seed of every random choice (node ids, content, layout)', '1')
+    .option('--index-dir <dir>', "keep each harvester's index as DIR/h0.db, h1.db… (default: in memory)")
     .addHelpText(
       'after',
       '\nEverything binds 127.0.0.1; nothing talks to the public DHT. SIGINT/SIGTERM end the run early with a summary.',
@@ -44,6 +48,9 @@ export function registerTestnetCommand(program: Command): void {
         const stockShare = Number(opts.stockShare)
         if (!/^\d*\.?\d+$/.test(opts.stockShare.trim()) || !(stockShare >= 0 && stockShare <= 1))
           throw new UsageError(`--stock-share: must be a number between 0 and 1: '${opts.stockShare}'`)
+
+        const indexDir = opts.indexDir !== undefined ? resolve(opts.indexDir) : undefined
+        if (indexDir !== undefined) mkdirSync(indexDir, { recursive: true, mode: 0o700 })
 
         const abort = new AbortController()
         const stop = (): void => abort.abort()
@@ -77,6 +84,7 @@ export function registerTestnetCommand(program: Command): void {
             statsIntervalMs: 5_000,
             signal: abort.signal,
             onEvent,
+            ...(indexDir !== undefined && { indexDir }),
           })
         } finally {
           process.off('SIGINT', stop)
