@@ -16,8 +16,8 @@ const N = Number(process.env.BENCH_TORRENTS ?? 20_000)
 const BATCH = 1000
 const SEED = Number(process.env.BENCH_SEED ?? 42)
 const here = dirname(fileURLToPath(import.meta.url))
-// dist-bench/bench/run.js -> packages/index/bench/results
-const resultsDir = join(here, '..', '..', 'bench', 'results')
+// dist/bench/bench/run.js -> packages/index/bench/results
+const resultsDir = join(here, '..', '..', '..', 'bench', 'results')
 
 const enc = new TextEncoder()
 const mb = (b: number) => b / 1024 / 1024
