@@ -57,7 +57,14 @@ export function registerSearchCommand(program: Command): void {
         try {
           const page = await index.search(query)
           if (ctx.out.json) {
-            ctx.out.record({ query: text, total: page.total, offset, limit, hits: page.hits.map(hitToJson) })
+            ctx.out.record({
+              query: text,
+              total: page.total,
+              totalExact: page.totalExact,
+              offset,
+              limit,
+              hits: page.hits.map(hitToJson),
+            })
             return
           }
           if (page.hits.length === 0) {
@@ -85,7 +92,9 @@ export function registerSearchCommand(program: Command): void {
             }
           }
           const shown = `${offset + 1}-${offset + page.hits.length}`
-          ctx.out.info(`${shown} of ${page.total} result${page.total === 1 ? '' : 's'}`)
+          // Past the ranking window the index counts only up to a cap (a lower bound).
+          const total = page.totalExact ? String(page.total) : `${page.total}+`
+          ctx.out.info(`${shown} of ${total} result${page.total === 1 ? '' : 's'}`)
         } finally {
           await index.close()
         }
