@@ -68,6 +68,6 @@ export class Dispatcher {
   private reply(q: IncomingQuery, rep: QueryReply): void {
     if (!rep || this.socket.destroyed) return
     if ('e' in rep) this.socket.error(q.from, q, rep.e)
-    else this.socket.response(q.from, q, { ...rep.r, id: this.id })
+    else this.socket.reply(q.from, q, this.id, rep.r)
   }
 }

@@ -1,6 +1,6 @@
 import ref from 'bencode'
 import { describe, expect, it } from 'vitest'
-import { RawBencode, bdecode, bencode } from '../src/bencode.js'
+import { RawBencode, bdecode, bencode, bencodeResponse } from '../src/bencode.js'
 import type { BInput } from '../src/bencode.js'
 import { BencodeError } from '../src/errors.js'
 import { seededRandom } from '../src/rng.js'
@@ -24,6 +24,23 @@ describe('bencode codec', () => {
       const ours = bencode(v)
       expect(ours.equals(Buffer.from(ref.encode(v)))).toBe(true)
       expect(bencode(bdecode(ours) as BInput).equals(ours)).toBe(true)
+    }
+  })
+
+  it('encodes a KRPC response in one pass exactly like the generic encoder', () => {
+    const id = rnd.bytes(20)
+    const t = rnd.bytes(2)
+    const values = new RawBencode(bencode([rnd.bytes(6), rnd.bytes(6)]))
+    const cases: { [key: string]: BInput | undefined | null }[] = [
+      {},
+      { nodes: rnd.bytes(26) },
+      { token: rnd.bytes(20), values },
+      { token: rnd.bytes(20), nodes: rnd.bytes(52), skipped: undefined },
+      { a: 1, ip: rnd.bytes(6), id: rnd.bytes(20), zz: 'x' }, // keys before and after `id`; ours wins
+      { samples: rnd.bytes(40), interval: 21600, num: 3 },
+    ]
+    for (const r of cases) {
+      expect(bencodeResponse(t, id, r).equals(bencode({ r: { ...r, id }, t, y: 'r' }))).toBe(true)
     }
   })
 

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events'
 import { isIP } from 'node:net'
 import { lookup } from 'node:dns/promises'
-import { bdecode, bencode, isBytes, isDict } from '../bencode.js'
+import { bdecode, bencode, bencodeResponse, isBytes, isDict } from '../bencode.js'
 import type { BDict, BInput, BValue } from '../bencode.js'
 import {
   ERR_PROTOCOL,
@@ -213,6 +213,17 @@ export class KrpcSocket extends EventEmitter {
     r: { [key: string]: BInput | undefined | null },
   ): void {
     this.send(peer, { t: req.t, y: 'r', r })
+  }
+
+  /** A response carrying our `id`, encoded in one pass (the server's hot path). */
+  reply(
+    peer: PeerAddress,
+    req: { t: Buffer },
+    id: Buffer,
+    r: { [key: string]: BInput | undefined | null },
+  ): void {
+    if (this.destroyed) return
+    this.transport.send(bencodeResponse(req.t, id, r), peer)
   }
 
   error(peer: PeerAddress | RemoteInfo, req: { t: Buffer }, error: [number, string] | string): void {
