@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import { CliError, describeError, ExitCode } from './errors.js'
 import { registerCatalogCommand } from './commands/catalog.js'
+import { registerCrawlCommand } from './commands/crawl.js'
 import { registerDhtCommand } from './commands/dht.js'
 import { registerExportCommand } from './commands/export.js'
 import { registerImportCommand } from './commands/import.js'
@@ -47,6 +48,7 @@ Data lives in --data-dir (or $BBMESH_HOME); see 'bbmesh <command> --help' for ea
   registerPublishCommand(program)
   registerResolveCommand(program)
   registerTestnetCommand(program)
+  registerCrawlCommand(program)
   return program
 }
 

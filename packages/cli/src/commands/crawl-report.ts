@@ -1,0 +1,128 @@
+// The counters `bbmesh crawl` reports: one shape for the periodic {"event":"stats"} lines, the
+// final {"event":"summary"} line, the TTY status line and the human summary.
+import { statSync } from 'node:fs'
+import type { FetchFailureReason, HarvesterStats, TriageCounters } from '@bbmesh/mesh'
+import { formatSize } from '../units.js'
+import type { CrawlSession, KnownFetchCounters } from './crawl-session.js'
+
+export interface CrawlCounters {
+  nodes: { known: number; due: number; added: number; forgotten: number; routingTable: number }
+  samples: { queries: number; failures: number; infohashes: number; perSecond: number }
+  observed: { get_peers: number; announce: number }
+  newInfohashes: number
+  newInfohashesPerSecond: number
+  triage: TriageCounters
+  metadata: {
+    ok: number
+    failed: number
+    failedBy: Partial<Record<FetchFailureReason, number>>
+    retries: number
+    lookups: number
+    perSecond: number
+  }
+  /** BEP-9 attempts (one peer each), and those for infohashes the index held before this run. */
+  fetches: { attempts: number; known: KnownFetchCounters }
+  /** Torrents written to the index by this run (every one is committed). */
+  stored: number
+  sightingsRecorded: number
+  queues: HarvesterStats['queues']
+  dbBytes: number
+}
+
+export function crawlCounters(session: CrawlSession, dbPath: string): CrawlCounters {
+  const s = session.harvester.stats()
+  const failedBy: Partial<Record<FetchFailureReason, number>> = {}
+  let failed = 0
+  for (const [reason, n] of Object.entries(s.fetch.failed) as [FetchFailureReason, number][]) {
+    if (n > 0) failedBy[reason] = n
+    failed += n
+  }
+  return {
+    nodes: {
+      known: s.nodes.known,
+      due: s.nodes.due,
+      added: s.nodes.added,
+      forgotten: s.nodes.forgotten,
+      routingTable: session.nodes.reduce((n, node) => n + node.stats().routingTableSize, 0),
+    },
+    samples: {
+      queries: s.sampler.sampleQueries,
+      failures: s.sampler.sampleFailures,
+      infohashes: s.sampler.infohashesSampled,
+      perSecond: round(s.sampler.sampleQueriesPerSecond),
+    },
+    observed: { get_peers: s.observed.get_peers, announce: s.observed.announce },
+    newInfohashes: s.newInfohashes,
+    newInfohashesPerSecond: round(s.newInfohashesPerSecond),
+    triage: s.triage,
+    metadata: {
+      ok: s.fetch.ok,
+      failed,
+      failedBy,
+      retries: s.fetch.retries,
+      lookups: s.fetch.lookups,
+      perSecond: round(s.fetch.metadataPerSecond),
+    },
+    fetches: { attempts: session.fetchAttempts(), known: session.knownFetches() },
+    stored: s.persist.torrents.written,
+    sightingsRecorded: s.persist.sightings.written,
+    queues: s.queues,
+    dbBytes: dbBytes(dbPath),
+  }
+}
+
+/** The database file plus its WAL: what the crawl costs on disk. */
+export function dbBytes(path: string): number {
+  let n = 0
+  for (const p of [path, `${path}-wal`]) {
+    try {
+      n += statSync(p).size
+    } catch {
+      // Not there (yet): nothing on disk.
+    }
+  }
+  return n
+}
+
+export function statusLine(c: CrawlCounters, elapsedS: number): string {
+  const q = c.queues
+  return (
+    `${fmtTime(elapsedS)} nodes ${c.nodes.known} (rt ${c.nodes.routingTable}) | ` +
+    `samples ${c.samples.perSecond}/s | new ${c.newInfohashesPerSecond}/s (${c.newInfohashes}) | ` +
+    `metadata ${c.metadata.ok} ok, ${c.metadata.failed} failed${whyFailed(c)} | ` +
+    `queued ${q.sightings} sighted, ${q.pending} pending, ${q.inFlight} fetching, ${q.torrents} to write | ` +
+    `db ${formatSize(c.dbBytes)}`
+  )
+}
+
+export function summaryLines(c: CrawlCounters, durationS: number, indexTorrents: number | null): string[] {
+  return [
+    `crawled for          ${fmtTime(durationS)}`,
+    `nodes known          ${c.nodes.known} (${c.nodes.added} added, ${c.nodes.forgotten} forgotten)`,
+    `sample queries       ${c.samples.queries} (${c.samples.failures} failed), ${c.samples.infohashes} infohashes`,
+    `observed             ${c.observed.get_peers} get_peers, ${c.observed.announce} announce_peer`,
+    `new infohashes       ${c.newInfohashes} (${c.triage['known-index']} already in the index)`,
+    `metadata             ${c.metadata.ok} ok, ${c.metadata.failed} failed${whyFailed(c)}`,
+    `stored               ${c.stored} torrents this run${indexTorrents === null ? '' : `, ${indexTorrents} in the index`}`,
+    `database             ${formatSize(c.dbBytes)}`,
+  ]
+}
+
+function whyFailed(c: CrawlCounters): string {
+  const parts = Object.entries(c.metadata.failedBy).map(([reason, n]) => `${reason} ${n}`)
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`
+}
+
+const round = (x: number): number => Math.round(x * 10) / 10
+
+function fmtTime(s: number): string {
+  const t = Math.round(s)
+  const h = Math.floor(t / 3600)
+  const m = Math.floor((t % 3600) / 60)
+  const sec = t % 60
+  return h > 0
+    ? `${h}h${String(m).padStart(2, '0')}m`
+    : m > 0
+      ? `${m}m${String(sec).padStart(2, '0')}s`
+      : `${sec}s`
+}

@@ -1,0 +1,175 @@
+// `bbmesh crawl`: observe the DHT, sample it with BEP 51, fetch metadata with BEP 9, pool it in the
+// index (the @bbmesh/mesh harvester). Runs until SIGINT/SIGTERM or --duration, then flushes every
+// accepted batch and prints a summary. A restart resumes: triage skips what the index holds.
+import { constants as dhtConstants } from '@bbmesh/dht'
+import { HARVESTER_DEFAULTS, PersistError } from '@bbmesh/mesh'
+import type { Command } from 'commander'
+import { commandAction } from '../command-action.js'
+import type { CommandContext } from '../context.js'
+import { CliError, UsageError } from '../errors.js'
+import { parseCount } from '../units.js'
+import { crawlCounters, dbBytes, statusLine, summaryLines } from './crawl-report.js'
+import { joinDht, openCrawlSession, type CrawlSession } from './crawl-session.js'
+import { parseBootstrap } from './dht-shared.js'
+
+interface CrawlCommandOptions {
+  bootstrap?: string
+  port: string
+  duration?: string
+  concurrency: string
+  nodeIds: string
+  statsInterval: string
+}
+
+/** How often the TTY status line is redrawn. */
+const STATUS_REFRESH_MS = 1_000
+
+export function registerCrawlCommand(program: Command): void {
+  program
+    .command('crawl')
+    .description('harvest the DHT into the index: BEP 51 sampling, BEP 9 metadata, until stopped')
+    .option(
+      '--bootstrap <hosts>',
+      `host:port,… to join through (default: ${dhtConstants.DEFAULT_BOOTSTRAP.join(',')})`,
+    )
+    .option('--port <p>', 'UDP port of the (first) DHT node; 0 = any free port', '0')
+    .option('--duration <s>', 'stop by itself after S seconds (default: run until SIGINT/SIGTERM)')
+    .option('--concurrency <n>', 'metadata fetch workers', String(HARVESTER_DEFAULTS.fetchWorkers))
+    .option('--node-ids <n>', 'DHT nodes (node ids) to observe from; more ids, wider vantage', '1')
+    .option('--stats-interval <s>', 'seconds between {"event":"stats"} lines with --json', '5')
+    .addHelpText(
+      'after',
+      `
+Binds 0.0.0.0, or 127.0.0.1 when every bootstrap is a loopback address. Rates are the polite
+public-DHT defaults. The index is --db (default <data-dir>/index.db); restarting resumes from it.
+With --json: a {"event":"stats",…} line every --stats-interval seconds and a last
+{"event":"summary",…} line. SIGINT/SIGTERM flush what was fetched, print the summary and exit 0.`,
+    )
+    .action(
+      commandAction(async (ctx, opts: CrawlCommandOptions) => {
+        const bootstrap = parseBootstrap(opts.bootstrap)
+        if (bootstrap !== undefined && bootstrap.length === 0)
+          throw new UsageError('--bootstrap: expected host:port,…')
+        const port = parseCount(opts.port, '--port', 0, 65_535)
+        const durationS =
+          opts.duration === undefined ? undefined : parseCount(opts.duration, '--duration', 1, 31_536_000)
+        const fetchWorkers = parseCount(opts.concurrency, '--concurrency', 1, 1_024)
+        const nodeIds = parseCount(opts.nodeIds, '--node-ids', 1, 64)
+        if (port !== 0 && port + nodeIds - 1 > 65_535) throw new UsageError('--port: too high for --node-ids')
+        const statsIntervalS = parseCount(opts.statsInterval, '--stats-interval', 1, 86_400)
+        const host = bootstrap !== undefined && bootstrap.every(isLoopback) ? '127.0.0.1' : '0.0.0.0'
+        return crawl(ctx, { bootstrap, host, port, durationS, fetchWorkers, nodeIds, statsIntervalS })
+      }),
+    )
+}
+
+interface CrawlRun {
+  bootstrap: string[] | undefined
+  host: string
+  port: number
+  durationS: number | undefined
+  fetchWorkers: number
+  nodeIds: number
+  statsIntervalS: number
+}
+
+async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
+  const { out } = ctx
+  // Signals first: a SIGINT while joining still ends with a summary. A second one kills (default).
+  const abort = new AbortController()
+  const onSignal = (sig: NodeJS.Signals): void => {
+    out.info(`${sig}: stopping, flushing what was fetched…`)
+    abort.abort()
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  const index = await ctx.openIndex()
+  let session: CrawlSession | undefined
+  const timers: NodeJS.Timeout[] = []
+  try {
+    session = await openCrawlSession({
+      bootstrap: r.bootstrap,
+      host: r.host,
+      port: r.port,
+      nodeIds: r.nodeIds,
+      fetchWorkers: r.fetchWorkers,
+      index,
+      onWarning: (m) => out.debug(m),
+    })
+    const s = session
+    const ports = s.nodes.map((n) => n.address()?.port).join(',')
+    out.info(`crawling from ${r.host}:${ports} into ${ctx.dbPath}`)
+    const started = Date.now()
+    const elapsedS = (): number => (Date.now() - started) / 1000
+
+    const routing = await joinDht(s.nodes, abort.signal)
+    if (!abort.signal.aborted) {
+      if (routing === 0)
+        out.warn(
+          `no DHT node answered through ${(r.bootstrap ?? ['the public routers']).join(',')}; still trying`,
+        )
+      else out.info(`joined the DHT: ${routing} nodes in the routing table`)
+    }
+    if (out.json)
+      timers.push(
+        setInterval(
+          () => out.record({ event: 'stats', t: round1(elapsedS()), ...crawlCounters(s, ctx.dbPath) }),
+          r.statsIntervalS * 1000,
+        ),
+      )
+    else if (process.stderr.isTTY === true)
+      timers.push(
+        setInterval(
+          () => out.progress(statusLine(crawlCounters(s, ctx.dbPath), elapsedS())),
+          STATUS_REFRESH_MS,
+        ),
+      )
+    else
+      timers.push(
+        setInterval(
+          () => out.info(statusLine(crawlCounters(s, ctx.dbPath), elapsedS())),
+          r.statsIntervalS * 1000,
+        ),
+      )
+
+    await new Promise<void>((resolve) => {
+      const remaining = r.durationS === undefined ? undefined : r.durationS * 1000 - (Date.now() - started)
+      if (remaining !== undefined) timers.push(setTimeout(resolve, Math.max(0, remaining)))
+      if (abort.signal.aborted) resolve()
+      abort.signal.addEventListener('abort', () => resolve(), { once: true })
+    })
+    for (const t of timers.splice(0)) clearInterval(t)
+    out.clearProgress()
+
+    // Flushes every batch the harvester accepted; throws PersistError if the index refuses them.
+    await s.close()
+    const counters = crawlCounters(s, ctx.dbPath)
+    const indexTorrents = await index.stats().then(
+      (x) => x.torrents,
+      () => null,
+    )
+    await index.close()
+    counters.dbBytes = dbBytes(ctx.dbPath)
+    const durationS = round1(elapsedS())
+    if (out.json) out.record({ event: 'summary', durationS, ...counters, indexTorrents })
+    else for (const line of summaryLines(counters, durationS, indexTorrents)) out.text(line)
+  } catch (err) {
+    if (err instanceof PersistError)
+      throw new CliError(`${err.unwritten} fetched torrents could not be written: ${err.message}`, err.code)
+    throw err
+  } finally {
+    for (const t of timers) clearInterval(t)
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    out.clearProgress()
+    await session?.close().catch(() => undefined)
+    await index.close().catch(() => undefined)
+  }
+}
+
+function isLoopback(hostPort: string): boolean {
+  const host = hostPort.slice(0, hostPort.lastIndexOf(':'))
+  return host === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10
