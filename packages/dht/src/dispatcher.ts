@@ -8,7 +8,8 @@ import type { KrpcMessage, KrpcSocket, RemoteInfo } from './krpc/socket.js'
 
 export class Dispatcher {
   readonly counters = { unknownMethods: 0, handlerErrors: 0 }
-  private readonly handlers = new Map<string, QueryHandler>()
+  /** Created by the first handle(): most nodes register no custom method. */
+  private handlers: Map<string, QueryHandler> | null = null
 
   constructor(
     private readonly id: Buffer,
@@ -18,11 +19,12 @@ export class Dispatcher {
 
   handle(method: string, handler: QueryHandler): void {
     if (BUILTIN_HANDLERS.has(method)) throw new InvalidArgumentError(`${method} is a built-in method`)
+    this.handlers ??= new Map()
     this.handlers.set(method, handler)
   }
 
   unhandle(method: string): void {
-    this.handlers.delete(method)
+    this.handlers?.delete(method)
   }
 
   /** `msg` was validated by KrpcSocket: `q` is a byte string, `a` a dict with a 20-byte id. */
@@ -40,7 +42,7 @@ export class Dispatcher {
         q,
         this.run(() => builtin(q, this.ctx)),
       )
-    const custom = this.handlers.get(q.method)
+    const custom = this.handlers?.get(q.method)
     if (!custom) {
       this.counters.unknownMethods++
       return this.reply(q, { e: [ERR_METHOD_UNKNOWN, 'Method Unknown'] })

@@ -9,7 +9,8 @@ export interface ItemStoreOptions {
 }
 
 export class ItemStore {
-  private readonly map = new Map<string, { item: StoredItem; expires: number }>()
+  /** Created on the first put: most nodes in a big testnet never store an item. */
+  private map: Map<string, { item: StoredItem; expires: number }> | null = null
   private readonly max: number
   private readonly ttl: number
   private readonly now: () => number
@@ -22,10 +23,10 @@ export class ItemStore {
 
   get(target: Buffer): StoredItem | null {
     const key = target.toString('hex')
-    const e = this.map.get(key)
+    const e = this.map?.get(key)
     if (!e) return null
     if (e.expires <= this.now()) {
-      this.map.delete(key)
+      this.map!.delete(key)
       return null
     }
     return e.item
@@ -33,19 +34,20 @@ export class ItemStore {
 
   set(target: Buffer, item: StoredItem): void {
     const key = target.toString('hex')
-    this.map.delete(key)
-    if (this.map.size >= this.max) {
-      const oldest = this.map.keys().next().value
-      if (oldest !== undefined) this.map.delete(oldest)
+    const map = (this.map ??= new Map())
+    map.delete(key)
+    if (map.size >= this.max) {
+      const oldest = map.keys().next().value
+      if (oldest !== undefined) map.delete(oldest)
     }
-    this.map.set(key, { item, expires: this.now() + this.ttl })
+    map.set(key, { item, expires: this.now() + this.ttl })
   }
 
   get size(): number {
-    return this.map.size
+    return this.map?.size ?? 0
   }
 
   clear(): void {
-    this.map.clear()
+    this.map = null
   }
 }

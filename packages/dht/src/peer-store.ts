@@ -26,7 +26,8 @@ interface Swarm {
 }
 
 export class PeerStore {
-  private readonly map = new Map<string, Swarm>()
+  /** Created on the first announce: most nodes in a big testnet never store a peer. */
+  private map: Map<string, Swarm> | null = null
   private readonly maxInfohashes: number
   private readonly maxPeers: number
   private readonly ttl: number
@@ -41,15 +42,16 @@ export class PeerStore {
 
   add(infoHash: Buffer, peer: PeerAddress): void {
     const key = infoHash.toString('hex')
-    let swarm = this.map.get(key)
+    const map = (this.map ??= new Map())
+    let swarm = map.get(key)
     if (swarm) {
-      this.map.delete(key) // re-insert: most recently used last
-    } else if (this.map.size >= this.maxInfohashes) {
-      const oldest = this.map.keys().next().value
-      if (oldest !== undefined) this.map.delete(oldest)
+      map.delete(key) // re-insert: most recently used last
+    } else if (map.size >= this.maxInfohashes) {
+      const oldest = map.keys().next().value
+      if (oldest !== undefined) map.delete(oldest)
     }
     swarm ??= { peers: new Map(), nextExpiry: Infinity, encoded: null }
-    this.map.set(key, swarm)
+    map.set(key, swarm)
     const pk = `${peer.host}:${peer.port}`
     swarm.peers.delete(pk)
     if (swarm.peers.size >= this.maxPeers) {
@@ -83,20 +85,21 @@ export class PeerStore {
   /** Infohashes with at least one stored peer (expired ones are purged on the way). */
   infohashes(): Buffer[] {
     const out: Buffer[] = []
+    if (!this.map) return out
     for (const key of [...this.map.keys()]) if (this.live(key)) out.push(Buffer.from(key, 'hex'))
     return out
   }
 
   get size(): number {
-    return this.map.size
+    return this.map?.size ?? 0
   }
 
   clear(): void {
-    this.map.clear()
+    this.map = null
   }
 
   private live(key: string): Swarm | null {
-    const swarm = this.map.get(key)
+    const swarm = this.map?.get(key)
     if (!swarm) return null
     const t = this.now()
     if (t >= swarm.nextExpiry) {
@@ -109,7 +112,7 @@ export class PeerStore {
       swarm.encoded = null
     }
     if (swarm.peers.size === 0) {
-      this.map.delete(key)
+      this.map!.delete(key)
       return null
     }
     return swarm

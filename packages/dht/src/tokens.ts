@@ -6,7 +6,8 @@ import { TOKEN_ROTATE_MS } from './constants.js'
 export class TokenManager {
   private secrets: [Buffer, Buffer]
   private rotatedAt: number
-  private readonly cache = new Map<string, Buffer>()
+  /** Created on the first token issued (lazily, like the rotation). */
+  private cache: Map<string, Buffer> | null = null
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -23,17 +24,18 @@ export class TokenManager {
     const steps = Math.min(2, Math.floor((t - this.rotatedAt) / TOKEN_ROTATE_MS))
     for (let i = 0; i < steps; i++) this.secrets = [this.random(20), this.secrets[0]]
     this.rotatedAt = t
-    this.cache.clear()
+    this.cache = null
   }
 
   issue(ip: string): Buffer {
     this.maybeRotate()
     // A bounded cache of current-secret tokens: get_peers/get replies need one per query.
-    let tok = this.cache.get(ip)
+    const cache = (this.cache ??= new Map())
+    let tok = cache.get(ip)
     if (!tok) {
-      if (this.cache.size >= 4096) this.cache.clear()
+      if (cache.size >= 4096) cache.clear()
       tok = make(ip, this.secrets[0])
-      this.cache.set(ip, tok)
+      cache.set(ip, tok)
     }
     return tok
   }

@@ -120,6 +120,10 @@ declare module 'bittorrent-dht' {
     ready: boolean
     _rpc: RPC
     _tables: { get(key: string): KBucket | undefined; set(key: string, v: KBucket): void }
+    /** Rotates the secrets of bittorrent-dht's own tokens. */
+    _interval: NodeJS.Timeout
+    /** Announced peers for bittorrent-dht's own query handlers (record-cache). */
+    _peers: { get(key: string, max?: number): Buffer[]; add(key: string, v: Buffer): void; destroy(): void }
     _onquery(query: unknown, peer: unknown): void
     listen(port: number, host: string, cb?: () => void): void
     address(): { address: string; port: number }

@@ -59,6 +59,9 @@ export interface EnginePut {
   sign?: (buf: Buffer) => Buffer
 }
 
+/** Stands in for bittorrent-dht's peer store: its lookup() merges local peers, which live in ours. */
+const NO_PEERS: DHT['_peers'] = { get: () => [], add: () => {}, destroy: () => {} }
+
 type Visit = (res: KrpcMessage, from: RemoteInfo) => boolean | void
 
 export class DhtEngine {
@@ -92,6 +95,11 @@ export class DhtEngine {
     // The query side is ours: bittorrent-dht drops unknown methods, lets get_peers overflow a
     // datagram and skips BEP 44 errors 206/207, so its handler is replaced by our dispatcher.
     this.dht._onquery = (msg, from) => opts.onQuery(msg as KrpcMessage, from as RemoteInfo)
+    // Its token secrets and peer store only serve those handlers (tokens.ts and peer-store.ts do
+    // it for us), so each node would hold a 5-minute timer and an empty record-cache for nothing.
+    clearInterval(this.dht._interval)
+    this.dht._peers.destroy()
+    this.dht._peers = NO_PEERS
     this.dht.on('warning', () => {})
     this.dht.on('error', () => {})
   }
