@@ -10,6 +10,7 @@ import type { RPC } from 'k-rpc'
 import { isDict } from '../bencode.js'
 import type { BDict, BInput } from '../bencode.js'
 import { ID_LENGTH } from '../constants.js'
+import { slabId } from '../id-slab.js'
 import { AbortError, DestroyedError, KrpcRemoteError, QueueFullError } from '../errors.js'
 import type { KrpcMessage, KrpcSocket, RemoteInfo } from '../krpc/socket.js'
 import type { PeerAddress } from '../transport/types.js'
@@ -76,6 +77,14 @@ export class DhtEngine {
       bootstrap: opts.bootstrap.length ? opts.bootstrap : false,
       k: opts.k,
       concurrency: opts.concurrency,
+    })
+    // Contacts keep their id in a shared slab (id-slab.ts); a contact re-seen replaces the stored
+    // object, which then takes over the incumbent's slab id and host string instead of new copies.
+    this.rpc.nodes.on('added', (c: KBucketContact) => void (c.id = slabId(c.id)))
+    this.rpc.nodes.on('updated', (old: KBucketContact, c: KBucketContact) => {
+      if (c === old) return
+      c.id = old.id
+      if (c.host === old.host) c.host = old.host
     })
     // k-rpc queues queries beyond `concurrency` in an unbounded array; bound it here.
     const rpc = this.rpc
