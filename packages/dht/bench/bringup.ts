@@ -1,5 +1,7 @@
 // Child process: bring up N UDP nodes (ours or stock) on 127.0.0.1, all joining through the first;
-// prints {seconds, rssMB, meanTable} as JSON.
+// prints {seconds, rssMB, peakRssMB, baseRssMB, heapMB, meanTable} as JSON. Both implementations
+// are measured the same way: RSS and heapUsed after a forced full GC, and the peak RSS (VmHWM).
+import { readFileSync } from 'node:fs'
 import DHT from 'bittorrent-dht'
 import { DhtNode } from '../src/index.js'
 
@@ -7,6 +9,8 @@ async function main(): Promise<void> {
   const kind = process.argv[2]
   const n = Number(process.argv[3] ?? 200)
   const batch = 50
+  globalThis.gc?.()
+  const baseRssMB = mb(process.memoryUsage().rss)
   const t0 = performance.now()
   let tables: number[] = []
   let close: () => Promise<void>
@@ -54,13 +58,31 @@ async function main(): Promise<void> {
   }
   const seconds = (performance.now() - t0) / 1000
   globalThis.gc?.()
-  const rssMB = Math.round(process.memoryUsage().rss / 1048576)
+  const mem = process.memoryUsage()
+  const rssMB = mb(mem.rss)
+  const heapMB = mb(mem.heapUsed)
+  const peakRssMB = Math.round(
+    Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]) / 1024,
+  )
   const meanTable = Math.round(tables.reduce((s, x) => s + x, 0) / tables.length)
   await close()
   process.stdout.write(
-    JSON.stringify({ impl: kind, nodes: n, seconds: Number(seconds.toFixed(2)), rssMB, meanTable }) + '\n',
+    JSON.stringify({
+      impl: kind,
+      nodes: n,
+      seconds: Number(seconds.toFixed(2)),
+      rssMB,
+      peakRssMB,
+      baseRssMB,
+      heapMB,
+      meanTable,
+    }) + '\n',
   )
   process.exit(0)
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / 1048576)
 }
 
 void main()
