@@ -62,7 +62,7 @@ function decodeAt(buf: Buffer, st: { pos: number }, depth: number, maxDepth: num
     st.pos++
     const dict: BDict = Object.create(null) as BDict
     while (buf[st.pos] !== E) {
-      const key = decodeString(buf, st).toString('latin1')
+      const key = decodeKey(buf, st)
       // Key order is not enforced (some clients get it wrong), but a duplicate key is malformed.
       if (key in dict) throw new BencodeError('duplicate dict key')
       dict[key] = decodeAt(buf, st, depth + 1, maxDepth)
@@ -72,6 +72,23 @@ function decodeAt(buf: Buffer, st: { pos: number }, depth: number, maxDepth: num
   }
   if (c >= 0x30 && c <= 0x39) return decodeString(buf, st)
   throw new BencodeError('unexpected byte')
+}
+
+/** A dict key as a latin1 string, without the Buffer view decodeString makes (hot for KRPC). */
+function decodeKey(buf: Buffer, st: { pos: number }): string {
+  const c = buf[st.pos]
+  const d = buf[st.pos + 1]
+  // Short keys ("a", "id", "info_hash"...) have a one-digit length: read them byte by byte.
+  if (c !== undefined && c >= 0x30 && c <= 0x39 && d === COLON) {
+    const start = st.pos + 2
+    const end = start + (c - 0x30)
+    if (end > buf.length) throw new BencodeError('string past end')
+    let key = ''
+    for (let i = start; i < end; i++) key += String.fromCharCode(buf[i]!)
+    st.pos = end
+    return key
+  }
+  return decodeString(buf, st).toString('latin1')
 }
 
 function decodeString(buf: Buffer, st: { pos: number }): Buffer {
