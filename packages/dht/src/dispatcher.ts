@@ -3,7 +3,13 @@
 import { ERR_METHOD_UNKNOWN, ERR_SERVER } from './constants.js'
 import { InvalidArgumentError } from './errors.js'
 import { BUILTIN_HANDLERS } from './handlers/index.js'
-import type { IncomingQuery, QueryHandler, QueryReply, ServerContext } from './handlers/types.js'
+import type {
+  BuiltinHandler,
+  IncomingQuery,
+  QueryHandler,
+  QueryReply,
+  ServerContext,
+} from './handlers/types.js'
 import type { KrpcMessage, KrpcSocket, RemoteInfo } from './krpc/socket.js'
 
 export class Dispatcher {
@@ -37,11 +43,7 @@ export class Dispatcher {
       from: { host: from.host, port: from.port },
     }
     const builtin = BUILTIN_HANDLERS.get(q.method)
-    if (builtin)
-      return this.reply(
-        q,
-        this.run(() => builtin(q, this.ctx)),
-      )
+    if (builtin) return this.reply(q, this.run(builtin, q))
     const custom = this.handlers?.get(q.method)
     if (!custom) {
       this.counters.unknownMethods++
@@ -58,9 +60,9 @@ export class Dispatcher {
       )
   }
 
-  private run(fn: () => QueryReply): QueryReply {
+  private run(handler: BuiltinHandler, q: IncomingQuery): QueryReply {
     try {
-      return fn()
+      return handler(q, this.ctx)
     } catch {
       this.counters.handlerErrors++
       return { e: [ERR_SERVER, 'Server Error'] }
