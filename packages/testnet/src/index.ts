@@ -22,3 +22,24 @@ export { startHarvester, TESTNET_HARVESTER_TUNING } from './harvester.js'
 export type { TestnetHarvester, TestnetHarvesterOptions } from './harvester.js'
 export { runTestnet } from './run.js'
 export type { RunOptions, RunEvent, RunSummary, ReadyEvent, StatsEvent } from './run.js'
+export {
+  runSimulation,
+  SIM_HARVESTER_TUNING,
+  createSimFetcher,
+  estimateSurvey,
+  REAL_DHT_NODES,
+} from './sim/index.js'
+export type {
+  SimOptions,
+  SimTuning,
+  SimSummary,
+  SimEvent,
+  SimReadyEvent,
+  SimStatsEvent,
+  SimFetcher,
+  SimFetcherOptions,
+  SurveyEstimate,
+  PlacementReport,
+  PlacementMode,
+  JoinMode,
+} from './sim/index.js'

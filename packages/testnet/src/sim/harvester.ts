@@ -1,0 +1,99 @@
+// A @bbmesh/mesh harvester inside the simulation: its own @bbmesh/dht node(s) on the memory
+// network (joined for real through the simulation's bootstrap nodes), the simulated BEP 9 fetcher
+// and its own in-memory @bbmesh/index, tapped so the coverage tracker can read it cheaply.
+import { DhtNode, seededRandom, type MemoryNetwork } from '@bbmesh/dht'
+import { openIndex, type PooledIndex, type SightingInput, type TorrentInput } from '@bbmesh/index'
+import { createHarvester, dhtNodeAdapter, type Harvester, type HarvesterOptions } from '@bbmesh/mesh'
+import { INFOHASH_BYTES } from '../constants.js'
+import type { HarvesterProbe } from '../coverage.js'
+import { createSimFetcher, type SimFetcherOptions } from './fetcher.js'
+
+type Tuning = Omit<HarvesterOptions, 'dht' | 'fetcher' | 'index'>
+
+export interface SimHarvesterOptions {
+  name: string
+  network: MemoryNetwork
+  bootstrap: readonly string[]
+  seed: number
+  nodeIds: number
+  timeoutMs: number
+  /** Queries in flight per harvester node, all lookups together (k-rpc's `concurrency`). */
+  concurrency: number
+  fetcher: Omit<SimFetcherOptions, 'seed'>
+  tuning: Tuning
+}
+
+export interface SimHarvester {
+  readonly name: string
+  readonly harvester: Harvester
+  readonly index: PooledIndex
+  readonly nodes: readonly DhtNode[]
+  readonly probe: HarvesterProbe
+  /** Stops the harvester (flushing), then the fetcher, its nodes and its index. Idempotent. */
+  stop(): Promise<void>
+}
+
+export async function startSimHarvester(opts: SimHarvesterOptions): Promise<SimHarvester> {
+  const rng = seededRandom(opts.seed)
+  const nodes: DhtNode[] = []
+  const closers: (() => Promise<unknown>)[] = []
+  const close = async (): Promise<void> => {
+    for (const c of closers.splice(0).reverse()) await c().catch(() => undefined)
+  }
+  try {
+    for (let i = 0; i < opts.nodeIds; i++) {
+      const node = new DhtNode({
+        nodeId: rng.bytes(INFOHASH_BYTES),
+        bootstrap: [...opts.bootstrap],
+        transport: opts.network.createTransport(),
+        rateLimit: false,
+        outboundQueriesPerSecond: false,
+        timeoutMs: opts.timeoutMs,
+        concurrency: opts.concurrency,
+      })
+      nodes.push(node)
+      closers.push(() => node.destroy())
+      await node.listen(0, '0.0.0.0')
+      await node.bootstrap()
+    }
+    const index = await openIndex({ path: ':memory:' })
+    closers.push(() => index.close())
+    const fetcher = createSimFetcher({ ...opts.fetcher, seed: opts.seed })
+    closers.push(async () => fetcher.close())
+    const sighted = new Set<string>()
+    const withMeta = new Set<string>()
+    const tapped = {
+      has: (ih: Uint8Array) => index.has(ih),
+      ingest: async (ts: TorrentInput[]) => {
+        const r = await index.ingest(ts)
+        for (const t of ts) if (t.infohashV1) withMeta.add(Buffer.from(t.infohashV1).toString('hex'))
+        return r
+      },
+      recordSightings: (ss: SightingInput[]) => {
+        for (const s of ss) sighted.add(Buffer.from(s.infohash).toString('hex'))
+        return index.recordSightings(ss)
+      },
+    }
+    const harvester = createHarvester({
+      ...opts.tuning,
+      dht: dhtNodeAdapter(nodes),
+      fetcher,
+      index: tapped,
+      random: () => rng.next(),
+    })
+    closers.push(() => harvester.stop())
+    harvester.start()
+    const probe: HarvesterProbe = {
+      name: opts.name,
+      sighted: () => sighted,
+      withMetadata: () => withMeta,
+      messagesSent: () => nodes.reduce((n, d) => n + d.stats().queriesOut, 0),
+      metadataFetches: () => fetcher.counters().attempts,
+    }
+    let stopping: Promise<void> | undefined
+    return { name: opts.name, harvester, index, nodes, probe, stop: () => (stopping ??= close()) }
+  } catch (err) {
+    await close()
+    throw err
+  }
+}

@@ -1,0 +1,11 @@
+// The simulator's public surface (re-exported by the package index).
+export { runSimulation } from './run.js'
+export type { SimSummary, SimEvent, SimReadyEvent, SimStatsEvent } from './run.js'
+export { SIM_HARVESTER_TUNING } from './options.js'
+export type { SimOptions, SimTuning } from './options.js'
+export { createSimFetcher } from './fetcher.js'
+export type { SimFetcher, SimFetcherOptions } from './fetcher.js'
+export { estimateSurvey, REAL_DHT_NODES } from './estimate.js'
+export type { SurveyEstimate } from './estimate.js'
+export type { PlacementReport, PlacementMode } from './placement.js'
+export type { JoinMode } from './network.js'

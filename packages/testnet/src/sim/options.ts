@@ -1,0 +1,77 @@
+// Options and defaults of runSimulation.
+import type { HarvesterOptions } from '@bbmesh/mesh'
+import type { JoinMode } from './network.js'
+import type { PlacementMode } from './placement.js'
+import type { SimEvent } from './run.js'
+
+export type SimTuning = Omit<HarvesterOptions, 'dht' | 'fetcher' | 'index'>
+
+/**
+ * Harvester settings for a simulation that lasts minutes: sampling and walks fast enough to cover
+ * thousands of nodes, re-sampling nodes that keep yielding (a sim node stores more infohashes than
+ * one BEP 51 reply carries), a node book big enough for the whole network.
+ */
+export const SIM_HARVESTER_TUNING: SimTuning = {
+  discoveryIntervalMs: 200,
+  samplesPerSecond: 400,
+  sampleConcurrency: 64,
+  sampleTimeoutMs: 2_000,
+  resample: 'productive',
+  minSampleIntervalS: 5,
+  maxNodes: 100_000,
+  fetchWorkers: 256,
+  lookupTimeoutMs: 10_000,
+  peerTimeoutMs: 3_000,
+  backoffBaseMs: 300,
+  backoffMaxMs: 2_000,
+  failureBaseTtlMs: 1_000,
+  failureMaxTtlMs: 5_000,
+  persistFlushMs: 200,
+  maxPending: 100_000,
+  sightingQueue: 50_000,
+}
+
+export interface SimOptions {
+  /** DHT nodes (default 1,000). */
+  nodes?: number
+  /** Infohashes stored in the DHT (default 2,000). */
+  torrents?: number
+  /** Simulated seeds (the first `seeds` DHT nodes double as peers); default one per 50 torrents. */
+  seeds?: number
+  /** Independent harvesters (default 1). */
+  harvesters?: number
+  harvesterNodeIds?: number
+  /**
+   * Queries in flight per harvester DHT node across all its lookups (default 128). @bbmesh/dht's
+   * default of 16 is shared by every concurrent lookup, which caps metadata fetching at a few per second.
+   */
+  harvesterConcurrency?: number
+  /** Seeds every random stream (ids, torrents, latency/loss draws, harvesters, fetch outcomes). Default 1. */
+  seed?: number
+  /** One-way datagram latency, ms (default [5, 50]). */
+  latencyMs?: number | [number, number]
+  /** KRPC query timeout of every node, ms (default 8 × the largest one-way latency, at least 200). */
+  queryTimeoutMs?: number
+  /** Datagram loss (default 0.01). */
+  loss?: number
+  /** 'lookup': every node joins by a real find_node walk; 'direct': tables filled via addNode. Default: direct above 2,000 nodes. */
+  join?: JoinMode
+  /** 'announce': real announces (lookup + announce_peer); 'direct': announce_peer to the K closest. Default: direct above 2,000 nodes. */
+  placement?: PlacementMode
+  /** BEP 51 interval the simulated nodes advertise, s (default 5). */
+  sampleIntervalS?: number
+  /** Simulated BEP 9: time per fetch, ms (default [50, 500]), and failure rate (default 0.05). */
+  fetchLatencyMs?: number | [number, number]
+  fetchFailureRate?: number
+  /** Longest harvest, wall ms (default 120 s). */
+  durationMs?: number
+  /** Stop once the union holds metadata for this share (default 1). */
+  stopAtMetadataCoverage?: number
+  statsIntervalMs?: number
+  tuning?: SimTuning
+  /** For the real-DHT estimate: node count (default 20 M) and polite query rate (default 20/s). */
+  realNodes?: number
+  politeQueriesPerSecond?: number
+  signal?: AbortSignal
+  onEvent?: (e: SimEvent) => void
+}

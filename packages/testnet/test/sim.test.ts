@@ -1,0 +1,141 @@
+// The simulator at test size: the real @bbmesh/dht nodes and @bbmesh/mesh harvester on an in-memory
+// network of a few hundred nodes, with latency and loss. Coverage, duplicated work for K = 2,
+// reproducibility of the seeded ground truth, and that stopping releases every timer.
+import { describe, expect, it } from 'vitest'
+import { seededRandom } from '@bbmesh/dht'
+import { runSimulation, type SimEvent } from '../src/index.js'
+import { generateSimTorrents } from '../src/sim/content.js'
+import { buildSimNetwork } from '../src/sim/network.js'
+import { placeTorrents } from '../src/sim/placement.js'
+import { liveResources, waitFor } from './helpers.js'
+
+const released = async (before: Map<string, number>): Promise<void> => {
+  const same = (): boolean => [...liveResources()].every(([kind, n]) => n <= (before.get(kind) ?? 0))
+  await waitFor(same, 5_000, `resources released (${JSON.stringify([...liveResources()])})`)
+}
+
+describe('runSimulation', () => {
+  it('K = 1, 300 nodes, 500 infohashes: sights >= 95% and fetches >= 90%, then releases everything', async () => {
+    const before = liveResources()
+    const events: SimEvent[] = []
+    const s = await runSimulation({
+      nodes: 300,
+      torrents: 500,
+      seed: 3,
+      join: 'direct',
+      placement: 'direct',
+      durationMs: 30_000,
+      statsIntervalMs: 1_000,
+      onEvent: (e) => events.push(e),
+    })
+    expect(events[0]!.event).toBe('ready')
+    expect(events.at(-1)).toBe(s)
+    // Each infohash went to the 8 closest nodes; with 1% loss nearly all stores succeed.
+    expect(s.placement.stored).toBe(500)
+    expect(s.placement.replicas).toBeGreaterThan(500 * 7)
+    expect(s.announced).toBe(500)
+    expect(s.coverage).toBeGreaterThanOrEqual(0.95)
+    expect(s.metadataCoverage).toBeGreaterThanOrEqual(0.9)
+    expect(s.harvesters[0]!.unknown).toBe(0)
+    // One harvester, one seed per infohash: about one fetch each (5% simulated failures retry).
+    expect(s.fetchesPerInfohash).toBeGreaterThanOrEqual(1)
+    expect(s.fetchesPerInfohash).toBeLessThan(1.5)
+    expect(s.messagesPerInfohash).toBeGreaterThan(0)
+    expect(s.network.lost).toBeGreaterThan(0)
+    expect(s.clock).toBe('wall')
+    expect(s.estimate?.measured.nodesDiscovered).toBeGreaterThan(250)
+    expect(s.estimate?.realNodes).toBe(20_000_000)
+    expect(s.estimate?.nodeSurveyDays).toBeGreaterThan(0)
+    await released(before)
+  }, 60_000)
+
+  it('K = 2: both harvesters cover, the pool pays about 2 fetches per infohash', async () => {
+    const s = await runSimulation({
+      nodes: 300,
+      torrents: 500,
+      harvesters: 2,
+      seed: 4,
+      join: 'direct',
+      placement: 'direct',
+      durationMs: 40_000,
+      stopAtMetadataCoverage: 1,
+    })
+    for (const h of s.harvesters) expect(h.coverage).toBeGreaterThanOrEqual(0.95)
+    // The run stops when the union holds everything; each harvester has fetched most on its own.
+    expect(s.metadataCoverage).toBeGreaterThanOrEqual(0.9)
+    expect(s.fetchesPerInfohash).toBeGreaterThanOrEqual(1.5)
+    expect(s.fetchesPerInfohash).toBeLessThan(3)
+  }, 60_000)
+
+  it('real announces (iterative get_peers + announce_peer) on 150 nodes that joined by lookup', async () => {
+    const s = await runSimulation({
+      nodes: 150,
+      torrents: 150,
+      seed: 5,
+      latencyMs: [1, 10],
+      durationMs: 30_000,
+    })
+    expect(s.join).toBe('lookup')
+    expect(s.placement.mode).toBe('announce')
+    expect(s.placement.stored).toBeGreaterThanOrEqual(146)
+    expect(s.coverage).toBeGreaterThanOrEqual(0.95)
+    expect(s.metadataCoverage).toBeGreaterThanOrEqual(0.9)
+  }, 60_000)
+
+  it('the same seed gives the same network, torrents and storage; another seed does not', async () => {
+    const layout = async (seed: number): Promise<{ ids: string[]; hashes: string[]; stored: number[] }> => {
+      const sim = await buildSimNetwork({
+        nodes: 150,
+        latencyMs: [1, 5],
+        loss: 0,
+        join: 'direct',
+        random: seededRandom(seed),
+        networkSeed: seed + 1,
+        sampleIntervalS: 5,
+        timeoutMs: 200,
+      })
+      try {
+        const torrents = generateSimTorrents(300, 3, seededRandom(seed + 2), String(seed))
+        await placeTorrents(sim, torrents, { mode: 'direct' })
+        return {
+          ids: sim.ids.map((b) => b.toString('hex')),
+          hashes: torrents.map((t) => t.infohash),
+          stored: sim.nodes.map((n) => n.stats().storedInfohashes),
+        }
+      } finally {
+        await sim.destroy()
+      }
+    }
+    const a = await layout(9)
+    const b = await layout(9)
+    const c = await layout(10)
+    expect(b).toEqual(a)
+    expect(a.stored.reduce((x, y) => x + y, 0)).toBeGreaterThan(300 * 7)
+    expect(c.ids).not.toEqual(a.ids)
+    expect(c.hashes).not.toEqual(a.hashes)
+  }, 30_000)
+
+  it('an abort stops the run early and still releases every node, harvester and timer', async () => {
+    const before = liveResources()
+    const ac = new AbortController()
+    const s = await runSimulation({
+      nodes: 200,
+      torrents: 300,
+      seed: 6,
+      join: 'direct',
+      placement: 'direct',
+      durationMs: 60_000,
+      signal: ac.signal,
+      onEvent: (e) => {
+        if (e.event === 'ready') setTimeout(() => ac.abort(), 300)
+      },
+    })
+    expect(s.durationMs).toBeLessThan(10_000)
+    await released(before)
+  }, 30_000)
+
+  it('rejects nonsense sizes', async () => {
+    await expect(runSimulation({ nodes: 5 })).rejects.toMatchObject({ code: 'ERR_TESTNET_OPTIONS' })
+    await expect(runSimulation({ harvesters: 0 })).rejects.toMatchObject({ code: 'ERR_TESTNET_OPTIONS' })
+  })
+})
