@@ -4,7 +4,7 @@ import { FETCH_FAILURE_REASONS, FetchError, InfoDictError, type FetchFailureReas
 import type { Random } from '../random.js'
 import { retry, type BackoffOptions } from '../pipeline/backoff.js'
 import type { ConcurrencyLimiter } from '../pipeline/concurrency-limiter.js'
-import { withDeadline } from '../pipeline/deadline.js'
+import { sharedAbortController, withDeadline } from '../pipeline/deadline.js'
 import type { FailureCache } from '../pipeline/failure-cache.js'
 import { RateMeter } from '../pipeline/rate-meter.js'
 import type { Candidate, Triage } from '../pipeline/triage.js'
@@ -65,7 +65,7 @@ const RETRYABLE = new Set<FetchFailureReason>([
  */
 export class FetchStage {
   private readonly workers: Promise<void>[] = []
-  private readonly abort = new AbortController()
+  private readonly abort = sharedAbortController()
   private active = 0
   private readonly rate: RateMeter
   private readonly c = { started: 0, ok: 0, retries: 0, lookups: 0, hintedOk: 0, peersTried: 0 }

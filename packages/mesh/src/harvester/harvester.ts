@@ -14,6 +14,7 @@ import { NodeBook, endpointKey, type NodeBookCounters, type ResamplePolicy } fro
 import { Sampler, type SamplerCounters } from './sampler.js'
 import { PeerHints } from './peer-hints.js'
 import type { HarvestDht, HarvestIndex, MetadataFetcher, Observation } from './types.js'
+import { sharedAbortController } from '../pipeline/deadline.js'
 
 type Tunables = {
   -readonly [K in keyof typeof HARVESTER_DEFAULTS]: (typeof HARVESTER_DEFAULTS)[K] extends string
@@ -185,7 +186,7 @@ export function createHarvester(options: HarvesterOptions): Harvester {
   let stopping: Promise<void> | undefined
   // Aborted when stop() begins: a sighting still waiting for room in a full (failing) persister is
   // given up rather than holding stop() forever. Sightings that fit are still recorded.
-  const halt = new AbortController()
+  const halt = sharedAbortController()
 
   function offer(s: Sighting): boolean {
     if (s.infohash.length !== 20 && s.infohash.length !== 32) {

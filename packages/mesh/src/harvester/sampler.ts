@@ -1,6 +1,6 @@
 import type { Clock, Timer } from '../clock.js'
 import { randomBytes, type Random } from '../random.js'
-import { withDeadline } from '../pipeline/deadline.js'
+import { sharedAbortController, withDeadline } from '../pipeline/deadline.js'
 import { RateMeter } from '../pipeline/rate-meter.js'
 import type { NodeBook } from './node-book.js'
 import { type NodeEntry } from './node-book.js'
@@ -49,7 +49,7 @@ export class Sampler {
   private walking = false
   private inFlight = 0
   private readonly inFlightDone = new Set<Promise<void>>()
-  private abort = new AbortController()
+  private abort = sharedAbortController()
   private readonly queries: RateMeter
   private readonly sampledRate: RateMeter
   private readonly c = {
@@ -68,7 +68,7 @@ export class Sampler {
   start(): void {
     if (this.running) return
     this.running = true
-    this.abort = new AbortController()
+    this.abort = sharedAbortController()
     const now = this.opts.clock.now()
     for (const c of this.opts.dht.contacts?.() ?? []) this.opts.book.add(c, now)
     if (this.opts.discoveryIntervalMs > 0) this.walk()

@@ -1,4 +1,15 @@
+import { setMaxListeners } from 'node:events'
 import type { Clock } from '../clock.js'
+
+/**
+ * A stop signal shared by many concurrent workers: each waiting withDeadline() adds one 'abort'
+ * listener (and removes it when done), so Node's leak warning at 11 listeners is a false alarm.
+ */
+export function sharedAbortController(): AbortController {
+  const ac = new AbortController()
+  setMaxListeners(0, ac.signal)
+  return ac
+}
 
 /**
  * Runs `fn` with a signal that aborts when `parent` aborts or `ms` pass on `clock`, whichever is
