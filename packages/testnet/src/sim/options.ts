@@ -58,6 +58,8 @@ export interface SimOptions {
   join?: JoinMode
   /** 'announce': real announces (lookup + announce_peer); 'direct': announce_peer to the K closest. Default: direct above 2,000 nodes. */
   placement?: PlacementMode
+  /** Torrents being placed at once (default 32). */
+  placementConcurrency?: number
   /** BEP 51 interval the simulated nodes advertise, s (default 5). */
   sampleIntervalS?: number
   /** Simulated BEP 9: time per fetch, ms (default [50, 500]), and failure rate (default 0.05). */

@@ -78,7 +78,10 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
   const harvesters: SimHarvester[] = []
   try {
     const torrents = generateSimTorrents(m, seeds, seededRandom(seed * 7 + 3), String(seed))
-    const { report, stored } = await placeTorrents(sim, torrents, { mode: placementMode })
+    const { report, stored } = await placeTorrents(sim, torrents, {
+      mode: placementMode,
+      ...(opts.placementConcurrency !== undefined && { concurrency: opts.placementConcurrency }),
+    })
     const buildMs = Date.now() - t0
     emit({ event: 'ready', nodes: n, torrents: m, buildMs, join, placement: report })
     // Ground truth for the fetcher: seed i is node i, serving on SIM_PEER_PORT.
