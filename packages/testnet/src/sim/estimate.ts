@@ -63,7 +63,7 @@ export function estimateSurvey(
       'days = items_real / (items discovered per message, measured) / (messages per second) / 86400, ' +
       'for items = nodes and items = infohashes (real infohashes = sim infohashes per node × real nodes)',
     assumptions: [
-      'per-message yield stays what it was at the simulated size (no saturation: the sim run is stopped at high coverage, so its yield is an average over the run including the slow tail)',
+      'per-message yield stays what it was over the simulated run (an average over that run: a run stopped at high coverage includes the slow tail, a short one only the fast start)',
       'every real node answers like a simulated one: all speak BEP 51 and none are lost beyond the simulated loss (in reality a minority speaks BEP 51, which lowers infohash yield per message)',
       'infohash density per node as in the simulation; real nodes hold their share plus churn, which the model ignores',
       'one harvester with one node id at a polite, constant query rate; K independent harvesters do not divide the time (they duplicate)',
