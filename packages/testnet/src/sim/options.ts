@@ -2,7 +2,7 @@
 import type { HarvesterOptions } from '@bbmesh/mesh'
 import type { JoinMode } from './network.js'
 import type { PlacementMode } from './placement.js'
-import type { SimEvent } from './run.js'
+import type { SimEvent } from './events.js'
 
 export type SimTuning = Omit<HarvesterOptions, 'dht' | 'fetcher' | 'index'>
 

@@ -4,41 +4,17 @@
 // what the measured yields imply for the real DHT. Times are wall-clock milliseconds: @bbmesh/dht
 // and the MemoryNetwork run on Node's timers, so virtual time would mean forking them.
 import { seededRandom } from '@bbmesh/dht'
-import { CoverageTracker, type CoverageSnapshot, type CoverageSummary } from '../coverage.js'
+import { CoverageTracker } from '../coverage.js'
 import { TestnetError } from '../errors.js'
 import { generateSimTorrents } from './content.js'
-import { estimateSurvey, type SurveyEstimate } from './estimate.js'
+import { estimateSurvey } from './estimate.js'
 import { startSimHarvester, type SimHarvester } from './harvester.js'
-import { buildSimNetwork, type JoinMode, type SimNetwork } from './network.js'
-import { placeTorrents, SIM_PEER_PORT, type PlacementMode, type PlacementReport } from './placement.js'
+import { buildSimNetwork, type JoinMode } from './network.js'
+import { placeTorrents, SIM_PEER_PORT, type PlacementMode } from './placement.js'
 import { SIM_HARVESTER_TUNING, type SimOptions } from './options.js'
+import type { SimSummary } from './events.js'
 
-export interface SimReadyEvent {
-  event: 'ready'
-  nodes: number
-  torrents: number
-  buildMs: number
-  join: JoinMode
-  placement: PlacementReport
-}
-
-export type SimStatsEvent = CoverageSnapshot & { network: SimNetwork['network']['stats'] }
-
-export interface SimSummary extends CoverageSummary {
-  seed: number
-  nodes: number
-  torrents: number
-  harvesterCount: number
-  join: JoinMode
-  buildMs: number
-  placement: PlacementReport
-  network: SimNetwork['network']['stats']
-  /** Wall-clock ms: every time in this summary is wall time (see run.ts). */
-  clock: 'wall'
-  estimate: SurveyEstimate | null
-}
-
-export type SimEvent = SimReadyEvent | SimStatsEvent | SimSummary
+export type { SimReadyEvent, SimStatsEvent, SimSummary, SimEvent } from './events.js'
 
 const SAMPLE_MS = 1_000
 
