@@ -7,6 +7,7 @@ import { startHarvester, type TestnetHarvester } from './harvester.js'
 import type { TestnetOptions } from './options.js'
 import { createTestnet, type TestnetStats } from './testnet.js'
 import { TestnetError } from './errors.js'
+import { sleep } from './sleep.js'
 
 export interface RunOptions extends TestnetOptions {
   /** Independent harvesters (default 1). */
@@ -98,16 +99,4 @@ export async function runTestnet(opts: RunOptions = {}): Promise<RunSummary> {
     await Promise.all(harvesters.map((h) => h.stop()))
     await tn.destroy()
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal?.addEventListener('abort', done, { once: true })
-  })
 }

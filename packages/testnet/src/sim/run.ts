@@ -13,6 +13,7 @@ import { buildSimNetwork, type JoinMode } from './network.js'
 import { placeTorrents, SIM_PEER_PORT, type PlacementMode } from './placement.js'
 import { SIM_HARVESTER_TUNING, type SimOptions } from './options.js'
 import type { SimSummary } from './events.js'
+import { sleep } from '../sleep.js'
 
 export type { SimReadyEvent, SimStatsEvent, SimSummary, SimEvent } from './events.js'
 
@@ -139,16 +140,4 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
     await Promise.all(harvesters.map((h) => h.stop()))
     await sim.destroy()
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal?.addEventListener('abort', done, { once: true })
-  })
 }
