@@ -44,4 +44,27 @@ describe('bbmesh testnet', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1)
     expect(r.stderr).toMatch(/--stock-share/)
   })
+
+  it('--sim: the in-memory simulation ends with a wall-clock summary and its coverage', async () => {
+    const args = ['testnet', '--sim', '--nodes', '100', '--torrents', '100', '--duration', '15', '--json']
+    const r = await runCli(args, { timeoutMs: 90_000 })
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines[0]!.event).toBe('ready')
+    const last = lines.at(-1)!
+    expect(last).toMatchObject({ event: 'summary', nodes: 100, torrents: 100, clock: 'wall' })
+    expect(last.coverage as number).toBeGreaterThanOrEqual(0.9)
+    expect(last.metadataCoverage as number).toBeGreaterThanOrEqual(0.9)
+  }, 120_000)
+
+  it('--sim rejects a reversed latency range and --index-dir with exit 2', async () => {
+    const bad = await runCli(['testnet', '--sim', '--latency', '9-3'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr.trim()).toBe("bbmesh: --latency: the range is reversed: '9-3'")
+    const dir = await runCli(['testnet', '--sim', '--index-dir', '/tmp/x'])
+    expect(dir.code).toBe(2)
+  })
 })

@@ -8,6 +8,7 @@ import type { Command } from 'commander'
 import { commandAction } from '../command-action.js'
 import { UsageError } from '../errors.js'
 import { parseCount } from '../units.js'
+import { runSimCommand } from './testnet-sim.js'
 
 interface TestnetCommandOptions {
   nodes: string
@@ -17,6 +18,9 @@ interface TestnetCommandOptions {
   duration: string
   seed: string
   indexDir?: string
+  sim?: boolean
+  latency: string
+  loss: string
 }
 
 export function registerTestnetCommand(program: Command): void {
@@ -33,6 +37,9 @@ export function registerTestnetCommand(program: Command): void {
       '60',
     )
     .option('--seed <x>', 'seed of every random choice (node ids, content, layout)', '1')
+    .option('--sim', 'simulate instead: in-memory network of up to 50,000 nodes, simulated BEP 9')
+    .option('--latency <ms>', 'with --sim: one-way latency in ms, or a range like 5-50', '5-50')
+    .option('--loss <f>', 'with --sim: share of datagrams lost, 0..1', '0.01')
     .option('--index-dir <dir>', "keep each harvester's index as DIR/h0.db, h1.db… (default: in memory)")
     .addHelpText(
       'after',
@@ -40,11 +47,24 @@ export function registerTestnetCommand(program: Command): void {
     )
     .action(
       commandAction(async (ctx, opts: TestnetCommandOptions) => {
-        const nodes = parseCount(opts.nodes, '--nodes', 2, 2_000)
+        const nodes = parseCount(opts.nodes, '--nodes', 2, opts.sim === true ? 50_000 : 2_000)
         const torrents = parseCount(opts.torrents, '--torrents', 1, 50_000)
         const harvesters = parseCount(opts.harvesters, '--harvesters', 1, 32)
         const duration = parseCount(opts.duration, '--duration', 1, 86_400)
         const seed = parseCount(opts.seed, '--seed', 0, 2 ** 31 - 1)
+        if (opts.sim === true) {
+          if (opts.indexDir !== undefined)
+            throw new UsageError('--index-dir: the simulation keeps its indexes in memory')
+          return runSimCommand(ctx, {
+            nodes,
+            torrents,
+            harvesters,
+            durationS: duration,
+            seed,
+            latency: opts.latency,
+            loss: opts.loss,
+          })
+        }
         const stockShare = Number(opts.stockShare)
         if (!/^\d*\.?\d+$/.test(opts.stockShare.trim()) || !(stockShare >= 0 && stockShare <= 1))
           throw new UsageError(`--stock-share: must be a number between 0 and 1: '${opts.stockShare}'`)
