@@ -1,5 +1,7 @@
 // `bbmesh testnet` as a user runs it (the built binary, a child process): a small loopback run with
 // --json ends with the summary line the issue specifies; bad flags exit 2 with one line.
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runCli } from './run-cli.js'
 
@@ -64,7 +66,7 @@ describe('bbmesh testnet', () => {
     const bad = await runCli(['testnet', '--sim', '--latency', '9-3'])
     expect(bad.code).toBe(2)
     expect(bad.stderr.trim()).toBe("bbmesh: --latency: the range is reversed: '9-3'")
-    const dir = await runCli(['testnet', '--sim', '--index-dir', '/tmp/x'])
+    const dir = await runCli(['testnet', '--sim', '--index-dir', join(tmpdir(), 'bbmesh-unused-index-dir')])
     expect(dir.code).toBe(2)
   })
 })

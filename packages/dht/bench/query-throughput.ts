@@ -3,6 +3,8 @@
 import { spawn } from 'node:child_process'
 import dgram from 'node:dgram'
 import { randomBytes } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bencode } from '../src/index.js'
 
@@ -24,7 +26,11 @@ export async function measureThroughput(
 ): Promise<ThroughputResult> {
   const child = spawn(
     process.execPath,
-    [...(process.env.DHT_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/dhtprof'] : []), SERVER, impl],
+    [
+      ...(process.env.DHT_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(tmpdir(), 'dhtprof')}`] : []),
+      SERVER,
+      impl,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
   try {
