@@ -1,7 +1,5 @@
 import type { Command } from 'commander'
 import { buildProgram } from '../src/program.js'
-import { registerKeysCommand } from '../src/commands/keys.js'
-import { registerTorrentCommand } from '../src/commands/torrent.js'
 
 export interface InProcessResult {
   /** The thrown error's code (CliError, PublisherKeyError…) or commander's, else 'ok'. */
@@ -17,14 +15,11 @@ function quiet(command: Command): void {
 }
 
 /**
- * Runs `bbmesh …` in this process with the torrent and keys commands registered (program.ts may not
- * register them yet), capturing stdout/stderr. Process-level exit codes belong to program.ts's run().
+ * Runs `bbmesh …` in this process, capturing stdout/stderr. Process-level exit codes belong to
+ * program.ts's run().
  */
 export async function runInProcess(args: string[]): Promise<InProcessResult> {
   const program = buildProgram()
-  const names = new Set(program.commands.map((c) => c.name()))
-  if (!names.has('torrent')) registerTorrentCommand(program)
-  if (!names.has('keys')) registerKeysCommand(program)
   quiet(program)
   let stdout = ''
   let stderr = ''

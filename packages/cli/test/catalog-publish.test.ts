@@ -19,22 +19,15 @@ const temp = (): string => {
 }
 
 /**
- * program.ts does not register catalog/publish/resolve yet (the integrator wires them), so the tests
- * run the built program with those three registered, as a child process the way a shell would.
+ * The built program in a child process, the way a shell runs it; every failure is reported as a
+ * JSON error line with exit 1 so the tests can read the error code whatever the flags.
  */
 function harness(): string {
   const path = join(temp(), 'bbmesh-harness.mjs')
   writeFileSync(
     path,
     `import { buildProgram } from ${JSON.stringify(join(dist, 'program.js'))}
-import { registerCatalogCommand } from ${JSON.stringify(join(dist, 'commands/catalog.js'))}
-import { registerPublishCommand } from ${JSON.stringify(join(dist, 'commands/publish.js'))}
-import { registerResolveCommand } from ${JSON.stringify(join(dist, 'commands/resolve.js'))}
 const program = buildProgram()
-const names = new Set(program.commands.map((c) => c.name()))
-if (!names.has('catalog')) registerCatalogCommand(program)
-if (!names.has('publish')) registerPublishCommand(program)
-if (!names.has('resolve')) registerResolveCommand(program)
 try {
   await program.parseAsync(process.argv)
 } catch (err) {

@@ -1,4 +1,4 @@
-// `bbmesh metadata fetch|serve`, run in process (program.ts may not register the command yet) against
+// `bbmesh metadata fetch|serve`, run in process against
 // @bbmesh/wire peers on 127.0.0.1.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -7,7 +7,6 @@ import type { Command } from 'commander'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MetadataServer, MetadataStore, fetchMetadata, rawDictValue } from '@bbmesh/wire'
 import { buildProgram } from '../src/program.js'
-import { registerMetadataCommand } from '../src/commands/metadata.js'
 import { repoRoot } from './run-cli.js'
 
 const torrents = join(repoRoot, 'fixtures', 'torrents')
@@ -22,7 +21,6 @@ interface Run {
 /** Runs `bbmesh …args` in this process; `onStdout` sees output as it is written. */
 async function run(args: string[], onStdout?: (text: string) => void): Promise<Run> {
   const program = buildProgram()
-  if (!program.commands.some((c) => c.name() === 'metadata')) registerMetadataCommand(program)
   const quiet = (c: Command): void => {
     c.exitOverride()
     c.configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
