@@ -79,6 +79,8 @@ interface Pending {
   peer: QueryTarget
   deadline: number
   cb: QueryCallback
+  /** host:port, computed once per query for the `awaiting` count. */
+  key: string
 }
 
 interface Queued {
@@ -186,8 +188,8 @@ export class KrpcSocket extends EventEmitter {
     this.tick = tid
     const t = Buffer.allocUnsafe(2)
     t.writeUInt16BE(tid, 0)
-    this.pending.set(tid, { tid, peer, deadline: this.now() + this.timeoutMs, cb })
     const key = addrKey(peer)
+    this.pending.set(tid, { tid, peer, deadline: this.now() + this.timeoutMs, cb, key })
     this.awaiting.set(key, (this.awaiting.get(key) ?? 0) + 1)
     this.inflight++
     this.stats.queriesOut++
@@ -277,10 +279,9 @@ export class KrpcSocket extends EventEmitter {
 
   private finish(p: Pending, err: Error | null, res: KrpcMessage | null, from: RemoteInfo): void {
     this.pending.delete(p.tid)
-    const key = addrKey(p.peer)
-    const left = (this.awaiting.get(key) ?? 1) - 1
-    if (left > 0) this.awaiting.set(key, left)
-    else this.awaiting.delete(key)
+    const left = (this.awaiting.get(p.key) ?? 1) - 1
+    if (left > 0) this.awaiting.set(p.key, left)
+    else this.awaiting.delete(p.key)
     this.inflight--
     p.cb(err, res, from)
     this.emit('update')
