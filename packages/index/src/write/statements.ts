@@ -1,25 +1,12 @@
 import type BetterSqlite3 from 'better-sqlite3'
+import type { TorrentRow } from '../tables/torrents.js'
 
 // The hot write path runs on prepared better-sqlite3 statements rather than kysely: kysely's SQLite
 // driver prepares every statement again on each call, which costs more than the insert itself when a
 // million torrents bring twenty million file rows. The SQL stays plain and portable except where noted.
 
-export interface TorrentRowFull {
-  id: number
-  infohash_v1: Uint8Array | null
-  infohash_v2: Uint8Array | null
-  name: string
-  name_raw: Uint8Array | null
-  total_size: number
-  piece_length: number | null
-  file_count: number
-  private: number
-  first_seen: number
-  last_seen: number
-  seen_count: number
-  metadata_fetched_at: number | null
-  source: string
-}
+/** A whole torrents row as the prepared statements read it (the table's own row type). */
+export type TorrentRowFull = TorrentRow
 
 const COLUMNS =
   'infohash_v1, infohash_v2, name, name_raw, total_size, piece_length, file_count, private, first_seen, ' +
