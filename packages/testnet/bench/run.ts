@@ -5,11 +5,10 @@
 // issue's size (300 nodes, 2,000 torrents, K = 1, 4, 8). BENCH_NODES, BENCH_TORRENTS, BENCH_KS (e.g.
 // "1,4"), BENCH_STOCK_SHARE, BENCH_SEED and BENCH_DURATION_S override.
 // Each K runs in its own child process so peak RSS is its own. Writes bench/results/testnet-*.{json,md}.
-import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { benchEnv, round, rowPerChild, sec } from './children.js'
 import { runTestnet, type RunSummary } from '../src/index.js'
 
 const FULL = process.env.BENCH_FULL === '1'
@@ -75,23 +74,9 @@ async function one(k: number): Promise<Row> {
   }
 }
 
-const round = (x: number): number => Math.round(x * 10) / 10
-const sec = (ms: number | null): string => (ms === null ? '—' : (ms / 1000).toFixed(1))
-
 async function main(): Promise<void> {
-  const child = process.argv.indexOf('--one')
-  if (child >= 0) {
-    process.stdout.write(JSON.stringify(await one(Number(process.argv[child + 1]))))
-    return
-  }
-  const rows: Row[] = []
-  for (const k of KS) {
-    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--one', String(k)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      encoding: 'utf8',
-    })
-    rows.push(JSON.parse(out) as Row)
-  }
+  const rows = await rowPerChild<Row>(import.meta.url, KS, one)
+  if (rows === null) return
   const meta = {
     nodes: NODES,
     stockShare: STOCK_SHARE,
@@ -99,7 +84,7 @@ async function main(): Promise<void> {
     seed: SEED,
     durationS: DURATION_S,
   }
-  const env = { node: process.version, cpus: cpus().length, loadavg: loadavg().map((x) => round(x)) }
+  const env = benchEnv()
   mkdirSync(resultsDir, { recursive: true })
   const name = `testnet-${NODES}x${TORRENTS}-stock${Math.round(STOCK_SHARE * 100)}`
   writeFileSync(join(resultsDir, `${name}.json`), JSON.stringify({ ...meta, env, rows }, null, 2) + '\n')

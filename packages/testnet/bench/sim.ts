@@ -5,11 +5,10 @@
 // Defaults: the issue's 10,000 nodes, 50,000 infohashes, K = 1, 4, 8. SIM_NODES, SIM_TORRENTS,
 // SIM_KS ("1,4"), SIM_SEED, SIM_DURATION_S, SIM_LOSS, SIM_TIMEOUT_MS override. Each K runs in its own child
 // process (its peak RSS is its own). Writes bench/results/sim-<nodes>x<torrents>.{json,md}.
-import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { benchEnv, round, rowPerChild, sec } from './children.js'
 import { runSimulation, type SimSummary, type SurveyEstimate } from '../src/index.js'
 
 const NODES = Number(process.env.SIM_NODES ?? 10_000)
@@ -82,26 +81,12 @@ async function one(k: number): Promise<Row> {
   }
 }
 
-const round = (x: number): number => Math.round(x * 10) / 10
-const sec = (ms: number | null): string => (ms === null ? '—' : (ms / 1000).toFixed(1))
 const levels = (r: Record<'50' | '90' | '95', number | null>): string =>
   (['50', '90', '95'] as const).map((l) => sec(r[l])).join(' / ')
 
 async function main(): Promise<void> {
-  const child = process.argv.indexOf('--one')
-  if (child >= 0) {
-    process.stdout.write(JSON.stringify(await one(Number(process.argv[child + 1]))))
-    return
-  }
-  const rows: Row[] = []
-  for (const k of KS) {
-    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--one', String(k)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      encoding: 'utf8',
-      maxBuffer: 64 * 2 ** 20,
-    })
-    rows.push(JSON.parse(out) as Row)
-  }
+  const rows = await rowPerChild<Row>(import.meta.url, KS, one)
+  if (rows === null) return
   const meta = {
     nodes: NODES,
     torrents: TORRENTS,
@@ -113,7 +98,7 @@ async function main(): Promise<void> {
     queryTimeoutMs: TIMEOUT_MS,
     clock: 'wall',
   }
-  const env = { node: process.version, cpus: cpus().length, loadavg: loadavg().map((x) => round(x)) }
+  const env = benchEnv()
   mkdirSync(resultsDir, { recursive: true })
   const name = `sim-${NODES}x${TORRENTS}`
   writeFileSync(join(resultsDir, `${name}.json`), JSON.stringify({ ...meta, env, rows }, null, 2) + '\n')
