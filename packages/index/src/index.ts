@@ -21,6 +21,7 @@ export type {
   TorrentInput,
   SightingInput,
   SightingVia,
+  PendingSighting,
   TorrentFile,
   TorrentDetail,
   SearchQuery,

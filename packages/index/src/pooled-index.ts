@@ -7,9 +7,11 @@ import type { Database } from './database.js'
 import { IndexError, toIndexError } from './errors.js'
 import { exportTorrents, findTorrent, toDetail, torrentExists } from './read/details.js'
 import { filesOf } from './read/files.js'
+import { pendingSightings } from './read/pending.js'
 import { search } from './search/search.js'
 import type {
   IndexStats,
+  PendingSighting,
   SearchPage,
   SearchQuery,
   SightingInput,
@@ -82,6 +84,16 @@ export class PooledIndex {
   /** Records infohashes seen without metadata; returns how many had never been seen before. */
   async recordSightings(s: SightingInput[]): Promise<number> {
     return this.#guard('record sightings', () => this.#writable('record sightings').recordSightings(s))
+  }
+
+  /**
+   * Up to `limit` infohashes sighted but not yet ingested, most-sighted first: what a restarted
+   * crawl re-queues so that sightings without metadata are not forgotten.
+   */
+  async pendingSightings(limit: number): Promise<PendingSighting[]> {
+    const n = Math.floor(limit)
+    if (!Number.isFinite(n) || n < 0) throw new IndexError('BAD_INPUT', 'pendingSightings needs a limit >= 0')
+    return this.#guard('pending sightings', () => pendingSightings(this.db, n))
   }
 
   async has(infohash: string | Uint8Array): Promise<boolean> {

@@ -55,6 +55,18 @@ export interface SightingInput {
   at?: Date
 }
 
+/** An infohash sighted but not yet ingested (PooledIndex.pendingSightings). */
+export interface PendingSighting {
+  infohash: Uint8Array
+  /** Times it was sighted. */
+  count: number
+  firstSeen: Date
+  lastSeen: Date
+  /** How it was last seen. */
+  via: SightingVia
+  fromNode: string | null
+}
+
 export interface TorrentFile {
   /** Lossy UTF-8 text of the path (U+FFFD replaces invalid bytes). */
   path: string

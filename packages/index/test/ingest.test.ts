@@ -99,6 +99,30 @@ describe('ingest', () => {
     expect((await ix.stats()).torrents).toBe(0)
   })
 
+  it('lists pending sightings (no metadata yet), most-sighted first, and drops them once ingested', async () => {
+    const day = (d: number): Date => new Date(Date.UTC(2026, 0, d))
+    await ix.recordSightings([
+      { infohash: ih1(30), via: 'sample', at: day(1) },
+      { infohash: ih1(31), via: 'get_peers', fromNode: '127.0.0.1:6881', at: day(2) },
+      { infohash: ih1(31), via: 'announce', at: day(3) },
+      { infohash: ih1(32), via: 'sample', at: day(4) },
+      { infohash: ih2(33), via: 'gossip', at: day(5) },
+    ])
+    const all = await ix.pendingSightings(10)
+    // 31 was seen twice; the rest once, newest first.
+    expect(all.map((p) => hex(p.infohash))).toEqual([ih1(31), ih2(33), ih1(32), ih1(30)].map(hex))
+    expect(all[0]).toMatchObject({ count: 2, via: 'announce', fromNode: '127.0.0.1:6881' })
+    expect(all[0]!.firstSeen).toEqual(day(2))
+    expect(all[0]!.lastSeen).toEqual(day(3))
+    expect((await ix.pendingSightings(2)).length).toBe(2)
+    expect(await ix.pendingSightings(0)).toEqual([])
+    await ix.ingest([torrent(31)])
+    expect((await ix.pendingSightings(10)).map((p) => hex(p.infohash))).toEqual(
+      [ih2(33), ih1(32), ih1(30)].map(hex),
+    )
+    await expect(ix.pendingSightings(-1)).rejects.toMatchObject({ code: 'BAD_INPUT' })
+  })
+
   it('records sightings and folds them into the torrent when its metadata arrives', async () => {
     const at = new Date('2025-12-01T00:00:00Z')
     expect(await ix.recordSightings([{ infohash: ih1(20), via: 'sample', fromNode: 'n1', at }])).toBe(1)
