@@ -56,6 +56,7 @@ export { HARVESTER_DEFAULTS } from './harvester/defaults.js'
 export type {
   HarvestDht,
   HarvestIndex,
+  PendingInfohash,
   MetadataFetcher,
   Observation,
   SampleReply,

@@ -22,6 +22,8 @@ export const HARVESTER_DEFAULTS = {
   unresponsiveNodeTtlMs: 3_600_000,
   maxNodes: 20_000,
   sightingQueue: 10_000,
+  /** At start, re-queue up to this many infohashes sighted by an earlier run but never fetched. */
+  resumePending: 10_000,
   maxPending: 20_000,
   bloomItems: 2_000_000,
   bloomFalsePositiveRate: 1e-4,

@@ -48,6 +48,8 @@ export interface HarvesterStats {
   observed: { get_peers: number; announce: number; invalid: number }
   /** Queued sightings; dropped: queue full; unrecorded: given up at stop while the store was failing. */
   sightings: { accepted: number; dropped: number; unrecorded: number }
+  /** Infohashes an earlier run sighted without metadata, re-queued at start (not counted as new). */
+  resumed: number
   newInfohashes: number
   newInfohashesPerSecond: number
   triage: TriageCounters
@@ -81,6 +83,8 @@ interface Sighting {
   from: string
   /** The sampled node to credit when this turns out new. */
   nodeKey?: string
+  /** Re-queued from the index at start: already recorded, and not new to us. */
+  resumed?: true
 }
 
 /**
@@ -183,6 +187,7 @@ export function createHarvester(options: HarvesterOptions): Harvester {
   const unsubscribe: (() => void)[] = []
   let state: 'idle' | 'running' | 'stopped' = 'idle'
   let triageLoop: Promise<void> | undefined
+  let resumeLoop: Promise<void> | undefined
   let stopping: Promise<void> | undefined
   // Aborted when stop() begins: a sighting still waiting for room in a full (failing) persister is
   // given up rather than holding stop() forever. Sightings that fit are still recorded.
@@ -204,9 +209,30 @@ export function createHarvester(options: HarvesterOptions): Harvester {
     offer({ infohash: obs.infohash, via: obs.via, from: endpointKey(obs.from) })
   }
 
+  // Sightings of an earlier run that never got metadata go back into triage (waiting for room in the
+  // queue, so live observations are not crowded out by a drop), else a restart would forget them.
+  let resumed = 0
+  async function resume(): Promise<void> {
+    if (o.resumePending <= 0 || index.pendingSightings === undefined) return
+    let pending
+    try {
+      pending = await index.pendingSightings(o.resumePending)
+    } catch (err) {
+      onError(err)
+      return
+    }
+    for (const p of pending) {
+      if (halt.signal.aborted) return
+      if (p.infohash.length !== 20 && p.infohash.length !== 32) continue
+      const s: Sighting = { infohash: p.infohash, via: p.via, from: p.fromNode ?? 'index', resumed: true }
+      if (!(await queue.put(s))) return
+      resumed += 1
+    }
+  }
+
   async function runTriage(): Promise<void> {
     for await (const s of queue) {
-      if (options.recordSightings !== false) {
+      if (options.recordSightings !== false && s.resumed !== true) {
         await sightingWrites
           .add({ infohash: s.infohash, via: s.via, fromNode: s.from, at: new Date(clock.now()) }, halt.signal)
           .catch(() => (unrecorded += 1))
@@ -218,7 +244,7 @@ export function createHarvester(options: HarvesterOptions): Harvester {
         onError(err)
         continue
       }
-      if (verdict !== 'new') continue
+      if (verdict !== 'new' || s.resumed === true) continue
       newRate.mark()
       if (s.nodeKey !== undefined) book.credit(s.nodeKey)
     }
@@ -233,6 +259,7 @@ export function createHarvester(options: HarvesterOptions): Harvester {
       const onPort = options.fetcher.onDhtPort?.((node) => book.add(node, clock.now(), true))
       if (onPort !== undefined) unsubscribe.push(onPort)
       triageLoop = runTriage()
+      resumeLoop = resume()
       sampler.start()
       fetch.start()
     },
@@ -247,7 +274,7 @@ export function createHarvester(options: HarvesterOptions): Harvester {
         await sampler.stop()
         // Sightings already queued are still triaged and recorded; then no candidate is handed out.
         queue.close()
-        if (wasRunning) await triageLoop
+        if (wasRunning) await Promise.all([triageLoop, resumeLoop])
         triage.close()
         await fetch.stop()
         limiter.close()
@@ -271,6 +298,7 @@ export function createHarvester(options: HarvesterOptions): Harvester {
         sampler: sampler.counters(),
         observed: { ...observed },
         sightings: { accepted: queue.counters().accepted, dropped: queue.counters().dropped, unrecorded },
+        resumed,
         newInfohashes: newRate.count,
         newInfohashesPerSecond: newRate.perSecond(),
         triage: tc,

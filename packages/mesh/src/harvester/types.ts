@@ -1,4 +1,4 @@
-import type { SightingInput, TorrentInput } from '@bbmesh/index'
+import type { SightingInput, SightingVia, TorrentInput } from '@bbmesh/index'
 import type { KnownInfohashes } from '../pipeline/triage.js'
 
 /** A UDP (DHT node) or TCP (peer) endpoint. */
@@ -65,4 +65,16 @@ export interface MetadataFetcher {
 export interface HarvestIndex extends KnownInfohashes {
   ingest(torrents: TorrentInput[]): Promise<unknown>
   recordSightings(sightings: SightingInput[]): Promise<unknown>
+  /**
+   * Infohashes sighted earlier but still without metadata, most-sighted first (@bbmesh/index's
+   * PooledIndex has it). When present, a starting harvester re-queues up to `resumePending` of them.
+   */
+  pendingSightings?(limit: number): Promise<readonly PendingInfohash[]>
+}
+
+/** A sighting from an earlier run that never got its metadata. */
+export interface PendingInfohash {
+  infohash: Uint8Array
+  via: SightingVia
+  fromNode: string | null
 }

@@ -190,7 +190,9 @@ describe('harvester pipeline', () => {
     await harvester!.stop()
 
     dht.sampleCalls.length = 0
-    start({ samplesPerSecond: 10, resample: 'productive', minSampleIntervalS: 60 })
+    // Same index: without resumePending: 0 the first run's sighting would be re-queued, so the
+    // second run's first sample would not be new.
+    start({ samplesPerSecond: 10, resample: 'productive', minSampleIntervalS: 60, resumePending: 0 })
     await clock.advance(600_000)
     // First sample yields a new infohash, the second yields nothing new, so it is retired.
     expect(dht.sampleCalls).toHaveLength(2)
@@ -293,6 +295,42 @@ describe('harvester pipeline', () => {
     expect(h.stats().observed.invalid).toBe(1)
     await h.stop()
     expect(h.offer(t.ih)).toBe(false)
+  })
+
+  it('re-queues sightings an earlier run left without metadata, without recording them again', async () => {
+    const t = await torrent('resumed')
+    const dead = await torrent('never-served')
+    // An earlier run sighted both and fetched neither.
+    await index.recordSightings([
+      { infohash: t.ih, via: 'sample', fromNode: '10.1.0.1:6881' },
+      { infohash: t.ih, via: 'get_peers' },
+      { infohash: dead.ih, via: 'announce' },
+    ])
+    fetcher.serve(peer(1), t.ih, t.info)
+    dht.swarms.set(toHex(t.ih), [peer(1)])
+    const h = start()
+    await clock.advance(1_000)
+    expect((await index.get(t.ih))?.name).toBe('resumed')
+    // The earlier run's two sightings plus the ingest itself; re-queueing recorded no third sighting.
+    expect((await index.get(t.ih))?.seenCount).toBe(3)
+    expect(h.stats().resumed).toBe(2)
+    expect(h.stats().newInfohashes).toBe(0)
+    await h.stop()
+    const left = await index.pendingSightings(10)
+    expect(left.map((p) => toHex(p.infohash))).toEqual([toHex(dead.ih)])
+    expect(left[0]!.count).toBe(1)
+  })
+
+  it('resumePending: 0 leaves earlier sightings alone', async () => {
+    const t = await torrent('left-alone')
+    await index.recordSightings([{ infohash: t.ih, via: 'sample' }])
+    fetcher.serve(peer(1), t.ih, t.info)
+    dht.swarms.set(toHex(t.ih), [peer(1)])
+    const h = start({ resumePending: 0 })
+    await clock.advance(1_000)
+    expect(h.stats().resumed).toBe(0)
+    expect(await index.has(t.ih)).toBe(false)
+    await h.stop()
   })
 
   it('fetches from the announcer of an observed announce_peer without a lookup, else falls back to one', async () => {
