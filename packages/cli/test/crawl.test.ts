@@ -93,6 +93,27 @@ describe('bbmesh crawl', () => {
     expectMatchesGroundTruth(after)
   }, 60_000)
 
+  it('a restart re-queues sightings an earlier run left without metadata, and fetches them', async () => {
+    const db = join(home.home, 'resume-pending.db')
+    const pending = net.torrents.slice(0, 5).map((t) => Buffer.from(t.infohashV1 ?? t.infohashV2!, 'hex'))
+    // What an earlier run interrupted before any fetch would have left: sightings only.
+    const seeded = await openIndex({ path: db })
+    await seeded.recordSightings(pending.map((infohash) => ({ infohash, via: 'sample' as const })))
+    await seeded.close()
+    const r = await runCli(
+      ['--db', db, '--json', 'crawl', '--bootstrap', net.bootstrap.join(','), '--duration', '10'],
+      { home: home.home, timeoutMs: 40_000 },
+    )
+    expect(r.code, r.stderr).toBe(0)
+    expect(summaryOf(r.stdout).resumed).toBe(pending.length)
+    const index = await openIndex({ path: db, readonly: true })
+    try {
+      for (const ih of pending) expect(await index.has(ih), ih.toString('hex')).toBe(true)
+    } finally {
+      await index.close()
+    }
+  }, 60_000)
+
   it('SIGINT mid-crawl: exit 0, a summary, and every torrent it reports stored is in the index', async () => {
     const db = join(home.home, 'sigint.db')
     const child = spawn(

@@ -11,6 +11,8 @@ export interface CrawlCounters {
   observed: { get_peers: number; announce: number }
   newInfohashes: number
   newInfohashesPerSecond: number
+  /** Sightings of earlier runs still without metadata, re-queued at start. */
+  resumed: number
   triage: TriageCounters
   metadata: {
     ok: number
@@ -54,6 +56,7 @@ export function crawlCounters(session: CrawlSession, dbPath: string): CrawlCount
     observed: { get_peers: s.observed.get_peers, announce: s.observed.announce },
     newInfohashes: s.newInfohashes,
     newInfohashesPerSecond: round(s.newInfohashesPerSecond),
+    resumed: s.resumed,
     triage: s.triage,
     metadata: {
       ok: s.fetch.ok,
@@ -102,6 +105,7 @@ export function summaryLines(c: CrawlCounters, durationS: number, indexTorrents:
     `sample queries       ${c.samples.queries} (${c.samples.failures} failed), ${c.samples.infohashes} infohashes`,
     `observed             ${c.observed.get_peers} get_peers, ${c.observed.announce} announce_peer`,
     `new infohashes       ${c.newInfohashes} (${c.triage['known-index']} already in the index)`,
+    `resumed              ${c.resumed} sightings of earlier runs still without metadata`,
     `metadata             ${c.metadata.ok} ok, ${c.metadata.failed} failed${whyFailed(c)}`,
     `stored               ${c.stored} torrents this run${indexTorrents === null ? '' : `, ${indexTorrents} in the index`}`,
     `database             ${formatSize(c.dbBytes)}`,

@@ -1,6 +1,7 @@
 // `bbmesh crawl`: observe the DHT, sample it with BEP 51, fetch metadata with BEP 9, pool it in the
 // index (the @bbmesh/mesh harvester). Runs until SIGINT/SIGTERM or --duration, then flushes every
-// accepted batch and prints a summary. A restart resumes: triage skips what the index holds.
+// accepted batch and prints a summary. A restart resumes: triage skips what the index holds, and up
+// to 10,000 infohashes an earlier run sighted without getting metadata are re-queued.
 import { constants as dhtConstants } from '@bbmesh/dht'
 import { HARVESTER_DEFAULTS, PersistError } from '@bbmesh/mesh'
 import type { Command } from 'commander'
@@ -41,7 +42,8 @@ export function registerCrawlCommand(program: Command): void {
       'after',
       `
 Binds 0.0.0.0, or 127.0.0.1 when every bootstrap is a loopback address. Rates are the polite
-public-DHT defaults. The index is --db (default <data-dir>/index.db); restarting resumes from it.
+public-DHT defaults. The index is --db (default <data-dir>/index.db); restarting resumes from it:
+what it holds is not fetched again, and sightings still without metadata are retried.
 With --json: a {"event":"stats",…} line every --stats-interval seconds and a last
 {"event":"summary",…} line. SIGINT/SIGTERM flush what was fetched, print the summary and exit 0.`,
     )
