@@ -69,6 +69,12 @@ export const MAX_BENCODE_DEPTH = 16
 
 /** KRPC query timeout (k-rpc-socket uses 2 s). */
 export const QUERY_TIMEOUT_MS = 2000
+/**
+ * A contact not heard from for this long is pinged before a newcomer may replace it in a full
+ * bucket. BEP 5 says 15 minutes ("questionable"); bittorrent-dht pings after 10 s, kept as the default.
+ */
+export const QUESTIONABLE_AFTER_MS = 10_000
+export const BEP5_QUESTIONABLE_AFTER_MS = 15 * 60_000
 /** Lookups keep at most this many queries in flight (k-rpc's default is 16). */
 export const LOOKUP_CONCURRENCY = 16
 

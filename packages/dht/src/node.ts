@@ -22,6 +22,7 @@ import { TokenManager } from './tokens.js'
 import { UdpTransport } from './transport/udp.js'
 import type { BoundAddress, PeerAddress, Transport } from './transport/types.js'
 import { ItemClient } from './item-client.js'
+import type { Clock } from './clock.js'
 import type { DhtItem, MutablePutOptions, PointerPutOptions, PutResult } from './item-client.js'
 
 export interface DhtNodeOptions {
@@ -46,6 +47,17 @@ export interface DhtNodeOptions {
   maxItems?: number
   /** BEP 51 interval in seconds (0..21600). */
   sampleIntervalS?: number
+  /**
+   * Time for query timeouts, rate caps, stores, tokens and routing-table upkeep. Default: Node's
+   * timers. A simulation passes a virtual clock (see the engine for what upkeep changes on it).
+   */
+  clock?: Clock
+  /**
+   * With `clock`: a contact not heard from for this long is pinged when its bucket is full and a
+   * new node wants in (BEP 5 calls it questionable after 15 minutes; bittorrent-dht, and the
+   * default, use 10 s).
+   */
+  questionableAfterMs?: number
 }
 
 export interface SampleObservation {
@@ -81,7 +93,8 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   private readonly peers: PeerStore
   private readonly items: ItemStore
   private readonly samples: SampleCache
-  private readonly tokens = new TokenManager()
+  private readonly tokens: TokenManager
+  private readonly clock: Clock | undefined
   private readonly bootstrapList: string[]
   private readonly itemClient: ItemClient
   private listening: Promise<BoundAddress> | null = null
@@ -92,8 +105,12 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   constructor(opts: DhtNodeOptions = {}) {
     super()
     this.id = parseId(opts.nodeId)
+    const clock = (this.clock = opts.clock)
+    const now = clock ? () => clock.now() : Date.now
+    this.tokens = new TokenManager(now)
     const rl = opts.rateLimit
     this.socket = new KrpcSocket({
+      ...(clock && { clock }),
       transport: opts.transport ?? new UdpTransport(),
       timeoutMs: opts.timeoutMs ?? C.QUERY_TIMEOUT_MS,
       inbound:
@@ -112,10 +129,12 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
     this.peers = new PeerStore({
       maxInfohashes: opts.maxInfohashes,
       maxPeersPerInfohash: opts.maxPeersPerInfohash,
+      now,
     })
-    this.items = new ItemStore({ maxItems: opts.maxItems })
+    this.items = new ItemStore({ maxItems: opts.maxItems, now })
     this.samples = new SampleCache(() => this.peers.infohashes(), {
       intervalS: opts.sampleIntervalS ?? C.SAMPLE_DEFAULT_INTERVAL_S,
+      now,
     })
     this.engine = new DhtEngine({
       id: this.id,
@@ -125,6 +144,7 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
       concurrency: opts.concurrency ?? C.LOOKUP_CONCURRENCY,
       maxPendingQueries: opts.maxPendingQueries ?? C.DEFAULT_MAX_PENDING_QUERIES,
       verify,
+      ...(clock && { clock, questionableAfterMs: opts.questionableAfterMs }),
       onQuery: (msg, from) => this.dispatcher.dispatch(msg, from),
     })
     this.itemClient = new ItemClient(this.engine, this.items)
@@ -199,9 +219,10 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   }
 
   async ping(to: PeerAddress, opts: QueryOptions = {}): Promise<{ id: Buffer; rttMs: number }> {
-    const t0 = performance.now()
+    const now = this.clock ? () => this.clock!.now() : () => performance.now()
+    const t0 = now()
     const r = await this.query(to, 'ping', {}, opts)
-    return { id: r.id as Buffer, rttMs: performance.now() - t0 }
+    return { id: r.id as Buffer, rttMs: now() - t0 }
   }
 
   async findNode(to: PeerAddress, target: Buffer, opts: QueryOptions = {}): Promise<NodeInfo[]> {
@@ -292,6 +313,15 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   }
   addNode(node: NodeInfo): void {
     this.engine.addNode(node)
+  }
+  /**
+   * Stores `peer` for `infoHash` as if it had announced itself to us (BEP 5 announce_peer without
+   * the query). For simulations that lay out a DHT's content directly; a real node learns peers
+   * only from announces.
+   */
+  storePeer(infoHash: Buffer, peer: PeerAddress): void {
+    checkId(infoHash, 'infoHash')
+    this.peers.add(infoHash, peer)
   }
   removeNode(id: Buffer): void {
     this.engine.removeNode(id)

@@ -125,6 +125,8 @@ declare module 'bittorrent-dht' {
     /** Announced peers for bittorrent-dht's own query handlers (record-cache). */
     _peers: { get(key: string, max?: number): Buffer[]; add(key: string, v: Buffer): void; destroy(): void }
     _onquery(query: unknown, peer: unknown): void
+    /** Starts the periodic bucket check (called when listening). */
+    _setBucketCheckInterval(): void
     listen(port: number, host: string, cb?: () => void): void
     address(): { address: string; port: number }
     addNode(node: { id?: Buffer; host: string; port: number }): void

@@ -9,11 +9,12 @@ import type { KBucketContact, KBucketNode } from 'k-bucket'
 import type { RPC } from 'k-rpc'
 import { isDict } from '../bencode.js'
 import type { BDict, BInput } from '../bencode.js'
-import { ID_LENGTH } from '../constants.js'
+import { ID_LENGTH, QUESTIONABLE_AFTER_MS } from '../constants.js'
 import { slabId } from '../id-slab.js'
 import { AbortError, DestroyedError, KrpcRemoteError, QueueFullError } from '../errors.js'
 import type { KrpcMessage, KrpcSocket, RemoteInfo } from '../krpc/socket.js'
 import type { PeerAddress } from '../transport/types.js'
+import type { Clock } from '../clock.js'
 
 export interface EngineOptions {
   id: Buffer
@@ -24,6 +25,9 @@ export interface EngineOptions {
   maxPendingQueries: number
   verify: (sig: Buffer, msg: Buffer, pk: Buffer) => boolean
   onQuery: (msg: KrpcMessage, from: RemoteInfo) => void
+  /** Routing-table upkeep on this clock instead of the libraries' own (see useClock). */
+  clock?: Clock
+  questionableAfterMs?: number
 }
 
 export interface EngineContact {
@@ -111,6 +115,54 @@ export class DhtEngine {
     this.dht._peers = NO_PEERS
     this.dht.on('warning', () => {})
     this.dht.on('error', () => {})
+    if (opts.clock) this.useClock(opts.clock, opts.questionableAfterMs ?? QUESTIONABLE_AFTER_MS, opts.socket)
+  }
+
+  /**
+   * k-rpc and bittorrent-dht keep the routing table on Date.now, Math.random and Node's timers,
+   * which would leak wall time into a virtual-time simulation. On an injected clock we take that
+   * upkeep over: a contact's `seen` is clock time (stamped after k-rpc's own), a full bucket pings
+   * its contacts not seen for `questionableMs`, one at a time, and swaps in the newcomer for the
+   * first that fails to answer (bittorrent-dht's rule), and the periodic bucket check (a random
+   * 1–1.5 min timer that pings the whole table after 15 quiet minutes) is off.
+   */
+  private useClock(clock: Clock, questionableMs: number, socket: KrpcSocket): void {
+    const rpc = this.rpc
+    const touch = (id: unknown): void => {
+      if (!Buffer.isBuffer(id)) return
+      const c = rpc.nodes.get(id)
+      if (c) c.seen = clock.now()
+    }
+    rpc.nodes.on('added', (c: KBucketContact) => {
+      // addNode() contacts have never been heard from; k-rpc stamps the others with Date.now.
+      if (c.seen !== undefined) c.seen = clock.now()
+    })
+    socket.on('query', (msg: KrpcMessage) => touch(msg.a?.id))
+    socket.on('response', (msg: KrpcMessage) => touch(msg.r?.id))
+    rpc.removeAllListeners('ping')
+    let checking = false
+    rpc.on('ping', (older: KBucketContact[], swap: (dead: KBucketContact) => void) => {
+      // One check at a time; a newcomer arriving meanwhile is dropped, as when the old contacts answer.
+      if (checking) return
+      const stale = older.filter((c) => clock.now() - (c.seen ?? 0) > questionableMs)
+      checking = true
+      const next = (): void => {
+        const c = stale.pop()
+        if (!c || this.dht.destroyed) return void (checking = false)
+        rpc.query({ host: c.host, port: c.port }, { q: 'ping', a: {} }, (err, res) => {
+          const m = res as KrpcMessage | null
+          const r = m && isDict(m.r) ? m.r : null
+          if (err || !r || !Buffer.isBuffer(r.id) || !r.id.equals(c.id)) {
+            checking = false
+            return swap(c)
+          }
+          c.seen = clock.now()
+          next()
+        })
+      }
+      next()
+    })
+    this.dht._setBucketCheckInterval = () => undefined
   }
 
   get id(): Buffer {

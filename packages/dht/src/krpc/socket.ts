@@ -20,6 +20,7 @@ import {
 import { DestroyedError, KrpcRemoteError, QueryTimeoutError, QueueFullError } from '../errors.js'
 import { KeyedRateLimiter, RateLimiter } from '../rate-limit.js'
 import type { BoundAddress, PeerAddress, Transport } from '../transport/types.js'
+import { systemClock, type Clock, type Timer } from '../clock.js'
 
 /** A decoded message as k-rpc sees it (Buffers for byte strings). */
 export interface KrpcMessage {
@@ -56,6 +57,9 @@ export interface KrpcSocketOptions {
   outboundPerSecond?: number | false
   /** Most queries waiting for the outgoing cap; beyond it queries fail with QueueFullError. */
   maxPending?: number
+  /** Timeouts and rate caps run on this clock (default: Node's timers). */
+  clock?: Clock
+  /** Overrides `clock.now` alone (tests of the rate limiter). */
   now?: () => number
 }
 
@@ -116,16 +120,19 @@ export class KrpcSocket extends EventEmitter {
   private readonly inbound: KeyedRateLimiter | null
   private readonly outbound: RateLimiter | null
   private readonly now: () => number
+  private readonly clock: Clock
   private tick = 0
-  private timer: NodeJS.Timeout | null = null
-  private drainTimer: NodeJS.Timeout | null = null
+  private timer: Timer | null = null
+  private drainTimer: Timer | null = null
 
   constructor(opts: KrpcSocketOptions) {
     super()
     this.transport = opts.transport
     this.timeoutMs = opts.timeoutMs ?? QUERY_TIMEOUT_MS
     this.maxPending = opts.maxPending ?? 1024
-    this.now = opts.now ?? Date.now
+    this.clock = opts.clock ?? systemClock
+    const clock = this.clock
+    this.now = opts.now ?? (() => clock.now())
     const inb = opts.inbound
     this.inbound = inb
       ? new KeyedRateLimiter({ rate: inb.rate, burst: inb.burst, maxKeys: inb.maxIps }, this.now)
@@ -199,7 +206,7 @@ export class KrpcSocket extends EventEmitter {
 
   private scheduleDrain(): void {
     if (this.drainTimer || !this.outbound) return
-    this.drainTimer = setTimeout(() => {
+    this.drainTimer = this.clock.setTimeout(() => {
       this.drainTimer = null
       while (this.queue.length && this.outbound!.take()) {
         const q = this.queue.shift()!
@@ -247,8 +254,8 @@ export class KrpcSocket extends EventEmitter {
   async destroy(cb?: () => void): Promise<void> {
     if (!this.destroyed) {
       this.destroyed = true
-      if (this.timer) clearInterval(this.timer)
-      if (this.drainTimer) clearTimeout(this.drainTimer)
+      this.timer?.cancel()
+      this.drainTimer?.cancel()
       this.timer = this.drainTimer = null
       for (const p of [...this.pending.values()]) this.finish(p, new DestroyedError(), null, remote(p.peer))
       for (const q of this.queue.splice(0)) q.cb(new DestroyedError(), null, remote(q.peer))
@@ -258,9 +265,16 @@ export class KrpcSocket extends EventEmitter {
     cb?.()
   }
 
+  /** A check every quarter timeout while queries are pending (one timer per socket, not per query). */
   private armTimer(): void {
     if (this.timer) return
-    this.timer = setInterval(() => this.checkTimeouts(), Math.max(10, Math.floor(this.timeoutMs / 4)))
+    this.timer = this.clock.setTimeout(
+      () => {
+        this.timer = null
+        this.checkTimeouts()
+      },
+      Math.max(10, Math.floor(this.timeoutMs / 4)),
+    )
   }
 
   private checkTimeouts(): void {
@@ -271,10 +285,7 @@ export class KrpcSocket extends EventEmitter {
         this.finish(p, new QueryTimeoutError(), null, remote(p.peer))
       }
     }
-    if (this.pending.size === 0 && this.timer) {
-      clearInterval(this.timer)
-      this.timer = null
-    }
+    if (this.pending.size > 0 && !this.destroyed) this.armTimer()
   }
 
   private finish(p: Pending, err: Error | null, res: KrpcMessage | null, from: RemoteInfo): void {

@@ -1,5 +1,7 @@
 // An in-memory datagram network: configurable latency and loss, a seeded random source, and one
 // timer for the whole network (a min-heap of deliveries), so 10,000+ nodes fit in one process.
+// With an injected clock the deliveries run on it (virtual time); by default on Node's timers.
+import type { Clock, Timer } from '../clock.js'
 import { seededRandom } from '../rng.js'
 import type { RandomSource } from '../rng.js'
 import type { BoundAddress, DatagramHandler, PeerAddress, Transport } from './types.js'
@@ -11,6 +13,11 @@ export interface MemoryNetworkOptions {
   loss?: number
   /** Seed of the random source used for latency, loss and auto-assigned addresses. */
   seed?: number
+  /**
+   * Deliveries are due at `clock.now()` + latency and run from one `clock` timer. Default: Date.now
+   * and Node's timers (a due delivery runs on setImmediate).
+   */
+  clock?: Clock
 }
 
 interface Delivery {
@@ -35,8 +42,10 @@ export class MemoryNetwork {
   private readonly endpoints = new Map<string, MemoryTransport>()
   private readonly heap: Delivery[] = []
   private seq = 0
+  private readonly clock: Clock | null
   private timer: NodeJS.Timeout | null = null
   private immediate: NodeJS.Immediate | null = null
+  private clockTimer: Timer | null = null
   private timerAt = Infinity
   private nextHost = 1
   readonly stats: MemoryNetworkStats = { sent: 0, delivered: 0, lost: 0, undeliverable: 0 }
@@ -46,6 +55,11 @@ export class MemoryNetwork {
     this.latency = typeof l === 'number' ? [l, l] : l
     this.loss = opts.loss ?? 0
     this.random = seededRandom(opts.seed ?? 1)
+    this.clock = opts.clock ?? null
+  }
+
+  private now(): number {
+    return this.clock ? this.clock.now() : Date.now()
   }
 
   createTransport(): MemoryTransport {
@@ -87,7 +101,7 @@ export class MemoryNetwork {
     }
     const [min, max] = this.latency
     const delay = min === max ? min : min + this.random.next() * (max - min)
-    this.push({ at: Date.now() + delay, seq: this.seq++, buf, from, to: `${to.host}:${to.port}` })
+    this.push({ at: this.now() + delay, seq: this.seq++, buf, from, to: `${to.host}:${to.port}` })
     this.schedule()
   }
 
@@ -95,9 +109,15 @@ export class MemoryNetwork {
     const top = this.heap[0]
     if (!top || top.at >= this.timerAt) return
     if (this.timer) clearTimeout(this.timer)
+    this.clockTimer?.cancel()
     this.timer = null
+    this.clockTimer = null
     this.timerAt = top.at
-    const wait = top.at - Date.now()
+    const wait = top.at - this.now()
+    if (this.clock) {
+      this.clockTimer = this.clock.setTimeout(() => this.flush(), wait)
+      return
+    }
     // Due now: setImmediate (setTimeout(0) would add ~1 ms to every hop).
     if (wait <= 0) {
       if (!this.immediate) this.immediate = setImmediate(() => this.flush())
@@ -110,10 +130,12 @@ export class MemoryNetwork {
   private flush(): void {
     if (this.timer) clearTimeout(this.timer)
     if (this.immediate) clearImmediate(this.immediate)
+    this.clockTimer?.cancel()
     this.timer = null
     this.immediate = null
+    this.clockTimer = null
     this.timerAt = Infinity
-    const now = Date.now()
+    const now = this.now()
     // Bounded batch per tick so a flood cannot starve the event loop.
     for (let n = 0; n < 10_000; n++) {
       const top = this.heap[0]
