@@ -48,7 +48,7 @@ export { readCatalog, catalogFileRefs, checkFile, parseLines } from './catalog/r
 export type { ReadCatalog, ReadCatalogOptions, CatalogFileRef } from './catalog/read.js'
 export { encodeHeader, parseHeader, shardOf, shardPath, expectedFiles } from './catalog/layout.js'
 export type { CatalogHeader, ShardInfo } from './catalog/layout.js'
-export { libraryFromIndex } from './catalog/from-index.js'
+export { libraryFromIndex, libraryEntries } from './catalog/from-index.js'
 export type { LibraryOptions } from './catalog/from-index.js'
 export { CatalogPublisher, DEFAULT_REPUBLISH_INTERVAL_MS } from './publish/publisher.js'
 export type { PublisherOptions, PublishResult } from './publish/publisher.js'

@@ -11,6 +11,7 @@ import { CatalogError } from '../errors.js'
 import { buildTorrent, type BuiltTorrent } from '../torrent/build.js'
 import type { MemoryFile } from '../torrent/sources.js'
 import { encodeEntryLine, entryKey, parseEntryLine, type CatalogEntry } from './entry.js'
+import { LineArena } from './line-arena.js'
 import {
   encodeHeader,
   headerPath,
@@ -49,25 +50,30 @@ export function shardPrefixBits(n: number, target = CATALOG_SHARD_TARGET_ENTRIES
 /**
  * Deterministic: the same set of entries (in any order) gives byte-identical files and the same
  * infohashes. Entries are checked on the way in (the same rules a reader applies).
+ *
+ * Memory: entries may be streamed (an async iterable, e.g. libraryEntries(index)); each is encoded
+ * once into a line arena and dropped, so the peak is about twice the payload (the arena in input
+ * order, then the files in key order) plus a key per entry — not the entry objects, which cost
+ * about three times their line.
  */
 export async function buildCatalog(
-  entries: Iterable<CatalogEntry>,
+  entries: Iterable<CatalogEntry> | AsyncIterable<CatalogEntry>,
   opts: BuildCatalogOptions = {},
 ): Promise<BuiltCatalog> {
-  const lines: [string, string][] = []
-  for (const e of entries) {
+  const arena = new LineArena()
+  for await (const e of entries) {
     const line = encodeEntryLine(e)
     try {
       parseEntryLine(line.slice(0, -1))
     } catch (err) {
       throw new CatalogError('BAD_INPUT', `entry ${entryKey(e)}: ${(err as Error).message}`)
     }
-    lines.push([entryKey(e), line])
+    arena.add(entryKey(e), line)
   }
-  lines.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-  for (let i = 1; i < lines.length; i++)
-    if (lines[i]?.[0] === lines[i - 1]?.[0])
-      throw new CatalogError('BAD_INPUT', `duplicate entry ${lines[i]?.[0] ?? ''}`)
+  const order = arena.sortedOrder()
+  const key = (i: number): string => arena.keys[order[i] as number] as string
+  for (let i = 1; i < order.length; i++)
+    if (key(i) === key(i - 1)) throw new CatalogError('BAD_INPUT', `duplicate entry ${key(i)}`)
 
   const files = new Map<string, Uint8Array>()
   const mem: MemoryFile[] = []
@@ -75,33 +81,32 @@ export async function buildCatalog(
     files.set(path.join('/'), data)
     mem.push({ path, data })
   }
-  const join = (part: [string, string][]): Uint8Array =>
-    new Uint8Array(Buffer.from(part.map((l) => l[1]).join(''), 'utf8'))
 
   let header: CatalogHeader
   if (!opts.sharded) {
-    header = { layout: 'whole', entries: lines.length }
-    add(libraryPath(), join(lines))
+    header = { layout: 'whole', entries: order.length }
+    add(libraryPath(), arena.join(order, 0, order.length))
   } else {
-    const bits = opts.prefixBits ?? shardPrefixBits(lines.length, opts.shardTargetEntries)
+    const bits = opts.prefixBits ?? shardPrefixBits(order.length, opts.shardTargetEntries)
     if (!Number.isInteger(bits) || bits < 1 || bits > CATALOG_MAX_PREFIX_BITS)
       throw new CatalogError('BAD_INPUT', `prefixBits must be 1..${CATALOG_MAX_PREFIX_BITS}`)
     const shards: ShardInfo[] = []
-    for (let i = 0; i < lines.length;) {
+    for (let i = 0; i < order.length;) {
       // Sorted keys keep each bit prefix contiguous.
-      const prefix = shardOf((lines[i] as [string, string])[0], bits)
+      const prefix = shardOf(key(i), bits)
       let j = i
-      while (j < lines.length && shardOf((lines[j] as [string, string])[0], bits) === prefix) j++
+      while (j < order.length && shardOf(key(j), bits) === prefix) j++
       shards.push({ prefix, entries: j - i })
-      add(shardPath(prefix), join(lines.slice(i, j)))
+      add(shardPath(prefix), arena.join(order, i, j))
       i = j
     }
-    header = { layout: 'sharded', entries: lines.length, prefixBits: bits, shards }
+    header = { layout: 'sharded', entries: order.length, prefixBits: bits, shards }
   }
   add(headerPath(), encodeHeader(header))
+  const entryCount = order.length
   const torrent = await buildTorrent(
     { name: CATALOG_TORRENT_NAME, files: mem },
     { version: 'hybrid', pieceLength: opts.pieceLength ?? CATALOG_PIECE_LENGTH },
   )
-  return { torrent, header, files, entries: lines.length }
+  return { torrent, header, files, entries: entryCount }
 }

@@ -9,15 +9,23 @@ export interface LibraryOptions {
   ownOnly?: boolean
 }
 
+/** The library as a stream, one index batch in memory at a time (what buildCatalog can consume). */
+export async function* libraryEntries(
+  index: PooledIndex,
+  opts: LibraryOptions = {},
+): AsyncGenerator<CatalogEntry> {
+  for await (const d of index.exportAll()) {
+    if (d.private && !opts.includePrivate) continue
+    if (opts.ownOnly && d.source.startsWith('catalog:')) continue
+    yield entryFromDetail(d)
+  }
+}
+
 export async function libraryFromIndex(
   index: PooledIndex,
   opts: LibraryOptions = {},
 ): Promise<CatalogEntry[]> {
   const out: CatalogEntry[] = []
-  for await (const d of index.exportAll()) {
-    if (d.private && !opts.includePrivate) continue
-    if (opts.ownOnly && d.source.startsWith('catalog:')) continue
-    out.push(entryFromDetail(d))
-  }
+  for await (const e of libraryEntries(index, opts)) out.push(e)
   return out
 }

@@ -37,6 +37,8 @@ export interface ReadCatalog {
   shards: Map<string, CatalogEntry[]>
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
 const bad = (why: string): never => {
   throw new CatalogFormatError(why)
 }
@@ -77,28 +79,32 @@ export function checkFile(ref: CatalogFileRef, data: Uint8Array, pieceLength: nu
   if (!root || root.toString('hex') !== ref.piecesRoot) bad(`${ref.path} does not match its pieces root`)
 }
 
-/** Splits canonical NDJSON into entries, checking order, uniqueness and (sharded) the prefix. */
+/**
+ * Splits canonical NDJSON into entries, checking order, uniqueness and (sharded) the prefix. Lines
+ * are decoded one at a time: a whole library can be larger than the longest string V8 allows.
+ */
 export function parseLines(
   path: string,
   data: Uint8Array,
   shard?: { prefix: string; bits: number },
 ): CatalogEntry[] {
-  let text: string
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(data)
-  } catch {
-    return bad(`${path} is not UTF-8`)
-  }
-  if (text.length > 0 && !text.endsWith('\n')) bad(`${path} does not end with a newline`)
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  if (buf.length > 0 && buf[buf.length - 1] !== 0x0a) bad(`${path} does not end with a newline`)
   const out: CatalogEntry[] = []
   let last = ''
   let start = 0
-  while (start < text.length) {
-    const end = text.indexOf('\n', start)
+  while (start < buf.length) {
+    const end = buf.indexOf(0x0a, start)
     if (end - start > CATALOG_MAX_LINE_BYTES) bad(`${path}: line too long`)
+    let text: string
+    try {
+      text = utf8.decode(buf.subarray(start, end))
+    } catch {
+      return bad(`${path}, line ${out.length + 1} is not UTF-8`)
+    }
     let e: CatalogEntry
     try {
-      e = parseEntryLine(text.slice(start, end))
+      e = parseEntryLine(text)
     } catch (err) {
       throw new CatalogFormatError(`${path}, line ${out.length + 1}: ${(err as Error).message}`)
     }

@@ -69,7 +69,7 @@ export class CatalogPublisher {
     return { server: this.server, port }
   }
 
-  async publish(entries: Iterable<CatalogEntry>): Promise<PublishResult> {
+  async publish(entries: Iterable<CatalogEntry> | AsyncIterable<CatalogEntry>): Promise<PublishResult> {
     const built = await buildCatalog(entries, this.opts.build)
     const ih = Buffer.from(built.torrent.infohashV1 as Uint8Array)
     const statePath = publishStatePath(this.opts.dataDir, this.salt)

@@ -4,7 +4,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
-import { buildCatalog, CatalogError, libraryFromIndex, CATALOG_TORRENT_NAME } from '@bbmesh/catalog'
+import { buildCatalog, CatalogError, libraryEntries, CATALOG_TORRENT_NAME } from '@bbmesh/catalog'
 import { commandAction } from '../command-action.js'
 import { CliError } from '../errors.js'
 import { formatSize } from '../units.js'
@@ -43,7 +43,8 @@ export function registerCatalogCommand(program: Command): void {
         const index = await ctx.openIndex({ readonly: true })
         let built
         try {
-          const entries = await libraryFromIndex(index, {
+          // Streamed from the index: only the encoded lines are held, not an object per torrent.
+          const entries = libraryEntries(index, {
             includePrivate: opts.includePrivate === true,
             ownOnly: opts.ownOnly === true,
           })

@@ -6,7 +6,7 @@ import { createDhtNode } from '@bbmesh/dht'
 import {
   CatalogError,
   CatalogPublisher,
-  libraryFromIndex,
+  libraryEntries,
   loadPublisherKey,
   type PublishResult,
 } from '@bbmesh/catalog'
@@ -70,7 +70,7 @@ export function registerPublishCommand(program: Command): void {
           )
         }
         const once = async (): Promise<void> => {
-          const entries = await libraryFromIndex(index, { ownOnly: opts.ownOnly === true })
+          const entries = libraryEntries(index, { ownOnly: opts.ownOnly === true })
           report(await publisher.publish(entries).catch(coded))
         }
         try {
