@@ -29,7 +29,21 @@ export const MSG = {
   allowedFast: 0x11,
   /** BEP-10 extension protocol. */
   extended: 20,
+  /** BEP-52: hash request, hashes, hash reject (pieces root, base layer, index, length, proof layers). */
+  hashRequest: 21,
+  hashes: 22,
+  hashReject: 23,
 } as const
+
+/** BEP-52: a hash request / hash reject payload is pieces root[32] + 4 x uint32. */
+export const HASH_REQUEST_PAYLOAD = 32 + 4 * 4
+/** BEP-52: "Length SHOULD NOT be greater than 512" (piece-layer requests come in chunks of 512). */
+export const MAX_HASH_REQUEST_LENGTH = 512
+/**
+ * libtorrent 2.0 asks for a whole piece's block hashes at once (up to 8192 for 128 MiB pieces), so a
+ * request below the piece layer that stays within one piece may be longer than 512, up to this.
+ */
+export const MAX_HASH_REQUEST_LENGTH_IN_PIECE = 8192
 
 /** Exact payload lengths (id byte included) of the fixed-size messages (BEP-3, BEP-5, BEP-6). */
 export const FIXED_MESSAGE_LENGTH: ReadonlyMap<number, number> = new Map([
@@ -62,7 +76,10 @@ export const RESERVED = {
   dht: { byte: 7, mask: 0x01 },
   /** BEP-6: reserved[7] & 0x04. */
   fast: { byte: 7, mask: 0x04 },
-  /** BEP-52: reserved[7] & 0x10. Not sent: we do not answer BEP-52 hash requests (see README). */
+  /**
+   * BEP-52: reserved[7] & 0x10, "supports the new format" on a hybrid's v1 handshake. Our PieceServer
+   * sets it for v2 and hybrid torrents (it answers hash requests); metadata-only connections do not.
+   */
   v2: { byte: 7, mask: 0x10 },
 } as const
 

@@ -1,16 +1,29 @@
 // Downloads pieces of a torrent from a set of peers: dial a few at a time, request 16 KiB blocks of
 // whole pieces (never the pad bytes), verify each piece (BEP 3 SHA-1 and/or BEP 52 merkle) before it
 // is stored, drop peers that send bad data or stall, and give up at an overall deadline. Memory is
-// bounded by `maxInFlightPieces` piece buffers plus whatever the storage keeps.
+// bounded by `maxInFlightPieces` piece buffers plus whatever the storage keeps. A v2-only torrent
+// without its piece layers (info dict from a magnet) gets them from peers by BEP 52 hash requests
+// (layer-fetch.ts); peers sending hashes that do not prove against the pieces root are dropped.
 import type { Socket } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { MSG, PEER_ID_PREFIX } from '../constants.js'
 import { dial, formatAddress, type PeerAddress } from '../dial.js'
 import { PieceError } from './errors.js'
+import { MAX_HASH_REQUEST_LENGTH } from '../constants.js'
+import { LayerFetcher } from './layer-fetch.js'
 import { layoutFromInfo, neededLength, pieceSize, type TorrentLayout } from './layout.js'
-import { encodeHandshake, encodeMessage, encodeRequest, FrameReader, type Message } from './messages.js'
+import {
+  decodeHashes,
+  decodeHashRequest,
+  encodeHandshake,
+  encodeHashReject,
+  encodeMessage,
+  encodeRequest,
+  FrameReader,
+  type Message,
+} from './messages.js'
 import { MemoryStorage, type PieceStorage } from './storage.js'
-import { checkVerifiable, verifyPiece, type PieceLayers } from './verify.js'
+import { verifyPiece, type PieceLayers } from './verify.js'
 
 const BLOCK = 16384
 
@@ -28,7 +41,10 @@ export interface DownloadOptions {
   storage?: PieceStorage
   /** Pieces to fetch (default: every piece the storage lacks). */
   pieces?: Iterable<number>
-  /** BEP 52 piece layers (hex root → layer) for v2-only torrents with files larger than a piece. */
+  /**
+   * BEP 52 piece layers (hex root → layer), e.g. from the .torrent; each must hash to its pieces root
+   * (else ERR_BAD_INFO). Missing ones of a v2-only torrent are fetched from peers (hash requests).
+   */
   pieceLayers?: PieceLayers
   peerId?: Uint8Array
   /** Overall deadline, default 60 s. */
@@ -55,6 +71,12 @@ export interface DownloadResult {
   piecesFetched: number
   /** Pieces that failed verification (their peers were dropped). */
   badPieces: number
+  /** Every piece layer known at the end, given or fetched by hash requests and verified. */
+  pieceLayers: Map<string, Uint8Array>
+  /** BEP 52 hashes messages that verified against their pieces root and were kept. */
+  hashesFetched: number
+  /** Hashes messages that failed the proof (their peers were dropped). */
+  badHashes: number
   failures: { peer: string; reason: string }[]
   ms: number
 }
@@ -62,6 +84,7 @@ export interface DownloadResult {
 interface Peer {
   addr: string
   socket: Socket
+  send: (buf: Buffer) => void
   choked: boolean
   have: Uint8Array
   pieces: Set<number>
@@ -96,20 +119,28 @@ class Downloader {
     bytesFetched: 0,
     piecesFetched: 0,
     badPieces: 0,
+    badHashes: 0,
     failures: [] as { peer: string; reason: string }[],
   }
   private finish: ((err?: Error) => void) | undefined
   private readonly peerId: Uint8Array
+  private readonly hashes: LayerFetcher
 
   constructor(private readonly opts: DownloadOptions) {
     this.layout = layoutFromInfo(opts.info)
-    checkVerifiable(this.layout, opts.pieceLayers)
     this.storage = opts.storage ?? MemoryStorage.empty(this.layout)
     for (const i of opts.pieces ?? Array.from({ length: this.layout.pieceCount }, (_, k) => k)) {
       if (!Number.isInteger(i) || i < 0 || i >= this.layout.pieceCount)
         throw new PieceError('ERR_BAD_INFO', `no piece ${i}`)
       if (!this.storage.has(i)) this.wanted.add(i)
     }
+    this.hashes = new LayerFetcher(
+      this.layout,
+      opts.pieceLayers,
+      opts.pieceTimeoutMs ?? 10_000,
+      () => this.pump(),
+      (i) => this.wanted.has(i),
+    )
     this.total = this.wanted.size
     for (const i of this.wanted) this.pending.add(i)
     this.queue = [...opts.peers]
@@ -140,6 +171,7 @@ class Downloader {
         this.opts.signal?.removeEventListener('abort', onAbort)
         for (const f of this.inFlight.values()) clearTimeout(f.timer)
         this.inFlight.clear()
+        this.hashes.close()
         for (const p of this.peers) p.socket.destroy()
         this.peers.clear()
         if (err) reject(err)
@@ -152,7 +184,13 @@ class Downloader {
   }
 
   private result(): DownloadResult {
-    return { storage: this.storage, ...this.r, ms: Date.now() - this.started }
+    return {
+      storage: this.storage,
+      ...this.r,
+      pieceLayers: this.hashes.layers,
+      hashesFetched: this.hashes.answered,
+      ms: Date.now() - this.started,
+    }
   }
 
   private dialMore(): void {
@@ -198,6 +236,7 @@ class Downloader {
       have: new Uint8Array(this.layout.pieceCount),
       pieces: new Set(),
       drop: () => undefined,
+      send: (buf) => void socket.write(buf),
     }
     this.peers.add(peer)
     let dropped = false
@@ -206,6 +245,7 @@ class Downloader {
       dropped = true
       socket.destroy()
       this.peers.delete(peer)
+      this.hashes.release(peer)
       for (const i of peer.pieces) this.release(i)
       peer.pieces.clear()
       if (this.finish) {
@@ -215,7 +255,13 @@ class Downloader {
     }
     peer.drop = drop
     const reader = new FrameReader(
-      Math.max(BLOCK + 13, Math.ceil(this.layout.pieceCount / 8) + 1),
+      // The largest honest message: a block, our bitfield, or the hashes of one hash request (512 and
+      // a proof of at most 64 uncles).
+      Math.max(
+        BLOCK + 13,
+        Math.ceil(this.layout.pieceCount / 8) + 1,
+        49 + 32 * (MAX_HASH_REQUEST_LENGTH + 64),
+      ),
       (h) => {
         if (!Buffer.from(h.infoHash).equals(Buffer.from(this.layout.infoHash)))
           return drop('wrong infohash in handshake')
@@ -266,6 +312,16 @@ class Downloader {
       this.r.bytesFetched += block.length
       if (f.received >= f.needed) void this.pieceDone(index, f, drop)
       return
+    } else if (m.id === MSG.hashes) {
+      const verdict = this.hashes.onHashes(peer, decodeHashes(m.payload))
+      if (verdict === 'bad') {
+        this.r.badHashes++
+        return drop('hashes failed verification against the pieces root')
+      }
+    } else if (m.id === MSG.hashReject) this.hashes.onReject(peer, decodeHashRequest(m.payload))
+    else if (m.id === MSG.hashRequest) {
+      // BEP 52: a hash request must be answered; while downloading we serve none.
+      return void peer.send(encodeHashReject(decodeHashRequest(m.payload)))
     } else return
     this.pump()
   }
@@ -274,7 +330,7 @@ class Downloader {
     clearTimeout(f.timer)
     this.inFlight.delete(index)
     f.peer.pieces.delete(index)
-    if (!verifyPiece(this.layout, index, f.buf, this.opts.pieceLayers)) {
+    if (!verifyPiece(this.layout, index, f.buf, this.hashes.layers)) {
       this.r.badPieces++
       this.pending.add(index)
       return drop(`piece ${index} failed verification`)
@@ -314,6 +370,11 @@ class Downloader {
   /** Hands out wanted pieces to unchoked peers that have them, within the in-flight caps. */
   private pump(): void {
     if (!this.finish) return
+    if (this.hashes.missing) {
+      for (const peer of this.peers) this.hashes.ask(peer)
+      const stuck = this.queue.length === 0 && this.dialing === 0 ? this.hashes.stuck(this.peers) : undefined
+      if (stuck) return this.finish(new PieceError('ERR_NO_PEERS', stuck))
+    }
     const maxAll =
       this.opts.maxInFlightPieces ??
       Math.max(4, Math.min(64, Math.floor((64 << 20) / this.layout.pieceLength)))
@@ -323,7 +384,7 @@ class Downloader {
       if (peer.choked) continue
       for (const i of this.pending) {
         if (this.inFlight.size >= maxAll || peer.pieces.size >= maxPeer) break
-        if (peer.have[i] !== 1) continue
+        if (peer.have[i] !== 1 || !this.hashes.ready(i)) continue
         this.pending.delete(i)
         const needed = neededLength(this.layout, i)
         const timer = setTimeout(() => peer.drop(`piece ${i} timed out`), this.opts.pieceTimeoutMs ?? 10_000)

@@ -1,8 +1,9 @@
 // A piece server (seed): BEP 3 bitfield and request/piece for the torrents added to it, and BEP 9
 // ut_metadata on the same connection, so a resolver (or any stock client) gets metadata and pieces
-// from one peer. Requests are served one at a time in order with write backpressure, and at most
+// from one peer. BEP 52 hash requests for v2 and hybrid torrents are answered with hashes and their
+// proof, or a hash reject (counted) when out of range or not held. Requests are served one at a time in order with write backpressure, and at most
 // `maxQueuedRequests` may wait, so a peer that floods requests is closed, not buffered.
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { decodePrefix, dict, encode, isDict } from '../bencode/bencode.js'
 import {
@@ -14,16 +15,21 @@ import {
   PEER_ID_PREFIX,
 } from '../constants.js'
 import { encodeExtendedHandshake, parseExtendedHandshake } from '../extended-handshake.js'
+import { HashSource } from './hash-source.js'
 import { layoutFromInfo, pieceSize } from './layout.js'
 import {
+  decodeHashRequest,
   encodeBitfield,
   encodeHandshake,
+  encodeHashes,
+  encodeHashReject,
   encodeMessage,
   encodePiece,
   FrameReader,
   type Message,
 } from './messages.js'
 import type { PieceStorage } from './storage.js'
+import type { PieceLayers } from './verify.js'
 
 /** Our local BEP 10 id for ut_metadata on piece-server connections. */
 const UT_METADATA_ID = 1
@@ -37,6 +43,16 @@ export interface PieceServerOptions {
   idleTimeoutMs?: number
   /** Told why a connection was closed for a protocol violation (for logs). */
   onProtocolError?: (reason: string, peer: string) => void
+  /** Told why a BEP 52 hash request was rejected (for logs). */
+  onHashReject?: (reason: string, peer: string) => void
+}
+
+export interface SeedOptions {
+  /**
+   * BEP 52 piece layers (hex pieces root → layer) from the .torrent. Without them a v2 file's piece
+   * layer is computed from its data on the first hash request for it (all its pieces must be held).
+   */
+  pieceLayers?: PieceLayers
 }
 
 export interface PieceServerStats {
@@ -46,11 +62,19 @@ export interface PieceServerStats {
   metadataPiecesServed: number
   /** Connections closed for a protocol violation (bad handshake, bad request, flood, unknown torrent). */
   protocolErrors: number
+  /** BEP 52 hash requests answered with hashes, and rejected (out of range, unknown root, not held). */
+  hashRequestsServed: number
+  hashRequestsRejected: number
 }
 
 interface Seeded {
   info: Uint8Array
   storage: PieceStorage
+  hashes: HashSource
+  /** Handshake infohashes (hex) it is seeded under: a hybrid's v1 hash and its truncated v2 hash. */
+  keys: string[]
+  /** Truncated v2 infohash of a hybrid, to upgrade a v1 handshake that sets the v2 bit (BEP 52). */
+  v2Hash: Buffer | null
 }
 
 /**
@@ -90,22 +114,33 @@ export class PieceServer {
     bytesServed: 0,
     metadataPiecesServed: 0,
     protocolErrors: 0,
+    hashRequestsServed: 0,
+    hashRequestsRejected: 0,
   }
 
   constructor(private readonly opts: PieceServerOptions = {}) {
     this.peerId = opts.peerId ?? Buffer.concat([Buffer.from(PEER_ID_PREFIX, 'latin1'), randomBytes(12)])
   }
 
-  /** Seeds a torrent: `info` is its bencoded info dict; returns the 20-byte handshake infohash (hex). */
-  add(info: Uint8Array, storage: PieceStorage): string {
+  /**
+   * Seeds a torrent: `info` is its bencoded info dict; returns the 20-byte handshake infohash (hex):
+   * v1 for v1 and hybrid torrents, the truncated v2 hash for v2-only ones. A hybrid is also served
+   * under its truncated v2 hash.
+   */
+  add(info: Uint8Array, storage: PieceStorage, opts: SeedOptions = {}): string {
     const layout = layoutFromInfo(info)
     const key = Buffer.from(layout.infoHash).toString('hex')
-    this.torrents.set(key, { info, storage })
+    const v2Hash =
+      layout.v2 && layout.v1Pieces ? createHash('sha256').update(info).digest().subarray(0, 20) : null
+    const keys = v2Hash ? [key, v2Hash.toString('hex')] : [key]
+    this.remove(key)
+    const seeded: Seeded = { info, storage, hashes: new HashSource(storage, opts.pieceLayers), keys, v2Hash }
+    for (const k of keys) this.torrents.set(k, seeded)
     return key
   }
 
   remove(infoHashHex: string): void {
-    this.torrents.delete(infoHashHex)
+    for (const k of this.torrents.get(infoHashHex)?.keys ?? []) this.torrents.delete(k)
   }
 
   get stats(): PieceServerStats {
@@ -189,6 +224,33 @@ export class PieceServer {
           this.s.bytesServed += block.length
           await send(encodePiece(index, begin, block))
         })
+      } else if (m.id === MSG.hashRequest) {
+        let r
+        try {
+          r = decodeHashRequest(m.payload)
+        } catch (err) {
+          return violation((err as Error).message)
+        }
+        if (++queued > (this.opts.maxQueuedRequests ?? DEFAULT_REQQ))
+          return violation('too many queued requests')
+        const req = r
+        chain = chain.then(async () => {
+          queued--
+          if (socket.destroyed) return
+          let answer
+          try {
+            answer = await t.hashes.answer(req)
+          } catch (err) {
+            answer = { reject: `reading hashes: ${(err as Error).message}` }
+          }
+          if ('hashes' in answer) {
+            this.s.hashRequestsServed++
+            return send(encodeHashes(req, answer.hashes))
+          }
+          this.s.hashRequestsRejected++
+          this.opts.onHashReject?.(answer.reject, `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`)
+          await send(encodeHashReject(req))
+        })
       } else if (m.id === MSG.extended) {
         if (m.payload.length < 1) return violation('empty extended message')
         const ext = m.payload[0] as number
@@ -196,7 +258,8 @@ export class PieceServer {
         if (ext === 0) peerMetadataId = parseExtendedHandshake(body).extensions.get('ut_metadata') ?? 0
         else if (ext === UT_METADATA_ID && peerMetadataId) this.metadata(t.info, body, peerMetadataId, send)
       }
-      // choke/unchoke/interested/have/bitfield/cancel/port/keep-alive: nothing to do for a seed.
+      // choke/unchoke/interested/have/bitfield/cancel/port/keep-alive, and hashes / hash reject (a seed
+      // asks for no hashes): nothing to do.
     }
     const reader = new FrameReader(
       MAX_BLOCK + 13,
@@ -205,7 +268,11 @@ export class PieceServer {
         if (!seeded) return violation('handshake for a torrent we do not seed')
         const layout = seeded.storage.layout
         const st = seeded.storage
-        void send(encodeHandshake(h.infoHash, this.peerId, true))
+        // BEP 52 upgrade path: a hybrid's v1 handshake with the v2 bit may be answered with the v2 hash.
+        const upgrade = h.v2 && seeded.v2Hash !== null && !seeded.v2Hash.equals(h.infoHash)
+        void send(
+          encodeHandshake(upgrade ? (seeded.v2Hash as Buffer) : h.infoHash, this.peerId, true, layout.v2),
+        )
         if (h.extended) {
           const hs = encodeExtendedHandshake({
             extensions: { ut_metadata: UT_METADATA_ID },

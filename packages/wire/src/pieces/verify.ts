@@ -1,55 +1,41 @@
 // Piece verification: BEP 3 SHA-1 piece hashes, and BEP 52 merkle hashes (a file that fits in one
-// piece is checked against its pieces root; a larger one against its `piece layers` entry).
+// piece is checked against its pieces root; a larger one against its piece layer, which comes from
+// the .torrent's `piece layers` or from peers by BEP 52 hash requests, checked against the root).
 import { createHash } from 'node:crypto'
 import { PieceError } from './errors.js'
 import { filesIn, pieceSize, type LayoutFile, type TorrentLayout } from './layout.js'
-
-const BLOCK = 16384
-const sha256 = (...parts: Uint8Array[]): Buffer => {
-  const h = createHash('sha256')
-  for (const p of parts) h.update(p)
-  return h.digest()
-}
-
-/** Root over `leaves` hashes padded with zero hashes to `width` (a power of two) leaves. */
-function root(leaves: Buffer[], width: number): Buffer {
-  let layer = leaves
-  let zero: Buffer = Buffer.alloc(32)
-  for (let w = width; w > 1; w /= 2) {
-    const next: Buffer[] = []
-    for (let i = 0; i < w; i += 2) {
-      if (i >= layer.length) break
-      next.push(sha256(layer[i] as Buffer, layer[i + 1] ?? zero))
-    }
-    zero = sha256(zero, zero)
-    layer = next
-  }
-  return layer[0] ?? zero
-}
-
-function blockHashes(data: Uint8Array): Buffer[] {
-  const out: Buffer[] = []
-  for (let o = 0; o < data.length; o += BLOCK)
-    out.push(sha256(data.subarray(o, Math.min(data.length, o + BLOCK))))
-  return out
-}
-
-const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)))
+import { blockHashes, HASH_LENGTH, log2, MERKLE_BLOCK, nextPow2, pieceRoot, subtreeRoot } from './merkle.js'
 
 /** Piece layers by lower-case hex pieces root (from a .torrent's `piece layers`). */
 export type PieceLayers = ReadonlyMap<string, Uint8Array>
 
-/** Throws unless every v2 file can be verified piece by piece (v1 hashes cover hybrids anyway). */
+export const rootHex = (f: LayoutFile): string => Buffer.from(f.piecesRoot as Uint8Array).toString('hex')
+
+/** v2 files whose pieces need a piece layer to be verified: non-pad files larger than one piece. */
+export const needsPieceLayer = (l: TorrentLayout, f: LayoutFile): boolean =>
+  !f.pad && f.piecesRoot !== null && f.length > l.pieceLength
+
+/** True when `layer` is the piece layer of `f`: one hash per piece, and they hash up to its pieces root. */
+export function verifyPieceLayer(l: TorrentLayout, f: LayoutFile, layer: Uint8Array): boolean {
+  const n = Math.ceil(f.length / l.pieceLength)
+  if (!f.piecesRoot || layer.length !== n * HASH_LENGTH) return false
+  const hashes: Buffer[] = []
+  for (let o = 0; o < layer.length; o += HASH_LENGTH)
+    hashes.push(Buffer.from(layer.subarray(o, o + HASH_LENGTH)))
+  return subtreeRoot(hashes, log2(l.pieceLength / MERKLE_BLOCK), nextPow2(n)).equals(f.piecesRoot)
+}
+
+/**
+ * Throws unless every v2 file can be verified piece by piece with the layers given (v1 hashes cover
+ * hybrids anyway). downloadPieces no longer needs this: it fetches missing layers from peers.
+ */
 export function checkVerifiable(l: TorrentLayout, layers?: PieceLayers): void {
   if (l.v1Pieces) return
   for (const f of l.files) {
-    if (f.pad || f.length <= l.pieceLength) continue
-    const layer = layers?.get(Buffer.from(f.piecesRoot as Uint8Array).toString('hex'))
-    if (!layer || layer.length !== Math.ceil(f.length / l.pieceLength) * 32)
-      throw new PieceError(
-        'ERR_BAD_INFO',
-        'v2 file larger than a piece needs its piece layer (BEP 52 hash requests are not implemented)',
-      )
+    if (!needsPieceLayer(l, f)) continue
+    const layer = layers?.get(rootHex(f))
+    if (!layer || !verifyPieceLayer(l, f, layer))
+      throw new PieceError('ERR_BAD_INFO', `v2 file ${f.path.join('/')} has no valid piece layer`)
   }
 }
 
@@ -92,10 +78,9 @@ function verifyV2(
 ): boolean {
   const want = f.piecesRoot
   if (!want) return false
-  const leaves = blockHashes(part)
-  if (f.length <= l.pieceLength) return root(leaves, nextPow2(leaves.length)).equals(want)
-  const layer = layers?.get(Buffer.from(want).toString('hex'))
+  if (f.length <= l.pieceLength) return pieceRoot(part, nextPow2(blockHashes(part).length)).equals(want)
+  const layer = layers?.get(rootHex(f))
   if (!layer) return l.v1Pieces !== null // hybrid: the SHA-1 already verified it
   const k = index - f.offset / l.pieceLength
-  return root(leaves, l.pieceLength / BLOCK).equals(layer.subarray(k * 32, k * 32 + 32))
+  return pieceRoot(part, l.pieceLength / MERKLE_BLOCK).equals(layer.subarray(k * 32, k * 32 + 32))
 }
