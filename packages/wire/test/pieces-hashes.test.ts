@@ -289,6 +289,7 @@ describe('BEP 52 hash messages', () => {
     expect(await hs(hy.infoHash, false)).toEqual({ v2: true, infoHash: hy.infoHash })
     expect(await hs(hy.infoHash, true)).toEqual({ v2: true, infoHash: hyV2 })
     expect(await hs(hyV2, false)).toEqual({ v2: true, infoHash: hyV2 })
+    expect(server.stats.v2Upgrades).toBe(1)
   })
 
   it('our downloader answers a peer’s hash request with a hash reject', async () => {

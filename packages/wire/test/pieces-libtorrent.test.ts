@@ -1,6 +1,8 @@
 // Piece transfer against libtorrent (Debian python3-libtorrent 2.0), the independent implementation:
-// we download hybrid and v2-only torrents that libtorrent created and seeds, and libtorrent downloads
-// them from our PieceServer (from the .torrent, and by magnet with the metadata from us too). Everything runs inside a loopback-only network namespace (`unshare -n`):
+// we download hybrid and v2-only torrents that libtorrent created and seeds (v2-only also from the info
+// dict alone, fetching the piece layers by BEP 52 hash requests), and libtorrent downloads them from
+// our PieceServer (from the .torrent, and by magnet with the metadata from us too, when it asks us
+// for the piece layers by hash requests). Everything runs inside a loopback-only network namespace (`unshare -n`):
 // this file writes two small scripts to a temp dir and runs the Node one there, which drives the
 // Python one. Skips, saying why, when libtorrent, unshare or dist/ is missing.
 import { spawnSync } from 'node:child_process'
@@ -24,7 +26,7 @@ function unavailable(): string | undefined {
 const why = unavailable()
 if (why) console.warn(`libtorrent piece interop skipped: ${why}`)
 
-// libtorrent side: make a torrent (hybrid or v2-only, 16 KiB pieces), seed it, or leech it from one peer.
+// libtorrent side: make a torrent (hybrid or v2-only, 16 or 32 KiB pieces), seed it, or leech it from one peer.
 const PY = String.raw`
 import json, os, sys, time
 import libtorrent as lt
@@ -54,8 +56,8 @@ if mode == 'make':
             f.write(bytes((i * 31 + size) % 251 for i in range(size)))
     fs = lt.file_storage()
     lt.add_files(fs, root)
-    flags = lt.create_torrent.v2_only if version == 'v2' else 0
-    ct = lt.create_torrent(fs, 16384, flags=flags)
+    flags = lt.create_torrent.v2_only if version.startswith('v2') else 0
+    ct = lt.create_torrent(fs, 32768 if version.endswith('32k') else 16384, flags=flags)
     lt.set_piece_hashes(ct, base)
     path = os.path.join(base, version + '.torrent')
     with open(path, 'wb') as f:
@@ -101,7 +103,7 @@ const run = promisify(execFile)
 const wire = await import(process.env.WIRE_DIST)
 const { DiskStorage, PieceServer, downloadPieces, layoutFromInfo, rawDictValue, bdecode, filePath } = wire
 const [base, py] = process.argv.slice(2)
-for (const version of ['hybrid', 'v2']) {
+for (const version of ['hybrid', 'v2', 'v2-32k']) {
   const dir = join(base, version)
   const made = JSON.parse(execFileSync('/usr/bin/python3', [py, 'make', dir, version], { encoding: 'utf8' }))
   const torrent = readFileSync(made.torrent)
@@ -113,14 +115,22 @@ for (const version of ['hybrid', 'v2']) {
   const seed = spawn('/usr/bin/python3', [py, 'seed', made.torrent, dir], { stdio: ['ignore', 'pipe', 'inherit'] })
   const line = await new Promise((r) => createInterface({ input: seed.stdout }).once('line', r))
   const { port } = JSON.parse(line)
-  let fetched
+  const fetch = async (pieceLayers) => {
+    try {
+      const res = await downloadPieces({ info, peers: [{ host: '127.0.0.1', port }], pieceLayers, timeoutMs: 20000 })
+      const same = layout.files.filter((f) => !f.pad && f.length > 0).every((f) =>
+        Buffer.from(res.storage.file(filePath(f))).equals(readFileSync(join(made.root, filePath(f)))))
+      const layersMatch = [...layers].every(([k, v]) => Buffer.from(res.pieceLayers.get(k) ?? []).equals(v))
+      return { ok: same, bytes: res.bytesFetched, pieces: res.piecesFetched, bad: res.badPieces, hashesFetched: res.hashesFetched, badHashes: res.badHashes, layersMatch }
+    } catch (err) {
+      return { ok: false, error: err.message }
+    }
+  }
+  let fetched, fetchedNoLayers
   try {
-    const res = await downloadPieces({ info, peers: [{ host: '127.0.0.1', port }], pieceLayers: layers, timeoutMs: 20000 })
-    const same = layout.files.filter((f) => !f.pad && f.length > 0).every((f) =>
-      Buffer.from(res.storage.file(filePath(f))).equals(readFileSync(join(made.root, filePath(f)))))
-    fetched = { ok: same, bytes: res.bytesFetched, pieces: res.piecesFetched, bad: res.badPieces }
-  } catch (err) {
-    fetched = { ok: false, error: err.message }
+    fetched = await fetch(layers)
+    // From the info dict alone (as after a magnet): v2-only piece layers come by BEP 52 hash requests.
+    if (version !== 'hybrid') fetchedNoLayers = await fetch(undefined)
   } finally {
     seed.kill('SIGKILL')
   }
@@ -133,20 +143,20 @@ for (const version of ['hybrid', 'v2']) {
     try {
       const { stdout } = await run('/usr/bin/python3', [py, 'leech', source, join(dir, into), '127.0.0.1:' + ours], { encoding: 'utf8', timeout: 60000 })
       const after = server.stats
-      return { ...JSON.parse(stdout), piecesServed: after.piecesServed - before.piecesServed, metadataPiecesServed: after.metadataPiecesServed - before.metadataPiecesServed }
+      return { ...JSON.parse(stdout), piecesServed: after.piecesServed - before.piecesServed, metadataPiecesServed: after.metadataPiecesServed - before.metadataPiecesServed, hashRequestsServed: after.hashRequestsServed - before.hashRequestsServed, hashRequestsRejected: after.hashRequestsRejected - before.hashRequestsRejected, v2Upgrades: after.v2Upgrades - before.v2Upgrades }
     } catch (err) {
       return { ok: false, error: String(err.message).slice(0, 300) }
     }
   }
   const served = await leech(made.torrent, 'leech')
-  // By magnet: libtorrent takes the metadata from us too (BEP 9), so it has no piece layers and
-  // checks v2 files against their pieces roots once complete (no BEP 52 hash requests needed).
+  // By magnet: libtorrent takes the metadata from us too (BEP 9), so it has no piece layers; for a
+  // v2-only torrent it asks us for them with BEP 52 hash requests.
   const magnet = version === 'hybrid'
     ? 'magnet:?xt=urn:btih:' + Buffer.from(layout.infoHash).toString('hex')
     : 'magnet:?xt=urn:btmh:1220' + createHash('sha256').update(info).digest('hex')
   const servedMagnet = await leech(magnet, 'leech-magnet')
   await server.close()
-  console.log(JSON.stringify({ version, infoHash: Buffer.from(layout.infoHash).toString('hex'), fetched, served, servedMagnet, payload: layout.files.filter((f) => !f.pad).reduce((n, f) => n + f.length, 0) }))
+  console.log(JSON.stringify({ version, infoHash: Buffer.from(layout.infoHash).toString('hex'), layerCount: layers.size, fetched, fetchedNoLayers, served, servedMagnet, payload: layout.files.filter((f) => !f.pad).reduce((n, f) => n + f.length, 0) }))
 }
 `
 
@@ -168,6 +178,7 @@ describe.skipIf(why !== undefined)('piece transfer with libtorrent (loopback-onl
       },
     )
     const log = `${run.stdout}\n${run.stderr}`
+    if (process.env['BBMESH_INTEROP_LOG']) console.info(run.stdout)
     const lines = run.stdout
       .split('\n')
       .filter((l) => l.startsWith('{'))
@@ -175,7 +186,7 @@ describe.skipIf(why !== undefined)('piece transfer with libtorrent (loopback-onl
     expect(
       lines.map((l) => l['version']),
       log,
-    ).toEqual(['hybrid', 'v2'])
+    ).toEqual(['hybrid', 'v2', 'v2-32k'])
     for (const l of lines) {
       // Pads are never fetched: exactly the payload crosses the wire, every piece verified.
       expect(l['fetched'], log).toMatchObject({ ok: true, bytes: l['payload'], bad: 0 })
@@ -185,6 +196,26 @@ describe.skipIf(why !== undefined)('piece transfer with libtorrent (loopback-onl
     for (const l of lines) {
       expect(l['servedMagnet'], log).toMatchObject({ ok: true, progress: 1, metadataPiecesServed: 1 })
       expect((l['servedMagnet'] as Record<string, number>)['piecesServed'], log).toBeGreaterThan(0)
+    }
+    // libtorrent, knowing the hybrid's v2 hash from the .torrent, sets the BEP 52 bit on its v1
+    // handshake; we answer with the v2 hash and the download goes on in v2 (still complete above).
+    const hybrid = lines.find((l) => l['version'] === 'hybrid') as Record<string, Record<string, number>>
+    expect(hybrid['served']?.['v2Upgrades'], log).toBeGreaterThanOrEqual(1)
+    for (const l of lines.filter((x) => x['version'] !== 'hybrid')) {
+      // Each v2-only torrent has two files larger than a piece: two piece layers.
+      expect(l['layerCount'], log).toBe(2)
+      // Our downloader, given only the info dict, got both piece layers from libtorrent and verified them.
+      expect(l['fetchedNoLayers'], log).toMatchObject({
+        ok: true,
+        bytes: l['payload'],
+        bad: 0,
+        badHashes: 0,
+        hashesFetched: 2,
+        layersMatch: true,
+      })
+      // libtorrent, given only the magnet, asked us for the piece layers and took our answers.
+      expect((l['servedMagnet'] as Record<string, number>)['hashRequestsServed'], log).toBeGreaterThan(0)
+      expect(l['servedMagnet'], log).toMatchObject({ hashRequestsRejected: 0 })
     }
   }, 160_000)
 })

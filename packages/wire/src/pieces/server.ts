@@ -65,6 +65,8 @@ export interface PieceServerStats {
   /** BEP 52 hash requests answered with hashes, and rejected (out of range, unknown root, not held). */
   hashRequestsServed: number
   hashRequestsRejected: number
+  /** Hybrid connections upgraded to the v2 infohash (BEP 52: v1 handshake with the v2 bit). */
+  v2Upgrades: number
 }
 
 interface Seeded {
@@ -116,6 +118,7 @@ export class PieceServer {
     protocolErrors: 0,
     hashRequestsServed: 0,
     hashRequestsRejected: 0,
+    v2Upgrades: 0,
   }
 
   constructor(private readonly opts: PieceServerOptions = {}) {
@@ -270,6 +273,7 @@ export class PieceServer {
         const st = seeded.storage
         // BEP 52 upgrade path: a hybrid's v1 handshake with the v2 bit may be answered with the v2 hash.
         const upgrade = h.v2 && seeded.v2Hash !== null && !seeded.v2Hash.equals(h.infoHash)
+        if (upgrade) this.s.v2Upgrades++
         void send(
           encodeHandshake(upgrade ? (seeded.v2Hash as Buffer) : h.infoHash, this.peerId, true, layout.v2),
         )
