@@ -112,7 +112,11 @@ export function uncles(
   proofLayers: number,
 ): Buffer[] {
   const out: Buffer[] = []
-  for (let j = log2(nextPow2(length)); j <= proofLayers; j++) out.push(node(base + j, (index >> j) ^ 1))
+  // Division, not >>: indexes of very large files' leaf layers pass 2^31.
+  for (let j = log2(nextPow2(length)); j <= proofLayers; j++) {
+    const a = Math.floor(index / 2 ** j)
+    out.push(node(base + j, a % 2 === 0 ? a + 1 : a - 1))
+  }
   return out
 }
 
@@ -138,7 +142,7 @@ export function verifyHashes(
   let i = index / length
   for (const uncle of hashes.slice(length)) {
     node = i % 2 === 0 ? sha256(node, uncle) : sha256(uncle, node)
-    i >>= 1
+    i = Math.floor(i / 2)
     h++
   }
   return h === depth && node.equals(root)
