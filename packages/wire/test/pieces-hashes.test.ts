@@ -183,6 +183,18 @@ describe('BEP 52 hash messages', () => {
       expect(Buffer.from((res.storage as MemoryStorage).file(path) ?? []).equals(Buffer.from(d))).toBe(true)
   })
 
+  it('a hashes message with the wrong number of hashes closes that peer', async () => {
+    const t = v2Torrent()
+    const short = await scriptedSeed(t, (r) => encodeHashes(r, [randomBytes(32)]))
+    cleanups.push(() => short.close())
+    await expect(
+      downloadPieces({ info: t.info, peers: [{ host: '127.0.0.1', port: short.port }], timeoutMs: 5000 }),
+    ).rejects.toMatchObject({
+      code: 'ERR_NO_PEERS',
+      message: expect.stringMatching(/hashes message with 1 hashes/),
+    })
+  })
+
   it('hash rejects and silence: the download fails fast with a clear reason, or completes with an honest peer', async () => {
     const t = v2Torrent()
     const rejecter = await scriptedSeed(t, (r) => encodeHashReject(r))
@@ -290,6 +302,17 @@ describe('BEP 52 hash messages', () => {
     expect(await hs(hy.infoHash, true)).toEqual({ v2: true, infoHash: hyV2 })
     expect(await hs(hyV2, false)).toEqual({ v2: true, infoHash: hyV2 })
     expect(server.stats.v2Upgrades).toBe(1)
+    // A v1 torrent has no merkle trees: any hash request for it is rejected, not answered.
+    const c = rawClient(port, v1.infoHash)
+    cleanups.push(() => void c.socket.destroy())
+    await c.handshake
+    const r: HashRequest = { piecesRoot: randomBytes(32), base: 0, index: 0, length: 2, proofLayers: 0 }
+    c.socket.write(encodeHashRequest(r))
+    expect(decodeHashRequest((await c.next((m) => m.id === MSG.hashReject)).payload)).toEqual({
+      ...r,
+      piecesRoot: new Uint8Array(r.piecesRoot),
+    })
+    expect(server.stats.hashRequestsRejected).toBe(1)
   })
 
   it('our downloader answers a peer’s hash request with a hash reject', async () => {
