@@ -6,7 +6,7 @@
 // (layer-fetch.ts); peers sending hashes that do not prove against the pieces root are dropped.
 import type { Socket } from 'node:net'
 import { randomBytes } from 'node:crypto'
-import { MSG, PEER_ID_PREFIX } from '../constants.js'
+import { DEFAULT_REQQ, MSG, PEER_ID_PREFIX } from '../constants.js'
 import { dial, formatAddress, type PeerAddress } from '../dial.js'
 import { PieceError } from './errors.js'
 import { MAX_HASH_REQUEST_LENGTH } from '../constants.js'
@@ -378,7 +378,15 @@ class Downloader {
     const maxAll =
       this.opts.maxInFlightPieces ??
       Math.max(4, Math.min(64, Math.floor((64 << 20) / this.layout.pieceLength)))
-    const maxPeer = this.opts.maxPiecesPerPeer ?? 16
+    // All blocks of a piece are requested at once, so keep a peer's outstanding blocks within the
+    // usual BEP 10 `reqq` (250, libtorrent's and our server's): a peer closes connections that flood it.
+    const maxPeer = Math.max(
+      1,
+      Math.min(
+        this.opts.maxPiecesPerPeer ?? 16,
+        Math.floor(DEFAULT_REQQ / (this.layout.pieceLength / BLOCK)),
+      ),
+    )
     for (const peer of this.peers) {
       if (this.inFlight.size >= maxAll) return
       if (peer.choked) continue
