@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MSG } from '../src/constants.js'
-import { HashSource } from '../src/pieces/hash-source.js'
+import { HashSource, TreeCache } from '../src/pieces/hash-source.js'
 import { padHash, uncleCount, verifyHashes } from '../src/pieces/merkle.js'
 import {
   decodeHashes,
@@ -114,6 +114,22 @@ describe('BEP 52 hash messages', () => {
       sha256(data.subarray(5 * 16384, 6 * 16384)),
     ])
     expect(verifyHashes(r2, 5, 0, 4, 2, 4, leaves.hashes)).toBe(true)
+  })
+
+  it('merkle trees are cached within a byte budget: the newest is kept, older ones rebuilt on demand', async () => {
+    const t = v2Torrent()
+    const cache = new TreeCache(100)
+    const src = new HashSource(MemoryStorage.seed(layoutFromInfo(t.info), t.files), undefined, cache)
+    const big = { piecesRoot: rootOf(t, 'big.bin'), base: 1, index: 0, length: 16, proofLayers: 3 }
+    const mid = { piecesRoot: rootOf(t, 'dir/mid.bin'), base: 1, index: 0, length: 4, proofLayers: 1 }
+    expect('hashes' in (await src.answer(big))).toBe(true)
+    expect(cache.cachedBytes).toBe((10 + 5 + 3 + 2 + 1) * 32) // big.bin's tree from its piece layer up
+    expect('hashes' in (await src.answer(mid))).toBe(true)
+    expect(cache.cachedBytes).toBe((4 + 2 + 1) * 32) // big.bin's evicted
+    const again = await src.answer(big)
+    if (!('hashes' in again)) throw new Error('rejected')
+    expect(verifyHashes(big.piecesRoot, 5, 1, 0, 16, 3, again.hashes)).toBe(true)
+    expect(cache.cachedBytes).toBe((10 + 5 + 3 + 2 + 1) * 32)
   })
 
   for (const withLayers of [true, false]) {

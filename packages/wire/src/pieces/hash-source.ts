@@ -22,21 +22,66 @@ import { needsPieceLayer, rootHex, verifyPieceLayer, type PieceLayers } from './
 
 export type HashAnswer = { hashes: Buffer[] } | { reject: string }
 
-/** Default bound on the cached merkle trees of one torrent (32 bytes a node, about 64 per piece). */
+/** Default bound on the cached merkle trees of a server (32 bytes a node, about 64 per piece). */
 export const DEFAULT_HASH_CACHE_BYTES = 64 << 20
+
+/**
+ * Built file trees (and trees being built, shared by concurrent requests), least recently used
+ * first, within a byte budget shared by every torrent of a server. The newest tree is kept even if
+ * it alone exceeds the budget, until the next one is built.
+ */
+export class TreeCache {
+  private readonly trees = new Map<string, Promise<MerkleLayers | null>>()
+  private readonly sizes = new Map<string, number>()
+  private bytes = 0
+
+  constructor(private readonly maxBytes = DEFAULT_HASH_CACHE_BYTES) {}
+
+  get cachedBytes(): number {
+    return this.bytes
+  }
+
+  get(key: string, build: () => Promise<MerkleLayers | null>): Promise<MerkleLayers | null> {
+    const cached = this.trees.get(key)
+    if (cached) {
+      this.trees.delete(key) // re-insert: most recently used last
+      this.trees.set(key, cached)
+      return cached
+    }
+    const built = build()
+    this.trees.set(key, built)
+    void built.then(
+      (t) => this.account(key, t?.bytes ?? 0),
+      () => this.trees.delete(key),
+    )
+    return built
+  }
+
+  private account(key: string, bytes: number): void {
+    if (!this.trees.has(key)) return // evicted while it was being built
+    this.sizes.set(key, bytes)
+    this.bytes += bytes
+    for (const old of this.trees.keys()) {
+      if (this.bytes <= this.maxBytes) break
+      if (old === key || !this.sizes.has(old)) continue // the newest, or still being built
+      this.bytes -= this.sizes.get(old) ?? 0
+      this.sizes.delete(old)
+      this.trees.delete(old)
+    }
+  }
+}
+
+let sources = 0
 
 export class HashSource {
   private readonly files = new Map<string, LayoutFile>()
   private readonly layers = new Map<string, Uint8Array>()
-  /** Built trees (and trees being built, shared by concurrent requests), oldest first. */
-  private readonly trees = new Map<string, Promise<MerkleLayers | null>>()
-  private readonly sizes = new Map<string, number>()
-  private cachedBytes = 0
+  private readonly id = ++sources
 
   constructor(
     private readonly storage: PieceStorage,
     pieceLayers?: PieceLayers,
-    private readonly maxCacheBytes = DEFAULT_HASH_CACHE_BYTES,
+    private readonly cache = new TreeCache(),
   ) {
     const l = storage.layout
     for (const f of l.files) {
@@ -92,19 +137,14 @@ export class HashSource {
   /** The file's tree from the piece layer (height `ph`) to the root; null while pieces are missing. */
   private tree(f: LayoutFile, depth: number, ph: number): Promise<MerkleLayers | null> {
     const key = rootHex(f)
-    const cached = this.trees.get(key)
-    if (cached) {
-      this.trees.delete(key) // re-insert: most recently used last
-      this.trees.set(key, cached)
-      return cached
-    }
     const l = this.storage.layout
     const first = f.offset / l.pieceLength
     const count = Math.ceil(f.length / l.pieceLength)
     const layer = this.layers.get(key)
     if (!layer && ph < depth)
       for (let k = 0; k < count; k++) if (!this.storage.has(first + k)) return Promise.resolve(null)
-    const built = (async (): Promise<MerkleLayers | null> => {
+    // Keyed by this source too: a tree that failed against our data says nothing of another torrent's.
+    return this.cache.get(`${this.id}:${key}`, async () => {
       if (ph === depth) return new MerkleLayers([Buffer.from(f.piecesRoot as Uint8Array)], depth, depth)
       const hashes: Buffer[] = []
       if (layer) for (let k = 0; k < count; k++) hashes.push(Buffer.from(layer.subarray(k * 32, k * 32 + 32)))
@@ -115,25 +155,6 @@ export class HashSource {
         }
       const t = new MerkleLayers(hashes, ph, depth)
       return t.root.equals(f.piecesRoot as Uint8Array) ? t : null
-    })()
-    this.trees.set(key, built)
-    void built.then(
-      (t) => this.account(key, t?.bytes ?? 0),
-      () => this.trees.delete(key),
-    )
-    return built
-  }
-
-  private account(key: string, bytes: number): void {
-    if (!this.trees.has(key)) return // evicted while it was being built
-    this.sizes.set(key, bytes)
-    this.cachedBytes += bytes
-    for (const old of this.trees.keys()) {
-      if (this.cachedBytes <= this.maxCacheBytes) break
-      if (old === key || !this.sizes.has(old)) continue // the newest, or still being built
-      this.cachedBytes -= this.sizes.get(old) ?? 0
-      this.sizes.delete(old)
-      this.trees.delete(old)
-    }
+    })
   }
 }

@@ -15,7 +15,7 @@ import {
   PEER_ID_PREFIX,
 } from '../constants.js'
 import { encodeExtendedHandshake, parseExtendedHandshake } from '../extended-handshake.js'
-import { HashSource } from './hash-source.js'
+import { HashSource, TreeCache } from './hash-source.js'
 import { layoutFromInfo, pieceSize } from './layout.js'
 import {
   decodeHashRequest,
@@ -43,6 +43,11 @@ export interface PieceServerOptions {
   idleTimeoutMs?: number
   /** Told why a connection was closed for a protocol violation (for logs). */
   onProtocolError?: (reason: string, peer: string) => void
+  /**
+   * Bytes of BEP 52 merkle trees kept for answering hash requests, over all torrents (default 64 MiB;
+   * a tree costs about 64 bytes a piece). An evicted tree is rebuilt on the next request for it.
+   */
+  maxHashCacheBytes?: number
   /** Told why a BEP 52 hash request was rejected (for logs). */
   onHashReject?: (reason: string, peer: string) => void
 }
@@ -110,6 +115,7 @@ export class PieceServer {
   private readonly torrents = new Map<string, Seeded>()
   private readonly sockets = new Set<Socket>()
   private server: Server | undefined
+  private readonly trees: TreeCache
   private readonly s: PieceServerStats = {
     connections: 0,
     piecesServed: 0,
@@ -122,6 +128,7 @@ export class PieceServer {
   }
 
   constructor(private readonly opts: PieceServerOptions = {}) {
+    this.trees = new TreeCache(opts.maxHashCacheBytes)
     this.peerId = opts.peerId ?? Buffer.concat([Buffer.from(PEER_ID_PREFIX, 'latin1'), randomBytes(12)])
   }
 
@@ -137,7 +144,13 @@ export class PieceServer {
       layout.v2 && layout.v1Pieces ? createHash('sha256').update(info).digest().subarray(0, 20) : null
     const keys = v2Hash ? [key, v2Hash.toString('hex')] : [key]
     this.remove(key)
-    const seeded: Seeded = { info, storage, hashes: new HashSource(storage, opts.pieceLayers), keys, v2Hash }
+    const seeded: Seeded = {
+      info,
+      storage,
+      hashes: new HashSource(storage, opts.pieceLayers, this.trees),
+      keys,
+      v2Hash,
+    }
     for (const k of keys) this.torrents.set(k, seeded)
     return key
   }
