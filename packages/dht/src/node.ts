@@ -23,6 +23,7 @@ import { UdpTransport } from './transport/udp.js'
 import type { BoundAddress, PeerAddress, Transport } from './transport/types.js'
 import { ItemClient } from './item-client.js'
 import type { Clock } from './clock.js'
+import type { RandomSource } from './rng.js'
 import type { DhtItem, MutablePutOptions, PointerPutOptions, PutResult } from './item-client.js'
 
 export interface DhtNodeOptions {
@@ -58,6 +59,8 @@ export interface DhtNodeOptions {
    * default, use 10 s).
    */
   questionableAfterMs?: number
+  /** Draws for BEP 51 samples and token secrets (default: Math.random, crypto). Seed it to replay a simulation. */
+  random?: RandomSource
 }
 
 export interface SampleObservation {
@@ -107,7 +110,8 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
     this.id = parseId(opts.nodeId)
     const clock = (this.clock = opts.clock)
     const now = clock ? () => clock.now() : Date.now
-    this.tokens = new TokenManager(now)
+    const random = opts.random
+    this.tokens = random ? new TokenManager(now, (n) => random.bytes(n)) : new TokenManager(now)
     const rl = opts.rateLimit
     this.socket = new KrpcSocket({
       ...(clock && { clock }),
@@ -135,6 +139,7 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
     this.samples = new SampleCache(() => this.peers.infohashes(), {
       intervalS: opts.sampleIntervalS ?? C.SAMPLE_DEFAULT_INTERVAL_S,
       now,
+      ...(random && { random: () => random.next() }),
     })
     this.engine = new DhtEngine({
       id: this.id,
