@@ -36,6 +36,7 @@ export type {
   SimEvent,
   SimReadyEvent,
   SimStatsEvent,
+  SimWallTimes,
   SimFetcher,
   SimFetcherOptions,
   SurveyEstimate,

@@ -1,12 +1,13 @@
 // The simulator at test size: the real @bbmesh/dht nodes and @bbmesh/mesh harvester on an in-memory
-// network of a few hundred nodes, with latency and loss. Coverage, duplicated work for K = 2,
-// reproducibility of the seeded ground truth, and that stopping releases every timer.
+// network of a few hundred nodes, with latency and loss, on virtual time. Coverage, duplicated work
+// for K = 2, exact replay of a seeded run, and that stopping releases every timer.
 import { describe, expect, it } from 'vitest'
 import { seededRandom } from '@bbmesh/dht'
 import { runSimulation, type SimEvent } from '../src/index.js'
 import { generateSimTorrents } from '../src/sim/content.js'
 import { buildSimNetwork } from '../src/sim/network.js'
 import { placeTorrents } from '../src/sim/placement.js'
+import { VirtualClock } from '../src/sim/clock.js'
 import { liveResources, waitFor } from './helpers.js'
 
 const released = async (before: Map<string, number>): Promise<void> => {
@@ -42,7 +43,11 @@ describe('runSimulation', () => {
     expect(s.fetchesPerInfohash).toBeLessThan(1.5)
     expect(s.messagesPerInfohash).toBeGreaterThan(0)
     expect(s.network.lost).toBeGreaterThan(0)
-    expect(s.clock).toBe('wall')
+    expect(s.clock).toBe('virtual')
+    expect(s.wall.stoppedBy).toBe('coverage')
+    expect(s.wall.durationMs).toBeGreaterThan(0)
+    expect(s.wall.timeToCoverage['95']).not.toBeNull()
+    expect(s.events).toBeGreaterThan(s.network.delivered)
     expect(s.estimate?.measured.nodesDiscovered).toBeGreaterThan(250)
     expect(s.estimate?.realNodes).toBe(20_000_000)
     expect(s.estimate?.nodeSurveyDays).toBeGreaterThan(0)
@@ -82,9 +87,60 @@ describe('runSimulation', () => {
     expect(s.metadataCoverage).toBeGreaterThanOrEqual(0.9)
   }, 60_000)
 
+  it('replays exactly: the same seed gives the same virtual times, counts and curve', async () => {
+    const run = async (seed: number): Promise<unknown> => {
+      const s = await runSimulation({
+        nodes: 150,
+        torrents: 200,
+        harvesters: 2,
+        seed,
+        join: 'direct',
+        placement: 'store',
+        durationMs: 6_000,
+      })
+      // Only the wall-clock figures may differ between runs.
+      const { wall, buildMs, placement, ...rest } = s
+      expect(wall.durationMs).toBeGreaterThan(0)
+      expect(buildMs).toBeGreaterThanOrEqual(0)
+      return { ...rest, placement: { ...placement, ms: 0 } }
+    }
+    const a = await run(11)
+    expect(await run(11)).toEqual(a)
+    expect(await run(12)).not.toEqual(a)
+  }, 60_000)
+
+  it("'store' placement puts each infohash in its 8 closest nodes' peer stores, without datagrams", async () => {
+    const sim = await buildSimNetwork({
+      nodes: 150,
+      latencyMs: [1, 5],
+      loss: 0,
+      join: 'direct',
+      random: seededRandom(3),
+      networkSeed: 4,
+      sampleIntervalS: 5,
+      timeoutMs: 200,
+      clock: new VirtualClock(),
+    })
+    try {
+      const torrents = generateSimTorrents(300, 3, seededRandom(5), 'store')
+      const sent = sim.network.stats.sent
+      const { report } = await placeTorrents(sim, torrents, { mode: 'store' })
+      expect(sim.network.stats.sent).toBe(sent)
+      expect(report.stored).toBe(300)
+      const held = sim.nodes.reduce((n, d) => n + d.stats().storedInfohashes, 0)
+      expect(held).toBe(report.replicas)
+      // 8 each, less the seed itself where it is among the closest.
+      expect(report.replicas).toBeGreaterThan(300 * 7)
+    } finally {
+      await sim.destroy()
+    }
+  })
+
   it('the same seed gives the same network, torrents and storage; another seed does not', async () => {
     const layout = async (seed: number): Promise<{ ids: string[]; hashes: string[]; stored: number[] }> => {
+      const clock = new VirtualClock()
       const sim = await buildSimNetwork({
+        clock,
         nodes: 150,
         latencyMs: [1, 5],
         loss: 0,
@@ -96,14 +152,14 @@ describe('runSimulation', () => {
       })
       try {
         const torrents = generateSimTorrents(300, 3, seededRandom(seed + 2), String(seed))
-        await placeTorrents(sim, torrents, { mode: 'direct' })
+        await clock.drive(placeTorrents(sim, torrents, { mode: 'direct' }))
         return {
           ids: sim.ids.map((b) => b.toString('hex')),
           hashes: torrents.map((t) => t.infohash),
           stored: sim.nodes.map((n) => n.stats().storedInfohashes),
         }
       } finally {
-        await sim.destroy()
+        await clock.drive(sim.destroy())
       }
     }
     const a = await layout(9)
@@ -130,7 +186,8 @@ describe('runSimulation', () => {
         if (e.event === 'ready') setTimeout(() => ac.abort(), 300)
       },
     })
-    expect(s.durationMs).toBeLessThan(10_000)
+    expect(s.wall.stoppedBy).toBe('abort')
+    expect(s.durationMs).toBeLessThan(60_000)
     await released(before)
   }, 30_000)
 

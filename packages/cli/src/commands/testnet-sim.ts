@@ -1,5 +1,6 @@
 // `bbmesh testnet --sim`: the same DHT node and harvester code on an in-memory network of up to
-// 50,000 nodes (latency, loss, seeded), with simulated BEP 9. Times are wall clock.
+// 50,000 nodes (latency, loss, seeded), with simulated BEP 9, on virtual time: --duration and the
+// times to coverage are simulated seconds; the wall-clock seconds it took are reported next to them.
 import { runSimulation, type SimEvent, type SimSummary } from '@bbmesh/testnet'
 import type { CommandContext } from '../context.js'
 import { UsageError } from '../errors.js'
@@ -12,6 +13,7 @@ export interface SimCommandOptions {
   seed: number
   latency: string
   loss: string
+  wallLimitS: number
 }
 
 /** Parses "20" or "5-50" (one-way milliseconds). */
@@ -42,7 +44,8 @@ export async function runSimCommand(ctx: CommandContext, o: SimCommandOptions): 
       )
     } else if (e.event === 'stats') {
       ctx.out.info(
-        `${(e.t / 1000).toFixed(0)} s: sighted ${pct(e.coverage)}, metadata ${pct(e.metadataCoverage)}`,
+        `${(e.t / 1000).toFixed(0)} s simulated (${(e.wallMs / 1000).toFixed(0)} s real): ` +
+          `sighted ${pct(e.coverage)}, metadata ${pct(e.metadataCoverage)}`,
       )
     }
   }
@@ -54,6 +57,7 @@ export async function runSimCommand(ctx: CommandContext, o: SimCommandOptions): 
       harvesters: o.harvesters,
       seed: o.seed,
       durationMs: o.durationS * 1000,
+      wallLimitMs: o.wallLimitS * 1000,
       latencyMs,
       loss,
       statsIntervalMs: 5_000,
@@ -65,9 +69,14 @@ export async function runSimCommand(ctx: CommandContext, o: SimCommandOptions): 
     process.off('SIGTERM', stop)
   }
   if (ctx.out.json) return
-  ctx.out.text(`infohashes           ${s.torrents} on ${s.nodes} simulated nodes (times are wall clock)`)
-  ctx.out.text(`sighted (union)      ${pct(s.coverage)}`)
-  ctx.out.text(`metadata (union)     ${pct(s.metadataCoverage)}`)
+  ctx.out.text(`infohashes           ${s.torrents} on ${s.nodes} simulated nodes`)
+  ctx.out.text(
+    `harvest              ${sec(s.durationMs)} simulated, ${sec(s.wall.durationMs)} real (ended by ${s.wall.stoppedBy})`,
+  )
+  ctx.out.text(`sighted (union)      ${pct(s.coverage)}${reached(s.timeToCoverage, s.wall.timeToCoverage)}`)
+  ctx.out.text(
+    `metadata (union)     ${pct(s.metadataCoverage)}${reached(s.timeToMetadataCoverage, s.wall.timeToMetadataCoverage)}`,
+  )
   ctx.out.text(`messages/infohash    ${s.messagesPerInfohash ?? '-'}`)
   ctx.out.text(`fetches/infohash     ${s.fetchesPerInfohash ?? '-'}`)
   if (s.estimate !== null) {
@@ -79,4 +88,13 @@ export async function runSimCommand(ctx: CommandContext, o: SimCommandOptions): 
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`
+const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
+type Levels = Record<'50' | '90' | '95', number | null>
+/** ", 95% after 23.1 s simulated (55.2 s real)" for the highest level reached. */
+function reached(virtual: Levels, wall: Levels): string {
+  const level = (['95', '90', '50'] as const).find((l) => virtual[l] !== null)
+  if (level === undefined) return ''
+  const w = wall[level]
+  return `, ${level}% after ${sec(virtual[level]!)} simulated${w === null ? '' : ` (${sec(w)} real)`}`
+}
 const days = (d: number | null): string => (d === null ? 'unknown' : `${d.toFixed(1)} days`)

@@ -21,6 +21,7 @@ interface TestnetCommandOptions {
   sim?: boolean
   latency: string
   loss: string
+  wallLimit: string
 }
 
 export function registerTestnetCommand(program: Command): void {
@@ -33,13 +34,18 @@ export function registerTestnetCommand(program: Command): void {
     .option('--harvesters <k>', 'independent harvesters', '1')
     .option(
       '--duration <s>',
-      'longest harvest in seconds (stops earlier once every harvester has everything)',
+      'longest harvest in seconds, simulated seconds with --sim (stops earlier once every harvester has everything)',
       '60',
     )
     .option('--seed <x>', 'seed of every random choice (node ids, content, layout)', '1')
     .option('--sim', 'simulate instead: in-memory network of up to 50,000 nodes, simulated BEP 9')
     .option('--latency <ms>', 'with --sim: one-way latency in ms, or a range like 5-50', '5-50')
     .option('--loss <f>', 'with --sim: share of datagrams lost, 0..1', '0.01')
+    .option(
+      '--wall-limit <s>',
+      'with --sim: stop after this many real seconds, whatever simulated time',
+      '600',
+    )
     .option('--index-dir <dir>', "keep each harvester's index as DIR/h0.db, h1.db… (default: in memory)")
     .addHelpText(
       'after',
@@ -63,6 +69,7 @@ export function registerTestnetCommand(program: Command): void {
             seed,
             latency: opts.latency,
             loss: opts.loss,
+            wallLimitS: parseCount(opts.wallLimit, '--wall-limit', 1, 86_400),
           })
         }
         const stockShare = Number(opts.stockShare)

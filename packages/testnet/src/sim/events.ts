@@ -14,7 +14,21 @@ export interface SimReadyEvent {
   placement: PlacementReport
 }
 
-export type SimStatsEvent = CoverageSnapshot & { network: SimNetwork['network']['stats'] }
+export type SimStatsEvent = CoverageSnapshot & {
+  network: SimNetwork['network']['stats']
+  /** Wall-clock ms since the harvest started (`t` is virtual). */
+  wallMs: number
+}
+
+/** Wall-clock figures of the harvest, next to the virtual ones of the summary. */
+export interface SimWallTimes {
+  durationMs: number
+  /** Wall ms at the first sample that reached 50/90/95% (union); null if never. */
+  timeToCoverage: Record<'50' | '90' | '95', number | null>
+  timeToMetadataCoverage: Record<'50' | '90' | '95', number | null>
+  /** Why the harvest ended. */
+  stoppedBy: 'coverage' | 'duration' | 'wall-limit' | 'abort'
+}
 
 export interface SimSummary extends CoverageSummary {
   seed: number
@@ -25,8 +39,11 @@ export interface SimSummary extends CoverageSummary {
   buildMs: number
   placement: PlacementReport
   network: SimNetwork['network']['stats']
-  /** Wall-clock ms: every time in this summary is wall time (see run.ts). */
-  clock: 'wall'
+  /** Every time in this summary is virtual ms, except `wall` and `buildMs`/`placement.ms` (see run.ts). */
+  clock: 'virtual'
+  wall: SimWallTimes
+  /** Timers the virtual clock fired (datagram deliveries, timeouts, harvester timers). */
+  events: number
   estimate: SurveyEstimate | null
 }
 

@@ -4,7 +4,7 @@
 // no metadata. This simulates the wire's outcome and cost, not its bytes: real wires are exercised
 // by the loopback testnet.
 import { seededRandom } from '@bbmesh/dht'
-import { FetchError, type Endpoint, type MetadataFetcher } from '@bbmesh/mesh'
+import { FetchError, systemClock, type Clock, type Endpoint, type MetadataFetcher } from '@bbmesh/mesh'
 import type { TestnetTorrent } from '../content.js'
 
 export interface SimFetcherOptions {
@@ -15,6 +15,8 @@ export interface SimFetcherOptions {
   /** Probability in [0, 1] that a fetch from a serving peer fails (timeout). */
   failureRate?: number
   seed?: number
+  /** The simulation's clock (default: wall clock). */
+  clock?: Clock
 }
 
 export interface SimFetcher extends MetadataFetcher {
@@ -31,6 +33,7 @@ export function createSimFetcher(opts: SimFetcherOptions): SimFetcher {
   const failureRate = opts.failureRate ?? 0
   const c = { attempts: 0, ok: 0, failed: 0, noMetadata: 0 }
   const pending = new Set<() => void>()
+  const clock = opts.clock ?? systemClock
   let closed = false
 
   return {
@@ -39,7 +42,7 @@ export function createSimFetcher(opts: SimFetcherOptions): SimFetcher {
       // Draws happen at call time, in call order, so a run's outcomes depend on the seed only.
       const delay = min === max ? min : min + random.next() * (max - min)
       const fails = failureRate > 0 && random.next() < failureRate
-      await wait(delay, signal, pending, () => closed)
+      await wait(clock, delay, signal, pending, () => closed)
       const entry = opts.truth.get(Buffer.from(infohash).toString('hex'))
       if (fails) {
         c.failed++
@@ -61,6 +64,7 @@ export function createSimFetcher(opts: SimFetcherOptions): SimFetcher {
 }
 
 function wait(
+  clock: Clock,
   ms: number,
   signal: AbortSignal,
   pending: Set<() => void>,
@@ -69,12 +73,12 @@ function wait(
   return new Promise((resolve, reject) => {
     if (signal.aborted || isClosed()) return reject(new FetchError('aborted'))
     const cancel = (): void => {
-      clearTimeout(timer)
+      timer.cancel()
       pending.delete(cancel)
       signal.removeEventListener('abort', cancel)
       reject(new FetchError('aborted'))
     }
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       pending.delete(cancel)
       signal.removeEventListener('abort', cancel)
       resolve()

@@ -1,25 +1,27 @@
 // A @bbmesh/mesh harvester inside the simulation: its own @bbmesh/dht node(s) on the memory
 // network (joined for real through the simulation's bootstrap nodes), the simulated BEP 9 fetcher
 // and its own in-memory @bbmesh/index, tapped so the coverage tracker can read it cheaply.
-import { DhtNode, seededRandom, type MemoryNetwork } from '@bbmesh/dht'
+import { DhtNode, constants, seededRandom, type MemoryNetwork } from '@bbmesh/dht'
 import { openIndex, type PooledIndex, type SightingInput, type TorrentInput } from '@bbmesh/index'
 import { createHarvester, dhtNodeAdapter, type Harvester, type HarvesterOptions } from '@bbmesh/mesh'
 import { INFOHASH_BYTES } from '../constants.js'
 import type { HarvesterProbe } from '../coverage.js'
 import { createSimFetcher, type SimFetcherOptions } from './fetcher.js'
+import type { VirtualClock } from './clock.js'
 
 type Tuning = Omit<HarvesterOptions, 'dht' | 'fetcher' | 'index'>
 
 export interface SimHarvesterOptions {
   name: string
   network: MemoryNetwork
+  clock: VirtualClock
   bootstrap: readonly string[]
   seed: number
   nodeIds: number
   timeoutMs: number
   /** Queries in flight per harvester node, all lookups together (k-rpc's `concurrency`). */
   concurrency: number
-  fetcher: Omit<SimFetcherOptions, 'seed'>
+  fetcher: Omit<SimFetcherOptions, 'seed' | 'clock'>
   tuning: Tuning
 }
 
@@ -50,6 +52,9 @@ export async function startSimHarvester(opts: SimHarvesterOptions): Promise<SimH
         outboundQueriesPerSecond: false,
         timeoutMs: opts.timeoutMs,
         concurrency: opts.concurrency,
+        clock: opts.clock,
+        random: seededRandom(opts.seed * 31 + i),
+        questionableAfterMs: constants.BEP5_QUESTIONABLE_AFTER_MS,
       })
       nodes.push(node)
       closers.push(() => node.destroy())
@@ -58,7 +63,7 @@ export async function startSimHarvester(opts: SimHarvesterOptions): Promise<SimH
     }
     const index = await openIndex({ path: ':memory:' })
     closers.push(() => index.close())
-    const fetcher = createSimFetcher({ ...opts.fetcher, seed: opts.seed })
+    const fetcher = createSimFetcher({ ...opts.fetcher, seed: opts.seed, clock: opts.clock })
     closers.push(async () => fetcher.close())
     const sighted = new Set<string>()
     const withMeta = new Set<string>()
@@ -80,6 +85,7 @@ export async function startSimHarvester(opts: SimHarvesterOptions): Promise<SimH
       fetcher,
       index: tapped,
       random: () => rng.next(),
+      clock: opts.clock,
     })
     closers.push(() => harvester.stop())
     harvester.start()

@@ -1,6 +1,6 @@
 // The simulator's public surface (re-exported by the package index).
 export { runSimulation } from './run.js'
-export type { SimSummary, SimEvent, SimReadyEvent, SimStatsEvent } from './run.js'
+export type { SimSummary, SimEvent, SimReadyEvent, SimStatsEvent, SimWallTimes } from './events.js'
 export { SIM_HARVESTER_TUNING } from './options.js'
 export type { SimOptions, SimTuning } from './options.js'
 export { createSimFetcher } from './fetcher.js'

@@ -2,8 +2,12 @@
 // either for real (each one an iterative find_node for its own id through a bootstrap node, as
 // @bbmesh/dht's createTestnet does) or, at 10,000+ nodes where real joins take minutes, by filling
 // every routing table through the public `addNode` with the contacts a join would have found:
-// for every bucket depth, the nodes closest to a random id in that bucket.
-import { DhtNode, MemoryNetwork, type RandomSource } from '@bbmesh/dht'
+// for every bucket depth, the nodes closest to a random id in that bucket. Every node and the
+// network run on the simulation's virtual clock, which starts at 0: a contact filled in directly
+// counts as seen at 0 (as if the join had just heard from it), and is questionable after BEP 5's
+// 15 minutes, when a full bucket pings it before letting a newcomer in.
+import { DhtNode, MemoryNetwork, constants, seededRandom, type RandomSource } from '@bbmesh/dht'
+import type { VirtualClock } from './clock.js'
 import { INFOHASH_BYTES } from '../constants.js'
 import { Keyspace, firstDifferingBit, targetInBucket } from './keyspace.js'
 
@@ -23,6 +27,7 @@ export interface SimNetworkOptions {
   sampleIntervalS: number
   /** KRPC query timeout of every node, ms. */
   timeoutMs: number
+  clock: VirtualClock
 }
 
 export interface SimNetwork {
@@ -39,15 +44,22 @@ export interface SimNetwork {
 const DIRECT_PER_BUCKET = 8
 
 export async function buildSimNetwork(opts: SimNetworkOptions): Promise<SimNetwork> {
-  const network = new MemoryNetwork({ latencyMs: opts.latencyMs, loss: opts.loss, seed: opts.networkSeed })
+  const network = new MemoryNetwork({
+    latencyMs: opts.latencyMs,
+    loss: opts.loss,
+    seed: opts.networkSeed,
+    clock: opts.clock,
+  })
   const ids = Array.from({ length: opts.nodes }, () => opts.random.bytes(INFOHASH_BYTES))
   const nodes: DhtNode[] = []
   const destroy = async (): Promise<void> => {
     await Promise.all(nodes.map((n) => n.destroy()))
   }
   try {
-    for (const id of ids) {
+    for (const [i, id] of ids.entries()) {
       const node = new DhtNode({
+        // Its own stream for BEP 51 sample draws and token secrets.
+        random: seededRandom(opts.networkSeed * 100_003 + i),
         nodeId: id,
         bootstrap: false,
         transport: network.createTransport(),
@@ -55,6 +67,8 @@ export async function buildSimNetwork(opts: SimNetworkOptions): Promise<SimNetwo
         outboundQueriesPerSecond: false,
         sampleIntervalS: opts.sampleIntervalS,
         timeoutMs: opts.timeoutMs,
+        clock: opts.clock,
+        questionableAfterMs: constants.BEP5_QUESTIONABLE_AFTER_MS,
       })
       nodes.push(node)
       await node.listen(0, '0.0.0.0')

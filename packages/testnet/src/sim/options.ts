@@ -56,7 +56,10 @@ export interface SimOptions {
   loss?: number
   /** 'lookup': every node joins by a real find_node walk; 'direct': tables filled via addNode. Default: direct above 2,000 nodes. */
   join?: JoinMode
-  /** 'announce': real announces (lookup + announce_peer); 'direct': announce_peer to the K closest. Default: direct above 2,000 nodes. */
+  /**
+   * 'announce': real announces (lookup + announce_peer); 'direct': announce_peer to the K closest;
+   * 'store': straight into the K closest nodes' peer stores. Default: store above 2,000 nodes.
+   */
   placement?: PlacementMode
   /** Torrents being placed at once (default 32). */
   placementConcurrency?: number
@@ -65,10 +68,15 @@ export interface SimOptions {
   /** Simulated BEP 9: time per fetch, ms (default [50, 500]), and failure rate (default 0.05). */
   fetchLatencyMs?: number | [number, number]
   fetchFailureRate?: number
-  /** Longest harvest, wall ms (default 120 s). */
+  /** Longest harvest, virtual ms (default 120 s). */
   durationMs?: number
+  /** Longest harvest in wall-clock ms, whatever virtual time it reached (default: no limit). */
+  wallLimitMs?: number
+  /** Virtual ms between coverage samples: the resolution of the times to coverage (default 1 s). */
+  sampleMs?: number
   /** Stop once the union holds metadata for this share (default 1). */
   stopAtMetadataCoverage?: number
+  /** Virtual ms between 'stats' events (default 5 s). */
   statsIntervalMs?: number
   tuning?: SimTuning
   /** For the real-DHT estimate: node count (default 20 M) and polite query rate (default 20/s). */

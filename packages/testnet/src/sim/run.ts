@@ -1,8 +1,9 @@
 // runSimulation: the same @bbmesh/dht node code and @bbmesh/mesh harvester on an in-memory network
 // of thousands of nodes: build the DHT, store the infohashes as announces would, start K independent
 // harvesters with a simulated BEP 9 fetcher, track coverage like the loopback testnet, and estimate
-// what the measured yields imply for the real DHT. Times are wall-clock milliseconds: @bbmesh/dht
-// and the MemoryNetwork run on Node's timers, so virtual time would mean forking them.
+// what the measured yields imply for the real DHT. Everything runs on one VirtualClock (clock.ts):
+// the times to coverage are virtual ms, what the harvest would take on a network with the
+// simulated latency, and the wall-clock ms it took to compute are reported next to them.
 import { seededRandom } from '@bbmesh/dht'
 import { CoverageTracker } from '../coverage.js'
 import { TestnetError } from '../errors.js'
@@ -12,12 +13,14 @@ import { startSimHarvester, type SimHarvester } from './harvester.js'
 import { buildSimNetwork, type JoinMode } from './network.js'
 import { placeTorrents, SIM_PEER_PORT, type PlacementMode } from './placement.js'
 import { SIM_HARVESTER_TUNING, type SimOptions } from './options.js'
-import type { SimSummary } from './events.js'
-import { sleep } from '../sleep.js'
+import type { SimSummary, SimWallTimes } from './events.js'
+import { VirtualClock } from './clock.js'
+import type { CoverageSummary } from '../coverage.js'
 
 export type { SimReadyEvent, SimStatsEvent, SimSummary, SimEvent } from './events.js'
 
 const SAMPLE_MS = 1_000
+const LEVELS = ['50', '90', '95'] as const
 
 export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> {
   const n = opts.nodes ?? 1_000
@@ -33,7 +36,7 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
   if (!Number.isSafeInteger(seeds) || seeds < 1 || seeds > n)
     throw new TestnetError('ERR_TESTNET_OPTIONS', 'seeds must be in 1..nodes')
   const join: JoinMode = opts.join ?? (n > 2_000 ? 'direct' : 'lookup')
-  const placementMode: PlacementMode = opts.placement ?? (n > 2_000 ? 'direct' : 'announce')
+  const placementMode: PlacementMode = opts.placement ?? (n > 2_000 ? 'store' : 'announce')
   const emit = opts.onEvent ?? (() => undefined)
   const durationMs = opts.durationMs ?? 120_000
   // Separate streams: node ids, torrents and harvesters do not shift when one of them changes.
@@ -42,23 +45,29 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
   const maxLatency = typeof latencyMs === 'number' ? latencyMs : latencyMs[1]
   const timeoutMs = opts.queryTimeoutMs ?? Math.max(200, 8 * maxLatency)
   const t0 = Date.now()
-  const sim = await buildSimNetwork({
-    nodes: n,
-    latencyMs,
-    timeoutMs,
-    loss: opts.loss ?? 0.01,
-    join,
-    random: seededRandom(seed * 7 + 1),
-    networkSeed: seed * 7 + 2,
-    sampleIntervalS: opts.sampleIntervalS ?? 5,
-  })
+  const clock = new VirtualClock()
+  const sim = await clock.drive(
+    buildSimNetwork({
+      nodes: n,
+      latencyMs,
+      timeoutMs,
+      loss: opts.loss ?? 0.01,
+      join,
+      random: seededRandom(seed * 7 + 1),
+      networkSeed: seed * 7 + 2,
+      sampleIntervalS: opts.sampleIntervalS ?? 5,
+      clock,
+    }),
+  )
   const harvesters: SimHarvester[] = []
   try {
     const torrents = generateSimTorrents(m, seeds, seededRandom(seed * 7 + 3), String(seed))
-    const { report, stored } = await placeTorrents(sim, torrents, {
-      mode: placementMode,
-      ...(opts.placementConcurrency !== undefined && { concurrency: opts.placementConcurrency }),
-    })
+    const { report, stored } = await clock.drive(
+      placeTorrents(sim, torrents, {
+        mode: placementMode,
+        ...(opts.placementConcurrency !== undefined && { concurrency: opts.placementConcurrency }),
+      }),
+    )
     const buildMs = Date.now() - t0
     emit({ event: 'ready', nodes: n, torrents: m, buildMs, join, placement: report })
     // Ground truth for the fetcher: seed i is node i, serving on SIM_PEER_PORT.
@@ -69,49 +78,75 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
       }),
     )
     const probes: SimHarvester['probe'][] = []
-    const tracker = new CoverageTracker({ torrents: stored, probes })
-    const started = await Promise.allSettled(
-      Array.from({ length: k }, (_, i) =>
-        startSimHarvester({
-          name: `h${i}`,
-          network: sim.network,
-          bootstrap: sim.bootstrap,
-          seed: seed * 1000 + i,
-          nodeIds: opts.harvesterNodeIds ?? 1,
-          timeoutMs,
-          concurrency: opts.harvesterConcurrency ?? 128,
-          fetcher: {
-            truth,
-            latencyMs: opts.fetchLatencyMs ?? [50, 500],
-            failureRate: opts.fetchFailureRate ?? 0.05,
-          },
-          tuning: { ...SIM_HARVESTER_TUNING, ...opts.tuning },
-        }),
+    const tracker = new CoverageTracker({ torrents: stored, probes, now: () => clock.now() })
+    const started = await clock.drive(
+      Promise.allSettled(
+        Array.from({ length: k }, (_, i) =>
+          startSimHarvester({
+            name: `h${i}`,
+            network: sim.network,
+            clock,
+            bootstrap: sim.bootstrap,
+            seed: seed * 1000 + i,
+            nodeIds: opts.harvesterNodeIds ?? 1,
+            timeoutMs,
+            concurrency: opts.harvesterConcurrency ?? 128,
+            fetcher: {
+              truth,
+              latencyMs: opts.fetchLatencyMs ?? [50, 500],
+              failureRate: opts.fetchFailureRate ?? 0.05,
+            },
+            tuning: { ...SIM_HARVESTER_TUNING, ...opts.tuning },
+          }),
+        ),
       ),
     )
     for (const r of started) if (r.status === 'fulfilled') harvesters.push(r.value)
     const failed = started.find((r) => r.status === 'rejected')
     if (failed) throw failed.reason
     probes.push(...harvesters.map((h) => h.probe))
-    const tStart = Date.now()
-    const end = tStart + durationMs
+    const sampleMs = opts.sampleMs ?? SAMPLE_MS
+    const statsMs = opts.statsIntervalMs ?? 5_000
+    const vStart = clock.now()
+    const wStart = Date.now()
+    const end = vStart + durationMs
     const target = opts.stopAtMetadataCoverage ?? 1
-    let nextStats = Date.now() + (opts.statsIntervalMs ?? 5_000)
-    for (;;) {
+    // Wall ms of every coverage sample, in curve order (the tracker's `t` is virtual).
+    const wallAt: number[] = []
+    const sample = async (): Promise<Awaited<ReturnType<CoverageTracker['sample']>>> => {
       const snap = await tracker.sample()
-      if (snap.metadataCoverage >= target || Date.now() >= end || opts.signal?.aborted) break
-      if (Date.now() >= nextStats) {
-        emit({ ...snap, network: { ...sim.network.stats } })
-        nextStats += opts.statsIntervalMs ?? 5_000
-      }
-      await sleep(Math.min(SAMPLE_MS, Math.max(0, end - Date.now())), opts.signal)
+      wallAt.push(Date.now() - wStart)
+      return snap
     }
-    const seconds = (Date.now() - tStart) / 1000
-    await Promise.all(harvesters.map((h) => h.harvester.stop()))
-    const last = await tracker.sample()
+    const harvest = async (): Promise<SimWallTimes['stoppedBy']> => {
+      let nextStats = vStart + statsMs
+      for (;;) {
+        const snap = await sample()
+        if (snap.metadataCoverage >= target) return 'coverage'
+        if (opts.signal?.aborted) return 'abort'
+        if (clock.now() >= end) return 'duration'
+        if (opts.wallLimitMs !== undefined && Date.now() - wStart >= opts.wallLimitMs) return 'wall-limit'
+        if (clock.now() >= nextStats) {
+          emit({ ...snap, network: { ...sim.network.stats }, wallMs: Date.now() - wStart })
+          nextStats += statsMs
+        }
+        await new Promise<void>((r) => clock.setTimeout(r, Math.min(sampleMs, end - clock.now())))
+      }
+    }
+    const stoppedBy = await clock.drive(harvest())
+    const seconds = (clock.now() - vStart) / 1000
+    await clock.drive(Promise.all(harvesters.map((h) => h.harvester.stop())))
+    const last = await sample()
+    const covered = tracker.summary()
+    const wall: SimWallTimes = {
+      durationMs: Date.now() - wStart,
+      timeToCoverage: wallLevels(covered, wallAt, 'coverage'),
+      timeToMetadataCoverage: wallLevels(covered, wallAt, 'metadataCoverage'),
+      stoppedBy,
+    }
     const first = harvesters[0]
     const summary: SimSummary = {
-      ...tracker.summary(),
+      ...covered,
       seed,
       nodes: n,
       torrents: m,
@@ -120,7 +155,9 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
       buildMs,
       placement: report,
       network: { ...sim.network.stats },
-      clock: 'wall',
+      clock: 'virtual',
+      wall,
+      events: clock.fired,
       estimate:
         first && last.harvesters[0]
           ? estimateSurvey(first, last.harvesters[0].sighted, {
@@ -137,7 +174,22 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
     emit(summary)
     return summary
   } finally {
-    await Promise.all(harvesters.map((h) => h.stop()))
-    await sim.destroy()
+    await clock.drive(Promise.all(harvesters.map((h) => h.stop())))
+    await clock.drive(sim.destroy())
   }
+}
+
+function wallLevels(
+  s: CoverageSummary,
+  wallAt: readonly number[],
+  key: 'coverage' | 'metadataCoverage',
+): Record<'50' | '90' | '95', number | null> {
+  const at = (level: number): number | null => {
+    const i = s.curve.findIndex((p) => p[key] >= level)
+    return i < 0 ? null : (wallAt[i] ?? null)
+  }
+  return Object.fromEntries(LEVELS.map((l) => [l, at(Number(l) / 100)])) as Record<
+    '50' | '90' | '95',
+    number | null
+  >
 }
