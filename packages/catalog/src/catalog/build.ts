@@ -54,12 +54,21 @@ export function shardPrefixBits(n: number, target = CATALOG_SHARD_TARGET_ENTRIES
  * Memory: entries may be streamed (an async iterable, e.g. libraryEntries(index)); each is encoded
  * once into a line arena and dropped, so the peak is about twice the payload (the arena in input
  * order, then the files in key order) plus a key per entry — not the entry objects, which cost
- * about three times their line.
+ * about three times their line. The arena is released before hashing.
  */
 export async function buildCatalog(
   entries: Iterable<CatalogEntry> | AsyncIterable<CatalogEntry>,
   opts: BuildCatalogOptions = {},
 ): Promise<BuiltCatalog> {
+  const { header, files, mem } = layOut(await encodeAll(entries), opts)
+  const torrent = await buildTorrent(
+    { name: CATALOG_TORRENT_NAME, files: mem },
+    { version: 'hybrid', pieceLength: opts.pieceLength ?? CATALOG_PIECE_LENGTH },
+  )
+  return { torrent, header, files, entries: header.entries }
+}
+
+async function encodeAll(entries: Iterable<CatalogEntry> | AsyncIterable<CatalogEntry>): Promise<LineArena> {
   const arena = new LineArena()
   for await (const e of entries) {
     const line = encodeEntryLine(e)
@@ -70,6 +79,14 @@ export async function buildCatalog(
     }
     arena.add(entryKey(e), line)
   }
+  return arena
+}
+
+/** The payload files in key order (library or shards) plus catalog.json. */
+function layOut(
+  arena: LineArena,
+  opts: BuildCatalogOptions,
+): { header: CatalogHeader; files: Map<string, Uint8Array>; mem: MemoryFile[] } {
   const order = arena.sortedOrder()
   const key = (i: number): string => arena.keys[order[i] as number] as string
   for (let i = 1; i < order.length; i++)
@@ -81,7 +98,6 @@ export async function buildCatalog(
     files.set(path.join('/'), data)
     mem.push({ path, data })
   }
-
   let header: CatalogHeader
   if (!opts.sharded) {
     header = { layout: 'whole', entries: order.length }
@@ -103,10 +119,5 @@ export async function buildCatalog(
     header = { layout: 'sharded', entries: order.length, prefixBits: bits, shards }
   }
   add(headerPath(), encodeHeader(header))
-  const entryCount = order.length
-  const torrent = await buildTorrent(
-    { name: CATALOG_TORRENT_NAME, files: mem },
-    { version: 'hybrid', pieceLength: opts.pieceLength ?? CATALOG_PIECE_LENGTH },
-  )
-  return { torrent, header, files, entries: entryCount }
+  return { header, files, mem }
 }
