@@ -170,18 +170,22 @@ describe('piece transfer', () => {
     expect(seed.maxOutstanding()).toBeLessThanOrEqual(3)
   })
 
-  it('large pieces: a peer is never sent more block requests than the reqq our server allows', async () => {
-    // 20 pieces of 256 KiB: 16 pieces at once would be 256 requests, over our server's 250.
-    const t = makeTorrent([['big.bin', randomBytes(20 * 262144)]], 'v2', 262144)
-    const { server, port } = await seed(t)
-    const res = await downloadPieces({
-      info: t.info,
-      peers: [{ host: '127.0.0.1', port }],
-      pieceLayers: t.pieceLayers,
+  for (const [pieceLength, size] of [
+    [262144, 20 * 262144], // 16 pieces at once would be 256 requests
+    [8 << 20, (8 << 20) + 300_000], // one piece is 512 blocks
+  ] as const) {
+    it(`${pieceLength >> 10} KiB pieces: a peer is never sent more block requests than our server's reqq (250)`, async () => {
+      const t = makeTorrent([['big.bin', randomBytes(size)]], 'v2', pieceLength)
+      const { server, port } = await seed(t)
+      const res = await downloadPieces({
+        info: t.info,
+        peers: [{ host: '127.0.0.1', port }],
+        pieceLayers: t.pieceLayers,
+      })
+      expectFiles(res.storage, t)
+      expect(server.stats.protocolErrors).toBe(0)
     })
-    expectFiles(res.storage, t)
-    expect(server.stats.protocolErrors).toBe(0)
-  })
+  }
 
   it('drops a peer that sends a block it was not asked for', async () => {
     const t = makeTorrent(files(), 'hybrid')

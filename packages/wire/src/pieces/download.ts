@@ -6,7 +6,7 @@
 // (layer-fetch.ts); peers sending hashes that do not prove against the pieces root are dropped.
 import type { Socket } from 'node:net'
 import { randomBytes } from 'node:crypto'
-import { DEFAULT_REQQ, MSG, PEER_ID_PREFIX } from '../constants.js'
+import { MSG, PEER_ID_PREFIX } from '../constants.js'
 import { dial, formatAddress, type PeerAddress } from '../dial.js'
 import { PieceError } from './errors.js'
 import { MAX_HASH_REQUEST_LENGTH } from '../constants.js'
@@ -26,6 +26,11 @@ import { MemoryStorage, type PieceStorage } from './storage.js'
 import { verifyPiece, type PieceLayers } from './verify.js'
 
 const BLOCK = 16384
+/**
+ * Block requests outstanding per peer: within the BEP 10 `reqq` peers allow (250 for ours, 500 for
+ * libtorrent) whatever the piece size, and 2 MiB in flight is plenty on loopback and LANs.
+ */
+const BLOCK_WINDOW = 128
 
 export interface DownloadProgress {
   piecesDone: number
@@ -88,6 +93,8 @@ interface Peer {
   choked: boolean
   have: Uint8Array
   pieces: Set<number>
+  /** Block requests sent and not answered yet (at most BLOCK_WINDOW). */
+  outstanding: number
   drop: (why: string) => void
 }
 
@@ -96,6 +103,8 @@ interface InFlight {
   buf: Buffer
   received: number
   needed: number
+  /** Offset of the next block to request. */
+  next: number
   timer: NodeJS.Timeout
 }
 
@@ -235,6 +244,7 @@ class Downloader {
       choked: true,
       have: new Uint8Array(this.layout.pieceCount),
       pieces: new Set(),
+      outstanding: 0,
       drop: () => undefined,
       send: (buf) => void socket.write(buf),
     }
@@ -288,6 +298,7 @@ class Downloader {
       peer.choked = true
       for (const i of peer.pieces) this.release(i)
       peer.pieces.clear()
+      peer.outstanding = 0 // a choke discards the peer's queue of our requests (BEP 3)
     } else if (m.id === MSG.have) {
       if (m.payload.length !== 4 || m.payload.readUInt32BE(0) >= n) return drop('bad have')
       peer.have[m.payload.readUInt32BE(0)] = 1
@@ -301,16 +312,14 @@ class Downloader {
       const block = m.payload.subarray(8)
       const f = this.inFlight.get(index)
       if (!f || f.peer !== peer) return // late block of a piece we gave up on: ignore
-      if (
-        begin % BLOCK !== 0 ||
-        begin + block.length > f.needed ||
-        block.length !== Math.min(BLOCK, f.needed - begin)
-      )
+      if (begin % BLOCK !== 0 || begin >= f.next || block.length !== Math.min(BLOCK, f.needed - begin))
         return drop('block outside what we asked for')
       block.copy(f.buf, begin)
       f.received += block.length
+      peer.outstanding = Math.max(0, peer.outstanding - 1)
       this.r.bytesFetched += block.length
       if (f.received >= f.needed) void this.pieceDone(index, f, drop)
+      this.feed(peer)
       return
     } else if (m.id === MSG.hashes) {
       const verdict = this.hashes.onHashes(peer, decodeHashes(m.payload))
@@ -378,15 +387,7 @@ class Downloader {
     const maxAll =
       this.opts.maxInFlightPieces ??
       Math.max(4, Math.min(64, Math.floor((64 << 20) / this.layout.pieceLength)))
-    // All blocks of a piece are requested at once, so keep a peer's outstanding blocks within the
-    // usual BEP 10 `reqq` (250, libtorrent's and our server's): a peer closes connections that flood it.
-    const maxPeer = Math.max(
-      1,
-      Math.min(
-        this.opts.maxPiecesPerPeer ?? 16,
-        Math.floor(DEFAULT_REQQ / (this.layout.pieceLength / BLOCK)),
-      ),
-    )
+    const maxPeer = this.opts.maxPiecesPerPeer ?? 16
     for (const peer of this.peers) {
       if (this.inFlight.size >= maxAll) return
       if (peer.choked) continue
@@ -401,11 +402,24 @@ class Downloader {
           buf: Buffer.alloc(pieceSize(this.layout, i)),
           received: 0,
           needed,
+          next: 0,
           timer,
         })
         peer.pieces.add(i)
-        for (let b = 0; b < needed; b += BLOCK)
-          peer.socket.write(encodeRequest(i, b, Math.min(BLOCK, needed - b)))
+      }
+      this.feed(peer)
+    }
+  }
+
+  /** Requests the next blocks of a peer's pieces, in order, while its window has room. */
+  private feed(peer: Peer): void {
+    for (const i of peer.pieces) {
+      const f = this.inFlight.get(i)
+      if (!f) continue
+      for (; f.next < f.needed; f.next += BLOCK) {
+        if (peer.outstanding >= BLOCK_WINDOW) return
+        peer.socket.write(encodeRequest(i, f.next, Math.min(BLOCK, f.needed - f.next)))
+        peer.outstanding++
       }
     }
   }
