@@ -19,6 +19,7 @@ import type {
   TorrentInput,
 } from './types.js'
 import type { MetadataCacheStore } from './write/metadata-cache.js'
+import { removeTorrents, type RemoveOptions, type RemoveResult } from './write/remove.js'
 import type { IngestResult, Writer } from './write/writer.js'
 
 export interface MetadataCache {
@@ -94,6 +95,21 @@ export class PooledIndex {
     const n = Math.floor(limit)
     if (!Number.isFinite(n) || n < 0) throw new IndexError('BAD_INPUT', 'pendingSightings needs a limit >= 0')
     return this.#guard('pending sightings', () => pendingSightings(this.db, n))
+  }
+
+  /**
+   * Deletes torrents by exact infohash (40/64 hex or 20/32 bytes) in one transaction: row, file list
+   * and search entry. With `sourcePrefix`, only rows whose provenance starts with it (others are kept).
+   */
+  async removeTorrents(
+    infohashes: readonly (string | Uint8Array)[],
+    opts?: RemoveOptions,
+  ): Promise<RemoveResult> {
+    return this.#guard('remove', () => {
+      this.#writable('remove')
+      if (!Array.isArray(infohashes)) throw new IndexError('BAD_INPUT', 'removeTorrents needs an array')
+      return removeTorrents(this.#raw, infohashes.map(parseInfohash), opts)
+    })
   }
 
   async has(infohash: string | Uint8Array): Promise<boolean> {
