@@ -57,6 +57,7 @@ interface Row {
   peakRssMb: number
   rssPerHarvesterMb: number
   loadavgEnd: number[]
+  traffic: SimSummary['traffic']
   estimate: SurveyEstimate | null
 }
 
@@ -109,11 +110,18 @@ async function one(k: number): Promise<Row> {
     peakRssMb: round(peak / 2 ** 20),
     rssPerHarvesterMb: round(Math.max(0, peak - rssAtReady) / 2 ** 20 / k),
     loadavgEnd: loadavg().map((x) => round(x)),
+    traffic: s.traffic,
     estimate: s.estimate,
   }
 }
 
 /** "23.1 (55.2)": simulated seconds, then wall seconds in parentheses; "—" when not reached. */
+const byMethod = (q: Record<string, number>): string =>
+  Object.entries(q)
+    .sort((a, b) => b[1] - a[1])
+    .map(([m, n]) => `${m} ${n}`)
+    .join(', ') || 'none'
+
 const levels = (v: Levels, w: Levels): string =>
   (['50', '90', '95'] as const).map((l) => (v[l] === null ? '—' : `${sec(v[l])} (${sec(w[l])})`)).join(' / ')
 
@@ -155,6 +163,16 @@ async function main(): Promise<void> {
         `${levels(r.timeToMetadataCoverage, r.wallToMetadataCoverage)} | ${r.coverage} | ${r.metadataCoverage} | ` +
         `${r.harvestS} / ${r.harvestWallS} (${r.stoppedBy}) | ${r.messagesPerInfohash ?? '—'} | ` +
         `${r.fetchesPerInfohash ?? '—'} | ${r.harvesterMessages} | ${r.datagrams} | ${r.peakRssMb} | ${r.rssPerHarvesterMb} |`,
+    ),
+    '',
+    'Datagrams by kind (build, placement and harvest), sent by the harvesters and by the simulated nodes:',
+    '',
+    '| K | harvester queries | harvester replies | node queries | node replies (errors) |',
+    '|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.k} | ${byMethod(r.traffic.harvesters.queries)} | ${r.traffic.harvesters.responses} | ` +
+        `${byMethod(r.traffic.nodes.queries)} | ${r.traffic.nodes.responses} (${r.traffic.nodes.errors}) |`,
     ),
     '',
     ...(est

@@ -37,6 +37,7 @@ export type {
   SimReadyEvent,
   SimStatsEvent,
   SimWallTimes,
+  TrafficCounts,
   SimFetcher,
   SimFetcherOptions,
   SurveyEstimate,

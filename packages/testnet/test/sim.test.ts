@@ -48,6 +48,14 @@ describe('runSimulation', () => {
     expect(s.wall.durationMs).toBeGreaterThan(0)
     expect(s.wall.timeToCoverage['95']).not.toBeNull()
     expect(s.events).toBeGreaterThan(s.network.delivered)
+    // Every datagram is accounted for by kind; the simulated nodes only placed and answered (no
+    // routing upkeep storm), the harvester sampled and looked up.
+    const total = (t: (typeof s.traffic)['nodes']): number =>
+      Object.values(t.queries).reduce((a, b) => a + b, 0) + t.responses + t.errors + t.other
+    expect(total(s.traffic.nodes) + total(s.traffic.harvesters)).toBe(s.network.sent)
+    expect(Object.keys(s.traffic.nodes.queries).sort()).toEqual(['announce_peer', 'get_peers'])
+    expect(s.traffic.harvesters.queries.sample_infohashes).toBeGreaterThan(250)
+    expect(s.traffic.harvesters.queries.get_peers).toBeGreaterThan(500)
     expect(s.estimate?.measured.nodesDiscovered).toBeGreaterThan(250)
     expect(s.estimate?.realNodes).toBe(20_000_000)
     expect(s.estimate?.nodeSurveyDays).toBeGreaterThan(0)

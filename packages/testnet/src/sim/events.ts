@@ -4,6 +4,7 @@ import type { CoverageSnapshot, CoverageSummary } from '../coverage.js'
 import type { SurveyEstimate } from './estimate.js'
 import type { JoinMode, SimNetwork } from './network.js'
 import type { PlacementReport } from './placement.js'
+import type { TrafficCounts } from './traffic.js'
 
 export interface SimReadyEvent {
   event: 'ready'
@@ -44,6 +45,8 @@ export interface SimSummary extends CoverageSummary {
   wall: SimWallTimes
   /** Timers the virtual clock fired (datagram deliveries, timeouts, harvester timers). */
   events: number
+  /** Datagrams sent by the simulated nodes and by the harvesters, by kind (build, placement and harvest). */
+  traffic: { nodes: TrafficCounts; harvesters: TrafficCounts }
   estimate: SurveyEstimate | null
 }
 

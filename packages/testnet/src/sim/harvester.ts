@@ -8,6 +8,7 @@ import { INFOHASH_BYTES } from '../constants.js'
 import type { HarvesterProbe } from '../coverage.js'
 import { createSimFetcher, type SimFetcherOptions } from './fetcher.js'
 import type { VirtualClock } from './clock.js'
+import type { TrafficCounter } from './traffic.js'
 
 type Tuning = Omit<HarvesterOptions, 'dht' | 'fetcher' | 'index'>
 
@@ -15,6 +16,8 @@ export interface SimHarvesterOptions {
   name: string
   network: MemoryNetwork
   clock: VirtualClock
+  /** Counts what this harvester's nodes send. */
+  traffic: TrafficCounter
   bootstrap: readonly string[]
   seed: number
   nodeIds: number
@@ -47,7 +50,7 @@ export async function startSimHarvester(opts: SimHarvesterOptions): Promise<SimH
       const node = new DhtNode({
         nodeId: rng.bytes(INFOHASH_BYTES),
         bootstrap: [...opts.bootstrap],
-        transport: opts.network.createTransport(),
+        transport: opts.traffic.wrap(opts.network.createTransport()),
         rateLimit: false,
         outboundQueriesPerSecond: false,
         timeoutMs: opts.timeoutMs,

@@ -8,6 +8,7 @@
 // 15 minutes, when a full bucket pings it before letting a newcomer in.
 import { DhtNode, MemoryNetwork, constants, seededRandom, type RandomSource } from '@bbmesh/dht'
 import type { VirtualClock } from './clock.js'
+import type { TrafficCounter } from './traffic.js'
 import { INFOHASH_BYTES } from '../constants.js'
 import { Keyspace, firstDifferingBit, targetInBucket } from './keyspace.js'
 
@@ -28,6 +29,8 @@ export interface SimNetworkOptions {
   /** KRPC query timeout of every node, ms. */
   timeoutMs: number
   clock: VirtualClock
+  /** Counts what the simulated nodes send. */
+  traffic?: TrafficCounter
 }
 
 export interface SimNetwork {
@@ -62,7 +65,7 @@ export async function buildSimNetwork(opts: SimNetworkOptions): Promise<SimNetwo
         random: seededRandom(opts.networkSeed * 100_003 + i),
         nodeId: id,
         bootstrap: false,
-        transport: network.createTransport(),
+        transport: opts.traffic ? opts.traffic.wrap(network.createTransport()) : network.createTransport(),
         rateLimit: false,
         outboundQueriesPerSecond: false,
         sampleIntervalS: opts.sampleIntervalS,

@@ -15,6 +15,7 @@ import { placeTorrents, SIM_PEER_PORT, type PlacementMode } from './placement.js
 import { SIM_HARVESTER_TUNING, type SimOptions } from './options.js'
 import type { SimSummary, SimWallTimes } from './events.js'
 import { VirtualClock } from './clock.js'
+import { TrafficCounter } from './traffic.js'
 import type { CoverageSummary } from '../coverage.js'
 
 export type { SimReadyEvent, SimStatsEvent, SimSummary, SimEvent } from './events.js'
@@ -46,6 +47,7 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
   const timeoutMs = opts.queryTimeoutMs ?? Math.max(200, 8 * maxLatency)
   const t0 = Date.now()
   const clock = new VirtualClock()
+  const traffic = { nodes: new TrafficCounter(), harvesters: new TrafficCounter() }
   const sim = await clock.drive(
     buildSimNetwork({
       nodes: n,
@@ -57,6 +59,7 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
       networkSeed: seed * 7 + 2,
       sampleIntervalS: opts.sampleIntervalS ?? 5,
       clock,
+      traffic: traffic.nodes,
     }),
   )
   const harvesters: SimHarvester[] = []
@@ -86,6 +89,7 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
             name: `h${i}`,
             network: sim.network,
             clock,
+            traffic: traffic.harvesters,
             bootstrap: sim.bootstrap,
             seed: seed * 1000 + i,
             nodeIds: opts.harvesterNodeIds ?? 1,
@@ -158,6 +162,7 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
       clock: 'virtual',
       wall,
       events: clock.fired,
+      traffic: { nodes: traffic.nodes.snapshot(), harvesters: traffic.harvesters.snapshot() },
       estimate:
         first && last.harvesters[0]
           ? estimateSurvey(first, last.harvesters[0].sighted, {
