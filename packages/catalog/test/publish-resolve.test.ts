@@ -1,10 +1,6 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  DhtNode,
   bdecode,
   bencode,
   createTestnet,
@@ -13,102 +9,40 @@ import {
   signatureBuffer,
   type Testnet,
 } from '@bbmesh/dht'
-import { openIndex, type PooledIndex } from '@bbmesh/index'
 import { MemoryStorage, PieceServer, layoutFromInfo } from '@bbmesh/wire'
 import {
   CatalogPublisher,
   buildTorrent,
   libraryFromIndex,
-  mintPublisherKey,
   resolveCatalog,
   shardOf,
   type CatalogEntry,
 } from '../src/index.js'
 import { library, syntheticEntry } from './catalog-entries.js'
+import { LoopbackWorld } from './loopback-world.js'
 import { rogueMetadataSeed } from './rogue-seed.js'
 
 const key = (e: CatalogEntry): string => e.infohashV1 ?? e.infohashV2 ?? ''
 const strip = (xs: CatalogEntry[]) =>
   [...xs].sort((a, b) => (key(a) < key(b) ? -1 : 1)).map(({ source: _s, ...rest }) => rest)
 
-interface World {
-  testnet: Testnet
-  nodes: DhtNode[]
-  dirs: string[]
-  indexes: PooledIndex[]
-  closers: (() => Promise<void>)[]
-}
-const world: World = {
-  testnet: undefined as unknown as Testnet,
-  nodes: [],
-  dirs: [],
-  indexes: [],
-  closers: [],
-}
-
-async function dhtNode(testnet: Testnet, extraBootstrap: string[] = []): Promise<DhtNode> {
-  const n = new DhtNode({
-    bootstrap: [...extraBootstrap, ...testnet.bootstrap],
-    rateLimit: false,
-    outboundQueriesPerSecond: false,
-  })
-  world.nodes.push(n)
-  await n.listen(0, '127.0.0.1')
-  await n.bootstrap()
-  return n
-}
-async function dir(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'bbmesh-pubres-'))
-  world.dirs.push(d)
-  return d
-}
-async function index(): Promise<PooledIndex> {
-  const i = await openIndex({ path: ':memory:' })
-  world.indexes.push(i)
-  return i
-}
+const world = new LoopbackWorld()
+const dhtNode = (testnet: Testnet, extra: string[] = []) => world.dhtNode(testnet, extra)
+const dir = () => world.dir()
+const index = () => world.index()
+const setup = (sharded: boolean) => world.setup(sharded)
 
 beforeAll(async () => {
-  world.testnet = await createTestnet(8)
+  await world.start(8)
 })
 afterAll(async () => {
-  for (const c of world.closers.reverse()) await c()
-  await Promise.all(world.nodes.map((n) => n.destroy()))
-  await world.testnet?.destroy()
-  await Promise.all(world.indexes.map((i) => i.close()))
-  await Promise.all(world.dirs.map((d) => rm(d, { recursive: true, force: true })))
+  await world.close()
 })
-
-async function setup(sharded: boolean) {
-  const pubDir = await dir()
-  const key = await mintPublisherKey(pubDir)
-  const publisher = new CatalogPublisher({
-    dht: await dhtNode(world.testnet),
-    key,
-    dataDir: pubDir,
-    host: '127.0.0.1',
-    salt: 'library',
-    build: { sharded },
-  })
-  world.closers.push(() => publisher.stop())
-  const resDir = await dir()
-  const resIndex = await index()
-  const resDht = await dhtNode(world.testnet)
-  const resolve = () =>
-    resolveCatalog({
-      dht: resDht,
-      index: resIndex,
-      dataDir: resDir,
-      publicKey: key.publicKey,
-      salt: 'library',
-      timeoutMs: 5000,
-    })
-  return { key, publisher, pubDir, resDir, resIndex, resDht, resolve }
-}
 
 /**
  * A 1% update: new torrents, 1% of the library, land across the key space. (An infohash names one
- * info dict, so "changing" a torrent means adding another; removals are not propagated, see README.)
+ * info dict, so "changing" a torrent means adding another; removals and changed lines are covered in
+ * resolve-updates.test.ts.)
  */
 const added1pc = (lib: CatalogEntry[], from = 100_000): CatalogEntry[] => [
   ...lib,
@@ -209,7 +143,7 @@ describe('publish and resolve over a loopback DHT', () => {
 
     // A rogue DHT node offers seq 99 signed by a different key: dropped, the genuine seq 2 wins.
     const rogue = await rogueDhtNode(s.key.publicKey, Buffer.from('library'))
-    const viaRogue = await dhtNode(world.testnet, [`127.0.0.1:${rogue.port}`])
+    const viaRogue = await dhtNode(world.testnet!, [`127.0.0.1:${rogue.port}`])
     const r = await resolveCatalog({
       dht: viaRogue,
       index: s.resIndex,

@@ -1,134 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseTorrentFile } from '@bbmesh/catalog'
 import { createTestnet, type Testnet } from '@bbmesh/dht'
-import { openIndex, type TorrentInput } from '@bbmesh/index'
+import { openIndex } from '@bbmesh/index'
+import { cleanUp, ingest, run, start, temp, torrents } from './catalog-process.js'
 
-const here = dirname(fileURLToPath(import.meta.url))
-const dist = resolve(here, '../dist')
-const temps: string[] = []
-const temp = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'bbmesh-cli-catalog-'))
-  temps.push(d)
-  return d
-}
-
-/**
- * The built program in a child process, the way a shell runs it; every failure is reported as a
- * JSON error line with exit 1 so the tests can read the error code whatever the flags.
- */
-function harness(): string {
-  const path = join(temp(), 'bbmesh-harness.mjs')
-  writeFileSync(
-    path,
-    `import { buildProgram } from ${JSON.stringify(join(dist, 'program.js'))}
-const program = buildProgram()
-try {
-  await program.parseAsync(process.argv)
-} catch (err) {
-  process.stdout.write(JSON.stringify({ error: { code: err.code, message: err.message } }) + '\\n')
-  process.exitCode = 1
-}
-`,
-  )
-  return path
-}
-
-let script = ''
 let testnet: Testnet
-const children = new Set<ChildProcess>()
-
-function start(args: string[]): {
-  child: ChildProcess
-  lines: string[]
-  next(): Promise<string>
-  done: Promise<number>
-} {
-  const child = spawn(process.execPath, [script, ...args], {
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.add(child)
-  const lines: string[] = []
-  let buf = ''
-  const waiters: (() => void)[] = []
-  child.stdout?.on('data', (c: Buffer) => {
-    buf += c.toString('utf8')
-    let i
-    while ((i = buf.indexOf('\n')) >= 0) {
-      lines.push(buf.slice(0, i))
-      buf = buf.slice(i + 1)
-      waiters.splice(0).forEach((w) => w())
-    }
-  })
-  let stderr = ''
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')))
-  const done = new Promise<number>((r) =>
-    child.on('close', (code) => {
-      children.delete(child)
-      waiters.splice(0).forEach((w) => w())
-      r(code ?? -1)
-    }),
-  )
-  let read = 0
-  const next = async (): Promise<string> => {
-    const deadline = Date.now() + 20_000
-    while (lines.length <= read) {
-      if (child.exitCode !== null || Date.now() > deadline)
-        throw new Error(`no output line; stderr: ${stderr}`)
-      await new Promise<void>((r) => {
-        waiters.push(r)
-        setTimeout(r, 200)
-      })
-    }
-    return lines[read++] as string
-  }
-  return { child, lines, next, done }
-}
-
-async function run(args: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
-  const p = start(args)
-  const code = await p.done
-  return { code, json: JSON.parse(p.lines.at(-1) ?? '{}') as Record<string, unknown> }
-}
-
-function torrents(from: number, n: number): TorrentInput[] {
-  return Array.from({ length: n }, (_, k) => {
-    const i = from + k
-    const h = (alg: string) => new Uint8Array(createHash(alg).update(`cli ${i}`).digest())
-    return {
-      infohashV1: h('sha1'),
-      infohashV2: h('sha256'),
-      name: `Torrent ${i}`,
-      pieceLength: 16384,
-      files: [{ path: `Torrent ${i}/file-${i}.bin`, size: 1000 + i, piecesRoot: h('sha256') }],
-      source: 'import',
-    }
-  })
-}
-
-async function ingest(home: string, rows: TorrentInput[]): Promise<void> {
-  const index = await openIndex({ path: join(home, 'index.db') })
-  try {
-    await index.ingest(rows)
-  } finally {
-    await index.close()
-  }
-}
-
 beforeAll(async () => {
-  script = harness()
   testnet = await createTestnet(6)
 })
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL')
+  cleanUp()
   await testnet?.destroy()
-  for (const d of temps) rmSync(d, { recursive: true, force: true })
 })
 
 describe('bbmesh catalog build', () => {
@@ -200,7 +84,16 @@ describe('bbmesh publish / resolve (loopback DHT, separate processes)', () => {
     ]
     const r1 = await run(resolveArgs)
     expect(r1.code).toBe(0)
-    expect(Object.keys(r1.json).sort()).toEqual(['bytesFetched', 'imported', 'infohash', 'publicKey', 'seq'])
+    expect(Object.keys(r1.json).sort()).toEqual([
+      'bytesFetched',
+      'imported',
+      'infohash',
+      'publicKey',
+      'removed',
+      'replaced',
+      'retained',
+      'seq',
+    ])
     expect(r1.json).toMatchObject({ publicKey, seq: 1, infohash: first['infohash'], imported: 60 })
     expect(r1.json['bytesFetched']).toBeGreaterThan(0)
     const index = await openIndex({ path: join(res, 'index.db'), readonly: true })

@@ -1,7 +1,9 @@
 // Resolve: publisher key (+ salt) → BEP 46 pointer (highest valid seq, signature checked) → peers from
 // the DHT → metadata (BEP 9, verified against the infohash) → only the catalog files whose pieces
 // root changed since the last resolve → pieces verified → catalog validated → index ingest with
-// provenance `catalog:<publisher hex>:<seq>`. Nothing is imported unless every step succeeded.
+// provenance `catalog:<publisher hex>:<seq>`, after removing what the publisher dropped (see
+// apply-update.ts). Nothing is changed in the index unless every fetch and check succeeded. The
+// verified catalog is kept under the data dir, to diff the next update against and to seed.
 import { mutableTarget, type DhtNode } from '@bbmesh/dht'
 import type { PooledIndex } from '@bbmesh/index'
 import {
@@ -13,15 +15,21 @@ import {
   type MemoryStorage,
   type PeerAddress,
 } from '@bbmesh/wire'
-import { entryToTorrentInput } from '../catalog/entry.js'
 import { headerPath, libraryPath } from '../catalog/layout.js'
-import { catalogFileRefs, readCatalog } from '../catalog/read.js'
+import { catalogFileRefs, readCatalog, type CatalogFileRef } from '../catalog/read.js'
 import { MAX_TORRENT_BYTES } from '../constants.js'
 import { CatalogError, ResolveError } from '../errors.js'
+import { applyCatalogUpdate } from './apply-update.js'
 import { saltBytes, verifyPointer } from './pointer.js'
-import { isResolveState, readState, resolveStatePath, writeState, type ResolveState } from './state.js'
-
-const INGEST_BATCH = 1000
+import { ResolvedCopy } from './resolved-copy.js'
+import {
+  isResolveState,
+  readState,
+  resolveStatePath,
+  resolvedCopyDir,
+  writeState,
+  type ResolveState,
+} from './state.js'
 
 export interface ResolveOptions {
   dht: DhtNode
@@ -47,6 +55,12 @@ export interface ResolveResult {
   infohash: string
   /** Entries ingested (all of a whole catalog; those of changed shards for a sharded one). */
   imported: number
+  /** Torrents deleted from the index because the publisher no longer lists them. */
+  removed: number
+  /** Torrents the publisher dropped that stay because the index knew them from another source. */
+  retained: number
+  /** Torrents whose catalog line changed, rewritten from the new line. */
+  replaced: number
   /** Metadata plus piece payload bytes received. */
   bytesFetched: number
   filesFetched: number
@@ -61,6 +75,7 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
   if (pk.length !== 32) throw new ResolveError('BAD_POINTER', 'a publisher key is 32 bytes')
   const publicKey = pk.toString('hex')
   const statePath = resolveStatePath(opts.dataDir, pk, salt)
+  const copy = new ResolvedCopy(resolvedCopyDir(opts.dataDir, pk, salt))
   const stored = await readState<ResolveState>(statePath, isResolveState)
   // With `full`, the old state only guards against rollback; nothing counts as already fetched.
   const prev = opts.full && stored ? { ...stored, infohash: '', roots: {} } : stored
@@ -80,10 +95,13 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
       `pointer seq ${pointer.seq} is lower than seq ${stored.seq} already imported`,
     )
   const base = { publicKey, seq: pointer.seq, infohash }
-  if (prev && pointer.seq === prev.seq && prev.infohash === infohash)
+  if (prev && pointer.seq === prev.seq && prev.infohash === infohash && (await copy.hasInfo()))
     return {
       ...base,
       imported: 0,
+      removed: 0,
+      retained: 0,
+      replaced: 0,
       bytesFetched: 0,
       filesFetched: 0,
       filesTotal: Object.keys(prev.roots).length,
@@ -123,11 +141,18 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
   }
   const { refs } = catalogFileRefs(info)
   const layout = layoutFromInfo(info)
-  // Only files whose pieces root changed (all of them on a first resolve); catalog.json always.
+  // Only files whose pieces root changed and that the copy holds (so all of them on a first resolve);
+  // catalog.json always.
   const header = headerPath().join('/')
-  const wanted = [...refs.values()].filter(
-    (r) => r.path === header || prev?.roots[r.path] === undefined || prev.roots[r.path] !== r.piecesRoot,
-  )
+  const wanted: CatalogFileRef[] = []
+  for (const r of refs.values())
+    if (
+      r.path === header ||
+      prev?.roots[r.path] === undefined ||
+      prev.roots[r.path] !== r.piecesRoot ||
+      !(await copy.hasFile(r.path, r.size))
+    )
+      wanted.push(r)
   const wantedPaths = new Set(wanted.map((r) => r.path))
   const pieces = new Set<number>()
   for (const f of layout.files)
@@ -161,18 +186,27 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
   }
 
   opts.onProgress?.('import', `${read.entries.length} entries`)
-  const source = `catalog:${publicKey}:${pointer.seq}`
-  const now = new Date()
-  for (let i = 0; i < read.entries.length; i += INGEST_BATCH)
-    await opts.index.ingest(
-      read.entries.slice(i, i + INGEST_BATCH).map((e) => entryToTorrentInput(e, source, now)),
-    )
+  const counts = await applyCatalogUpdate({
+    index: opts.index,
+    copy,
+    source: `catalog:${publicKey}:${pointer.seq}`,
+    sourcePrefix: `catalog:${publicKey}:`,
+    info,
+    pieceLength: read.info.pieceLength,
+    oldRoots: stored?.roots,
+    refs,
+    files,
+    entries: read.entries,
+  })
   const roots: Record<string, string | null> = {}
   for (const r of refs.values()) roots[r.path] = r.piecesRoot
   await writeState(statePath, { seq: pointer.seq, infohash, roots })
   return {
     ...base,
-    imported: read.entries.length,
+    imported: counts.imported,
+    removed: counts.removed,
+    retained: counts.retained,
+    replaced: counts.replaced,
     bytesFetched: info.length + pieceBytes,
     filesFetched: wanted.length,
     filesTotal: refs.size,

@@ -22,7 +22,10 @@ const saltPart = (salt: Uint8Array): string => (salt.length ? `-${Buffer.from(sa
 export const publishStatePath = (dataDir: string, salt: Uint8Array): string =>
   join(stateDir(dataDir), `published${saltPart(salt)}.json`)
 export const resolveStatePath = (dataDir: string, publicKey: Uint8Array, salt: Uint8Array): string =>
-  join(stateDir(dataDir), 'resolved', `${Buffer.from(publicKey).toString('hex')}${saltPart(salt)}.json`)
+  `${resolvedCopyDir(dataDir, publicKey, salt)}.json`
+/** Where the resolver keeps its copy of the last catalog it imported (see resolved-copy.ts). */
+export const resolvedCopyDir = (dataDir: string, publicKey: Uint8Array, salt: Uint8Array): string =>
+  join(stateDir(dataDir), 'resolved', `${Buffer.from(publicKey).toString('hex')}${saltPart(salt)}`)
 
 export async function readState<T>(path: string, check: (v: unknown) => v is T): Promise<T | undefined> {
   let text: string

@@ -1,9 +1,12 @@
 // `bbmesh resolve PUBKEY`: follow a publisher's BEP 46 pointer, fetch and verify its catalog (only
-// what changed since the last time) and import it into the index with provenance.
+// what changed since the last time) and import it into the index with provenance, removing what the
+// publisher dropped.
 import type { Command } from 'commander'
-import { createDhtNode } from '@bbmesh/dht'
-import { CatalogError, parsePublicKey, resolveCatalog } from '@bbmesh/catalog'
+import { createDhtNode, type DhtNode } from '@bbmesh/dht'
+import type { PooledIndex } from '@bbmesh/index'
+import { CatalogError, parsePublicKey, resolveCatalog, type ResolveResult } from '@bbmesh/catalog'
 import { commandAction } from '../command-action.js'
+import type { CommandContext } from '../context.js'
 import { CliError, UsageError } from '../errors.js'
 import { formatSize, parseCount } from '../units.js'
 import { parseBootstrap } from './dht-shared.js'
@@ -14,6 +17,11 @@ interface ResolveOptions {
   timeout?: string
   host?: string
   full?: boolean
+}
+
+const coded = (err: unknown): never => {
+  if (err instanceof CatalogError) throw new CliError(err.message, err.code)
+  throw err
 }
 
 export function registerResolveCommand(program: Command): void {
@@ -32,42 +40,59 @@ export function registerResolveCommand(program: Command): void {
         if (!publicKey)
           throw new UsageError(`<pubkey>: expected 64 hex digits or bbmesh:pub:<hex>, got '${pubkey}'`)
         const timeout = parseCount(opts.timeout ?? '60', '--timeout', 1, 3600)
+        const host = opts.host ?? '0.0.0.0'
         const index = await ctx.openIndex()
         const dht = createDhtNode({ bootstrap: parseBootstrap(opts.bootstrap) })
-        try {
-          await dht.listen(0, opts.host ?? '0.0.0.0')
-          await dht.bootstrap()
+        const dataDir = ctx.ensureDataDir()
+        const salt = opts.salt !== undefined ? { salt: opts.salt } : {}
+        const once = async (full: boolean): Promise<void> => {
           const r = await resolveCatalog({
             dht,
             index,
-            dataDir: ctx.ensureDataDir(),
+            dataDir,
             publicKey,
-            ...(opts.salt !== undefined && { salt: opts.salt }),
-            full: opts.full === true,
+            ...salt,
+            full,
             timeoutMs: timeout * 1000,
             onProgress: (stage, detail) => ctx.out.progress(`${stage}${detail ? `: ${detail}` : ''}`),
-          }).catch((err: unknown) => {
-            if (err instanceof CatalogError) throw new CliError(err.message, err.code)
-            throw err
-          })
+          }).catch(coded)
           ctx.out.clearProgress()
-          if (ctx.out.json)
-            return void ctx.out.record({
-              publicKey: r.publicKey,
-              seq: r.seq,
-              infohash: r.infohash,
-              imported: r.imported,
-              bytesFetched: r.bytesFetched,
-            })
-          ctx.out.text(
-            r.unchanged
-              ? `seq ${r.seq} (${r.infohash}) already imported; nothing fetched`
-              : `seq ${r.seq}  ${r.infohash}  imported ${r.imported} torrents  fetched ${formatSize(r.bytesFetched)} (${r.filesFetched} of ${r.filesTotal} catalog files)`,
-          )
+          report(ctx, r)
+        }
+        try {
+          await dht.listen(0, host)
+          await dht.bootstrap()
+          await once(opts.full === true)
         } finally {
-          await dht.destroy()
-          await index.close()
+          await closeAll(dht, index)
         }
       }),
     )
+}
+
+function report(ctx: CommandContext, r: ResolveResult): void {
+  if (ctx.out.json)
+    return void ctx.out.record({
+      publicKey: r.publicKey,
+      seq: r.seq,
+      infohash: r.infohash,
+      imported: r.imported,
+      bytesFetched: r.bytesFetched,
+      removed: r.removed,
+      retained: r.retained,
+      replaced: r.replaced,
+    })
+  const kept = r.retained
+    ? ` (${r.retained} more dropped by the publisher but known from elsewhere, kept)`
+    : ''
+  ctx.out.text(
+    r.unchanged
+      ? `seq ${r.seq} (${r.infohash}) already imported; nothing fetched`
+      : `seq ${r.seq}  ${r.infohash}  imported ${r.imported} torrents  removed ${r.removed}${kept}  fetched ${formatSize(r.bytesFetched)} (${r.filesFetched} of ${r.filesTotal} catalog files)`,
+  )
+}
+
+async function closeAll(dht: DhtNode, index: PooledIndex): Promise<void> {
+  await dht.destroy()
+  await index.close()
 }
