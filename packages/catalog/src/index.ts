@@ -54,6 +54,8 @@ export { CatalogPublisher, DEFAULT_REPUBLISH_INTERVAL_MS } from './publish/publi
 export type { PublisherOptions, PublishResult } from './publish/publisher.js'
 export { resolveCatalog } from './publish/resolver.js'
 export type { ResolveOptions, ResolveResult } from './publish/resolver.js'
+export { CatalogSeeder, DEFAULT_REANNOUNCE_INTERVAL_MS } from './publish/seeder.js'
+export type { SeederOptions, SeedResult } from './publish/seeder.js'
 export { verifyPointer, saltBytes } from './publish/pointer.js'
 export type { Pointer } from './publish/pointer.js'
 export { publishStatePath, resolveStatePath, resolvedCopyDir } from './publish/state.js'

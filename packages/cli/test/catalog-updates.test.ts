@@ -58,4 +58,39 @@ describe('bbmesh resolve follows updates (loopback DHT, separate processes)', ()
       expect(await seeding.done).toBe(0)
     },
   )
+
+  it(
+    'resolve --seed keeps serving: a second resolver fetches the catalog from the first after the publisher stopped',
+    { timeout: SLOW },
+    async () => {
+      const pub = temp()
+      await run(['--data-dir', pub, '--json', 'keys', 'mint'])
+      const publicKey = (await run(['--data-dir', pub, '--json', 'keys', 'show'])).json['publicKey'] as string
+      await ingest(pub, torrents(200, 30))
+      const net = ['--bootstrap', testnet.bootstrap.join(','), '--host', '127.0.0.1']
+      const seeding = start(['--data-dir', pub, '--json', 'publish', ...net])
+      expect(JSON.parse(await seeding.next())).toMatchObject({ seq: 1, entries: 30 })
+
+      const first = temp()
+      const reseed = start(['--data-dir', first, '--json', 'resolve', publicKey, ...net, '--seed'])
+      const r1 = JSON.parse(await reseed.next()) as Record<string, unknown>
+      expect(r1).toMatchObject({ seq: 1, imported: 30 })
+      expect(r1['seedPort']).toBeGreaterThan(0)
+      seeding.child.kill('SIGTERM')
+      expect(await seeding.done).toBe(0)
+
+      const second = temp()
+      const r2 = await run(['--data-dir', second, '--json', 'resolve', publicKey, ...net, '--timeout', '10'])
+      expect(r2.code).toBe(0)
+      expect(r2.json).toMatchObject({ seq: 1, infohash: r1['infohash'], imported: 30 })
+      expect(await exportedLibrary(join(second, 'index.db'))).toEqual(
+        await exportedLibrary(join(pub, 'index.db')),
+      )
+      reseed.child.kill('SIGTERM')
+      expect(await reseed.done).toBe(0)
+
+      const misuse = await run(['--data-dir', second, '--json', 'resolve', publicKey, ...net, '--port', '1'])
+      expect(misuse.json).toMatchObject({ error: { code: 'USAGE' } })
+    },
+  )
 })
