@@ -4,7 +4,7 @@
 // unique infohash (expect about K), peak RSS, and the real-DHT survey estimate from the K = 1 run.
 // Defaults: the 10,000 nodes, 50,000 infohashes, K = 1, 4, 8. SIM_NODES, SIM_TORRENTS,
 // SIM_KS ("1,4"), SIM_SEED, SIM_DURATION_S (simulated), SIM_WALL_S (real seconds per K, one value
-// or one per K: "720,330,330"), SIM_STOP_AT (metadata share that ends a row, default 0.95),
+// or one per K: "720,420,420"), SIM_STOP_AT (metadata share that ends a row, default 0.95),
 // SIM_SAMPLE_MS, SIM_LOSS override. Each K runs in its own child
 // process (its peak RSS is its own). Writes bench/results/sim-<nodes>x<torrents>.{json,md}.
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -19,7 +19,7 @@ const TORRENTS = Number(process.env.SIM_TORRENTS ?? 50_000)
 const KS = process.env.SIM_KS?.split(',').map(Number) ?? [1, 4, 8]
 const SEED = Number(process.env.SIM_SEED ?? 1)
 const DURATION_S = Number(process.env.SIM_DURATION_S ?? 3_600)
-const WALL_S = (process.env.SIM_WALL_S ?? '720,330,330').split(',').map(Number)
+const WALL_S = (process.env.SIM_WALL_S ?? '720,420,420').split(',').map(Number)
 const STOP_AT = Number(process.env.SIM_STOP_AT ?? 0.95)
 const SAMPLE_MS = Number(process.env.SIM_SAMPLE_MS ?? 2_000)
 const LOSS = Number(process.env.SIM_LOSS ?? 0.01)
