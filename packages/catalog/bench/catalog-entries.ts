@@ -17,9 +17,10 @@ const words = [
   'archive',
 ]
 
-export function benchEntry(i: number): CatalogEntry {
+/** Torrent `i`; `rev` > 0 gives the same infohashes with another name and files (a changed line). */
+export function benchEntry(i: number, rev = 0): CatalogEntry {
   const hash = (alg: string, s: string): string => createHash(alg).update(s).digest('hex')
-  const name = `${words[i % 12]}-${words[(i >> 3) % 12]}-${i}-${words[(i >> 6) % 12]}`
+  const name = `${words[i % 12]}-${words[(i >> 3) % 12]}-${i}-${words[(i >> 6) % 12]}${rev ? `-r${rev}` : ''}`
   const files = Array.from({ length: 1 + (i % 5) }, (_, j) => ({
     path: new Uint8Array(Buffer.from(`${name}/${words[(i + j) % 12]}-${j}.bin`)),
     size: 1_000_000 + ((i * 7919 + j * 104729) % 900_000_000),

@@ -1,5 +1,6 @@
-// `pnpm bench:resolve`: publish → resolve → 1% update → resolve over a loopback DHT testnet and a
-// real PieceServer, sharded and whole, into a real index on disk. BENCH_RESOLVE_N (default 20,000).
+// `pnpm bench:resolve`: publish → resolve → update (1% each removed, changed and added) → resolve
+// over a loopback DHT testnet and a real PieceServer, sharded and whole, into a real index on disk.
+// BENCH_RESOLVE_N (default 20,000).
 // Writes bench/results/resolve.{json,md}. Loopback only; nothing is asserted.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -51,6 +52,8 @@ async function once(sharded: boolean): Promise<Record<string, unknown>> {
         ms: Math.round(performance.now() - t0),
         bytes: r.bytesFetched,
         imported: r.imported,
+        removed: r.removed,
+        replaced: r.replaced,
         files: r.filesFetched,
         of: r.filesTotal,
       }
@@ -60,8 +63,9 @@ async function once(sharded: boolean): Promise<Record<string, unknown>> {
     const publishMs = Math.round(performance.now() - t0)
     const first = await resolve()
     t0 = performance.now()
+    // Every 100th torrent dropped, every 100th (another residue) changed, and 1% new ones.
     await publisher.publish([
-      ...lib,
+      ...lib.flatMap((e, i) => (i % 100 === 37 ? [] : [i % 100 === 71 ? benchEntry(i, 1) : e])),
       ...Array.from({ length: N / 100 }, (_, k) => benchEntry(10_000_000 + k)),
     ])
     const republishMs = Math.round(performance.now() - t0)
@@ -82,14 +86,14 @@ mkdirSync(resultsDir, { recursive: true })
 writeFileSync(join(resultsDir, 'resolve.json'), JSON.stringify({ env, rows }, null, 2) + '\n')
 const mb = (b: unknown): string => ((b as number) / 1024 / 1024).toFixed(1)
 const md = [
-  `# Publish / resolve over loopback (${N} torrents, 1% added; ${env.cpus} CPUs, load ${env.load1})`,
+  `# Publish / resolve over loopback (${N} torrents; update: 1% each removed, changed, added; ${env.cpus} CPUs, load ${env.load1})`,
   '',
-  '| layout | publish ms | first resolve ms / MB | republish ms | update resolve ms / MB | update files | imported |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| layout | publish ms | first resolve ms / MB | republish ms | update resolve ms / MB | update files | imported | removed | replaced |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map((r) => {
     const f = r['first'] as Record<string, number>
     const u = r['update'] as Record<string, number>
-    return `| ${String(r['layout'])} | ${String(r['publishMs'])} | ${f['ms']} / ${mb(f['bytes'])} | ${String(r['republishMs'])} | ${u['ms']} / ${mb(u['bytes'])} | ${u['files']} of ${u['of']} | ${u['imported']} |`
+    return `| ${String(r['layout'])} | ${String(r['publishMs'])} | ${f['ms']} / ${mb(f['bytes'])} | ${String(r['republishMs'])} | ${u['ms']} / ${mb(u['bytes'])} | ${u['files']} of ${u['of']} | ${u['imported']} | ${u['removed']} | ${u['replaced']} |`
   }),
   '',
 ].join('\n')
