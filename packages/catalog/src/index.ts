@@ -44,7 +44,7 @@ export {
 export type { CatalogEntry, CatalogFile } from './catalog/entry.js'
 export { buildCatalog, shardPrefixBits } from './catalog/build.js'
 export type { BuildCatalogOptions, BuiltCatalog } from './catalog/build.js'
-export { readCatalog, catalogFileRefs, checkFile, parseLines } from './catalog/read.js'
+export { readCatalog, catalogFileRefs, checkFile, parseLines, checkLines } from './catalog/read.js'
 export type { ReadCatalog, ReadCatalogOptions, CatalogFileRef } from './catalog/read.js'
 export { encodeHeader, parseHeader, shardOf, shardPath, expectedFiles } from './catalog/layout.js'
 export type { CatalogHeader, ShardInfo } from './catalog/layout.js'

@@ -37,6 +37,11 @@ describe('catalog format', () => {
       const read = readCatalog(a.torrent.info, a.files)
       expect(read.entries).toEqual(sorted(lib))
       expect(read.header.entries).toBe(300)
+      // Validation alone (what a resolver runs before ingesting line by line): same count, no objects.
+      expect(readCatalog(a.torrent.info, a.files, { collect: false })).toMatchObject({
+        entries: [],
+        entryCount: 300,
+      })
       if (sharded) {
         expect(read.header.layout).toBe('sharded')
         expect(a.files.size).toBe(1 + (read.header.layout === 'sharded' ? read.header.shards.length : 0))
@@ -133,6 +138,7 @@ describe('catalog format', () => {
       files.set(shard, new Uint8Array(Buffer.from(body)))
       const t2 = await rebuiltWith(files)
       expect(() => readCatalog(t2.info, files), what).toThrow(re)
+      expect(() => readCatalog(t2.info, files, { collect: false }), what).toThrow(re)
     }
     // Header claims a shard that the torrent lacks.
     const files = new Map(built.files)

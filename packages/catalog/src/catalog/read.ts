@@ -24,6 +24,11 @@ export interface CatalogFileRef {
 export interface ReadCatalogOptions {
   /** Sharded: read only these shard prefixes (the others need not be present in `files`). */
   shards?: Iterable<string>
+  /**
+   * Keep the entries (default true). False only validates and counts them, so a resolver can ingest
+   * a large catalog from its lines batch by batch instead of holding an object per torrent.
+   */
+  collect?: boolean
 }
 
 export interface ReadCatalog {
@@ -31,10 +36,12 @@ export interface ReadCatalog {
   header: CatalogHeader
   /** Every payload file of the torrent with its pieces root (what a resolver compares across updates). */
   fileRefs: Map<string, CatalogFileRef>
-  /** Entries read, in key order. */
+  /** Entries read, in key order (empty with `collect: false`). */
   entries: CatalogEntry[]
-  /** Sharded: entries per shard prefix read. */
+  /** Sharded: entries per shard prefix read (empty with `collect: false`). */
   shards: Map<string, CatalogEntry[]>
+  /** Entries read and validated. */
+  entryCount: number
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -88,9 +95,21 @@ export function parseLines(
   data: Uint8Array,
   shard?: { prefix: string; bits: number },
 ): CatalogEntry[] {
+  const out: CatalogEntry[] = []
+  checkLines(path, data, shard, (e) => out.push(e))
+  return out
+}
+
+/** parseLines without keeping the entries: each is handed to `each`; returns how many there were. */
+export function checkLines(
+  path: string,
+  data: Uint8Array,
+  shard: { prefix: string; bits: number } | undefined,
+  each?: (e: CatalogEntry) => void,
+): number {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
   if (buf.length > 0 && buf[buf.length - 1] !== 0x0a) bad(`${path} does not end with a newline`)
-  const out: CatalogEntry[] = []
+  let n = 0
   let last = ''
   let start = 0
   while (start < buf.length) {
@@ -100,22 +119,23 @@ export function parseLines(
     try {
       text = utf8.decode(buf.subarray(start, end))
     } catch {
-      return bad(`${path}, line ${out.length + 1} is not UTF-8`)
+      return bad(`${path}, line ${n + 1} is not UTF-8`)
     }
     let e: CatalogEntry
     try {
       e = parseEntryLine(text)
     } catch (err) {
-      throw new CatalogFormatError(`${path}, line ${out.length + 1}: ${(err as Error).message}`)
+      throw new CatalogFormatError(`${path}, line ${n + 1}: ${(err as Error).message}`)
     }
     const key = entryKey(e)
     if (key <= last) bad(`${path}: entries out of order or duplicated at ${key}`)
     if (shard && shardOf(key, shard.bits) !== shard.prefix) bad(`${path}: entry ${key} is in the wrong shard`)
     last = key
-    out.push(e)
+    n++
+    each?.(e)
     start = end + 1
   }
-  return out
+  return n
 }
 
 /**
@@ -138,24 +158,34 @@ export function readCatalog(
   const want = new Set(expectedFiles(header))
   if (want.size !== refs.size || [...refs.keys()].some((p) => !want.has(p)))
     bad('torrent files do not match catalog.json')
+  const collect = opts.collect ?? true
   const shards = new Map<string, CatalogEntry[]>()
-  let entries: CatalogEntry[]
+  const entries: CatalogEntry[] = []
+  let entryCount = 0
   if (header.layout === 'whole') {
-    entries = parseLines(libraryPath().join('/'), file(libraryPath().join('/')))
-    if (entries.length !== header.entries) bad('library.ndjson entry count differs from catalog.json')
+    const path = libraryPath().join('/')
+    entryCount = checkLines(path, file(path), undefined, collect ? (e) => entries.push(e) : undefined)
+    if (entryCount !== header.entries) bad('library.ndjson entry count differs from catalog.json')
   } else {
     const listed = new Map(header.shards.map((s) => [s.prefix, s.entries]))
     const wanted = opts.shards ? [...new Set(opts.shards)].sort() : [...listed.keys()]
-    entries = []
     for (const prefix of wanted) {
       const count = listed.get(prefix)
       if (count === undefined) throw new CatalogError('BAD_INPUT', `shard ${prefix} is not in the catalog`)
       const path = shardPath(prefix).join('/')
-      const got = parseLines(path, file(path), { prefix, bits: header.prefixBits })
-      if (got.length !== count) bad(`${path}: ${got.length} entries, catalog.json says ${count}`)
+      const got: CatalogEntry[] = []
+      const n = checkLines(
+        path,
+        file(path),
+        { prefix, bits: header.prefixBits },
+        collect ? (e) => got.push(e) : undefined,
+      )
+      if (n !== count) bad(`${path}: ${n} entries, catalog.json says ${count}`)
+      entryCount += n
+      if (!collect) continue
       shards.set(prefix, got)
-      entries.push(...got)
+      for (const e of got) entries.push(e)
     }
   }
-  return { info: parsed, header, fileRefs: refs, entries, shards }
+  return { info: parsed, header, fileRefs: refs, entries, shards, entryCount }
 }

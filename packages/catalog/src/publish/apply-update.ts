@@ -9,8 +9,8 @@
 // lists the torrent, it is re-ingested from that copy under that catalog's provenance (also counted
 // as retained). A changed entry (same key, different line) is rewritten: deleted if it is this
 // publisher's, then ingested again from the new line.
-import type { PooledIndex } from '@bbmesh/index'
-import { entryToTorrentInput, type CatalogEntry } from '../catalog/entry.js'
+import type { PooledIndex, TorrentInput } from '@bbmesh/index'
+import { entryToTorrentInput, parseEntryLine } from '../catalog/entry.js'
 import { dirname, basename } from 'node:path'
 import { headerPath } from '../catalog/layout.js'
 import type { CatalogFileRef } from '../catalog/read.js'
@@ -36,8 +36,6 @@ export interface CatalogUpdate {
   refs: ReadonlyMap<string, CatalogFileRef>
   /** The files fetched and verified this time (catalog.json included). */
   files: ReadonlyMap<string, Uint8Array>
-  /** Entries of the fetched files, to ingest. */
-  entries: readonly CatalogEntry[]
   seenAt?: Date
 }
 
@@ -90,11 +88,21 @@ export async function applyCatalogUpdate(u: CatalogUpdate): Promise<UpdateCounts
   )
   const rewrite = await removeOwn(u.index, diff.changed, u.sourcePrefix)
 
+  // Ingested from the (already validated) lines one batch at a time: no object per torrent is held.
   const now = u.seenAt ?? new Date()
-  for (let i = 0; i < u.entries.length; i += INGEST_BATCH)
-    await u.index.ingest(
-      u.entries.slice(i, i + INGEST_BATCH).map((e) => entryToTorrentInput(e, u.source, now)),
-    )
+  let imported = 0
+  let batch: TorrentInput[] = []
+  const flush = async (): Promise<void> => {
+    if (batch.length) await u.index.ingest(batch)
+    imported += batch.length
+    batch = []
+  }
+  for (const p of [...u.files.keys()].filter((x) => x !== header).sort())
+    for (const line of linesOf(u.files.get(p) as Uint8Array)) {
+      batch.push(entryToTorrentInput(parseEntryLine(line), u.source, now))
+      if (batch.length >= INGEST_BATCH) await flush()
+    }
+  await flush()
 
   // The copy last: if this fails, the state file still names the old catalog and the next resolve
   // diffs against the old copy again (deleting what is already gone is a no-op).
@@ -102,7 +110,7 @@ export async function applyCatalogUpdate(u: CatalogUpdate): Promise<UpdateCounts
   await copy.writeInfo(u.info)
   await copy.prune(new Set(u.refs.keys()))
   return {
-    imported: u.entries.length,
+    imported,
     removed: drop.removed,
     retained: drop.kept + rescued.size,
     replaced: rewrite.removed,

@@ -178,14 +178,14 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
   const whole = wantedPaths.has(libraryPath().join('/'))
   let read
   try {
-    read = readCatalog(info, files, whole ? {} : { shards })
+    read = readCatalog(info, files, whole ? { collect: false } : { shards, collect: false })
   } catch (err) {
     if (err instanceof CatalogError && err.code === 'BAD_INPUT')
       throw new ResolveError('FETCH_FAILED', `catalog ${infohash}: ${err.message}`, { cause: err })
     throw err
   }
 
-  opts.onProgress?.('import', `${read.entries.length} entries`)
+  opts.onProgress?.('import', `${read.entryCount} entries`)
   const counts = await applyCatalogUpdate({
     index: opts.index,
     copy,
@@ -196,7 +196,6 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
     oldRoots: stored?.roots,
     refs,
     files,
-    entries: read.entries,
   })
   const roots: Record<string, string | null> = {}
   for (const r of refs.values()) roots[r.path] = r.piecesRoot
