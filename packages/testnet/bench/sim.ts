@@ -5,9 +5,10 @@
 // Defaults: the issue's 10,000 nodes, 50,000 infohashes, K = 1, 4, 8. SIM_NODES, SIM_TORRENTS,
 // SIM_KS ("1,4"), SIM_SEED, SIM_DURATION_S (simulated), SIM_WALL_S (real seconds per K, one value
 // or one per K: "720,420,420"), SIM_STOP_AT (metadata share that ends a row, default 0.95),
-// SIM_SAMPLE_MS, SIM_LOSS override. Each K runs in its own child
+// SIM_SAMPLE_MS, SIM_LOSS override. SIM_KEEP=1 keeps the rows of other Ks from the existing results
+// file of the same size and seed (re-run one K; virtual-time rows are reproducible). Each K runs in its own child
 // process (its peak RSS is its own). Writes bench/results/sim-<nodes>x<torrents>.{json,md}.
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -125,10 +126,19 @@ const byMethod = (q: Record<string, number>): string =>
 const levels = (v: Levels, w: Levels): string =>
   (['50', '90', '95'] as const).map((l) => (v[l] === null ? '—' : `${sec(v[l])} (${sec(w[l])})`)).join(' / ')
 
+function keptRows(fresh: readonly Row[]): Row[] {
+  const file = join(resultsDir, `sim-${NODES}x${TORRENTS}.json`)
+  if (process.env.SIM_KEEP !== '1' || !existsSync(file)) return []
+  const old = JSON.parse(readFileSync(file, 'utf8')) as { seed: number; rows: Row[] }
+  if (old.seed !== SEED) return []
+  return old.rows.filter((r) => !fresh.some((f) => f.k === r.k))
+}
+
 async function main(): Promise<void> {
   const env = benchEnv()
-  const rows = await rowPerChild<Row>(import.meta.url, KS, one)
-  if (rows === null) return
+  const fresh = await rowPerChild<Row>(import.meta.url, KS, one)
+  if (fresh === null) return
+  const rows = [...keptRows(fresh), ...fresh].sort((a, b) => a.k - b.k)
   const meta = {
     nodes: NODES,
     torrents: TORRENTS,
@@ -181,7 +191,8 @@ async function main(): Promise<void> {
           '',
           `Model: ${est.model}.`,
           '',
-          `Measured (K = 1): ${est.measured.messages} messages in ${est.measured.seconds} simulated s ` +
+          `Measured (K = 1, harvester 0 until it had sighted ${est.measured.coverage * 100}%): ` +
+            `${est.measured.messages} discovery messages (find_node, sample_infohashes) in ${est.measured.seconds} simulated s ` +
             `(${est.measured.messagesPerSecond}/s), ${est.measured.nodesDiscovered} nodes and ` +
             `${est.measured.infohashesDiscovered} infohashes discovered: ${est.measured.nodesPerMessage} nodes and ` +
             `${est.measured.infohashesPerMessage} infohashes per message.`,

@@ -56,7 +56,10 @@ describe('runSimulation', () => {
     expect(Object.keys(s.traffic.nodes.queries).sort()).toEqual(['announce_peer', 'get_peers'])
     expect(s.traffic.harvesters.queries.sample_infohashes).toBeGreaterThan(250)
     expect(s.traffic.harvesters.queries.get_peers).toBeGreaterThan(500)
-    expect(s.estimate?.measured.nodesDiscovered).toBeGreaterThan(250)
+    // Measured over harvester 0's survey: until it had sighted 95%.
+    expect(s.estimate?.measured.coverage).toBeGreaterThanOrEqual(0.95)
+    expect(s.estimate?.measured.nodesDiscovered).toBeGreaterThan(100)
+    expect(s.estimate?.measured.messages).toBeLessThan(s.harvesters[0]!.messagesSent)
     expect(s.estimate?.realNodes).toBe(20_000_000)
     expect(s.estimate?.nodeSurveyDays).toBeGreaterThan(0)
     await released(before)

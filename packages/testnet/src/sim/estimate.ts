@@ -1,5 +1,21 @@
-// What a simulated run implies for the real DHT: a linear model on per-message yields.
-import type { SimHarvester } from './harvester.js'
+// What a simulated run implies for the real DHT: a linear model on per-message yields, measured
+// over the survey itself: harvester 0's discovery messages (find_node walks and BEP 51 samples)
+// until it had sighted 95% (or the whole run if it never did). Counting the metadata lookups
+// that follow, or the time after the small simulated network is exhausted, would measure
+// saturation, not the yield of surveying a network far larger than the harvester's reach.
+
+/** Harvester 0 at the end of its survey (see above). */
+export interface SurveyMeasure {
+  /** find_node + sample_infohashes queries sent. */
+  messages: number
+  sampleQueries: number
+  nodesDiscovered: number
+  sighted: number
+  /** Simulated seconds since the harvest started. */
+  seconds: number
+  /** Sighted share when measured. */
+  coverage: number
+}
 
 export interface SurveyEstimate {
   model: string
@@ -8,6 +24,7 @@ export interface SurveyEstimate {
     simNodes: number
     simInfohashes: number
     seconds: number
+    coverage: number
     messages: number
     sampleQueries: number
     nodesDiscovered: number
@@ -30,7 +47,6 @@ export interface SurveyEstimate {
 export interface EstimateOptions {
   simNodes: number
   simInfohashes: number
-  seconds: number
   realNodes?: number
   politeQueriesPerSecond?: number
 }
@@ -42,20 +58,16 @@ export const POLITE_QUERIES_PER_SECOND = 20
 
 const DAY = 86_400
 
-export function estimateSurvey(
-  h: SimHarvester,
-  sightedInfohashes: number,
-  o: EstimateOptions,
-): SurveyEstimate {
-  const s = h.harvester.stats()
-  const messages = h.nodes.reduce((n, d) => n + d.stats().queriesOut, 0)
+export function estimateSurvey(m: SurveyMeasure, o: EstimateOptions): SurveyEstimate {
+  const messages = m.messages
+  const sightedInfohashes = m.sighted
   const realNodes = o.realNodes ?? REAL_DHT_NODES
   const polite = o.politeQueriesPerSecond ?? POLITE_QUERIES_PER_SECOND
   // Density is kept: infohashes stored per node in the simulation, scaled to the real node count.
   const realInfohashes = Math.round((o.simInfohashes / o.simNodes) * realNodes)
-  const nodesPerMessage = messages > 0 ? s.nodes.added / messages : 0
+  const nodesPerMessage = messages > 0 ? m.nodesDiscovered / messages : 0
   const infohashesPerMessage = messages > 0 ? sightedInfohashes / messages : 0
-  const messagesPerSecond = o.seconds > 0 ? messages / o.seconds : 0
+  const messagesPerSecond = m.seconds > 0 ? messages / m.seconds : 0
   const days = (items: number, perMessage: number, rate: number): number | null =>
     perMessage > 0 && rate > 0 ? round(items / perMessage / rate / DAY) : null
   return {
@@ -63,7 +75,8 @@ export function estimateSurvey(
       'days = items_real / (items discovered per message, measured) / (messages per second) / 86400, ' +
       'for items = nodes and items = infohashes (real infohashes = sim infohashes per node × real nodes)',
     assumptions: [
-      'per-message yield stays what it was over the simulated run (an average over that run: a run stopped at high coverage includes the slow tail, a short one only the fast start)',
+      'per-message yield stays what it was over the simulated survey (discovery messages until 95% sighted: it includes the slower tail up to 95%, not the saturation after it)',
+      'only discovery messages count (find_node walks, sample_infohashes); fetching metadata costs about one get_peers lookup (~30 queries in the simulation) per infohash on top',
       'every real node answers like a simulated one: all speak BEP 51 and none are lost beyond the simulated loss (in reality a minority speaks BEP 51, which lowers infohash yield per message)',
       'infohash density per node as in the simulation; real nodes hold their share plus churn, which the model ignores',
       'one harvester with one node id at a polite, constant query rate; K independent harvesters do not divide the time (they duplicate)',
@@ -72,10 +85,11 @@ export function estimateSurvey(
     measured: {
       simNodes: o.simNodes,
       simInfohashes: o.simInfohashes,
-      seconds: round(o.seconds),
+      seconds: round(m.seconds),
+      coverage: m.coverage,
       messages,
-      sampleQueries: s.sampler.sampleQueries,
-      nodesDiscovered: s.nodes.added,
+      sampleQueries: m.sampleQueries,
+      nodesDiscovered: m.nodesDiscovered,
       infohashesDiscovered: sightedInfohashes,
       nodesPerMessage: round(nodesPerMessage),
       infohashesPerMessage: round(infohashesPerMessage),

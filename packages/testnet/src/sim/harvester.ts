@@ -8,7 +8,7 @@ import { INFOHASH_BYTES } from '../constants.js'
 import type { HarvesterProbe } from '../coverage.js'
 import { createSimFetcher, type SimFetcherOptions } from './fetcher.js'
 import type { VirtualClock } from './clock.js'
-import type { TrafficCounter } from './traffic.js'
+import { TrafficCounter } from './traffic.js'
 
 type Tuning = Omit<HarvesterOptions, 'dht' | 'fetcher' | 'index'>
 
@@ -34,6 +34,8 @@ export interface SimHarvester {
   readonly index: PooledIndex
   readonly nodes: readonly DhtNode[]
   readonly probe: HarvesterProbe
+  /** What this harvester's nodes sent (opts.traffic counts all harvesters together). */
+  readonly traffic: TrafficCounter
   /** Stops the harvester (flushing), then the fetcher, its nodes and its index. Idempotent. */
   stop(): Promise<void>
 }
@@ -42,6 +44,7 @@ export async function startSimHarvester(opts: SimHarvesterOptions): Promise<SimH
   const rng = seededRandom(opts.seed)
   const nodes: DhtNode[] = []
   const closers: (() => Promise<unknown>)[] = []
+  const own = new TrafficCounter()
   const close = async (): Promise<void> => {
     for (const c of closers.splice(0).reverse()) await c().catch(() => undefined)
   }
@@ -50,7 +53,7 @@ export async function startSimHarvester(opts: SimHarvesterOptions): Promise<SimH
       const node = new DhtNode({
         nodeId: rng.bytes(INFOHASH_BYTES),
         bootstrap: [...opts.bootstrap],
-        transport: opts.traffic.wrap(opts.network.createTransport()),
+        transport: opts.traffic.wrap(own.wrap(opts.network.createTransport())),
         rateLimit: false,
         outboundQueriesPerSecond: false,
         timeoutMs: opts.timeoutMs,
@@ -100,7 +103,15 @@ export async function startSimHarvester(opts: SimHarvesterOptions): Promise<SimH
       metadataFetches: () => fetcher.counters().attempts,
     }
     let stopping: Promise<void> | undefined
-    return { name: opts.name, harvester, index, nodes, probe, stop: () => (stopping ??= close()) }
+    return {
+      name: opts.name,
+      harvester,
+      index,
+      nodes,
+      probe,
+      traffic: own,
+      stop: () => (stopping ??= close()),
+    }
   } catch (err) {
     await close()
     throw err

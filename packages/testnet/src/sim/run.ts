@@ -8,7 +8,7 @@ import { seededRandom } from '@bbmesh/dht'
 import { CoverageTracker } from '../coverage.js'
 import { TestnetError } from '../errors.js'
 import { generateSimTorrents } from './content.js'
-import { estimateSurvey } from './estimate.js'
+import { estimateSurvey, type SurveyMeasure } from './estimate.js'
 import { startSimHarvester, type SimHarvester } from './harvester.js'
 import { buildSimNetwork, type JoinMode } from './network.js'
 import { placeTorrents, SIM_PEER_PORT, type PlacementMode } from './placement.js'
@@ -21,6 +21,8 @@ import type { CoverageSummary } from '../coverage.js'
 export type { SimReadyEvent, SimStatsEvent, SimSummary, SimEvent } from './events.js'
 
 const SAMPLE_MS = 1_000
+/** Harvester 0's sighted share at which its survey is measured for the estimate. */
+const SURVEY_COVERAGE = 0.95
 const LEVELS = ['50', '90', '95'] as const
 
 export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> {
@@ -122,10 +124,26 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
       wallAt.push(Date.now() - wStart)
       return snap
     }
+    // Harvester 0 when it first sighted 95% (or at the end): what the real-DHT estimate is based on.
+    let survey: SurveyMeasure | null = null
+    const measureSurvey = (h: SimHarvester, sighted: number, coverage: number): SurveyMeasure => {
+      const q = h.traffic.counts.queries
+      return {
+        messages: (q.find_node ?? 0) + (q.sample_infohashes ?? 0),
+        sampleQueries: h.harvester.stats().sampler.sampleQueries,
+        nodesDiscovered: h.harvester.stats().nodes.added,
+        sighted,
+        seconds: (clock.now() - vStart) / 1000,
+        coverage,
+      }
+    }
     const harvest = async (): Promise<SimWallTimes['stoppedBy']> => {
       let nextStats = vStart + statsMs
       for (;;) {
         const snap = await sample()
+        const h0 = snap.harvesters[0]
+        if (!survey && h0 && harvesters[0] && h0.coverage >= SURVEY_COVERAGE)
+          survey = measureSurvey(harvesters[0], h0.sighted, h0.coverage)
         if (snap.metadataCoverage >= target) return 'coverage'
         if (opts.signal?.aborted) return 'abort'
         if (clock.now() >= end) return 'duration'
@@ -138,9 +156,10 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
       }
     }
     const stoppedBy = await clock.drive(harvest())
-    const seconds = (clock.now() - vStart) / 1000
     await clock.drive(Promise.all(harvesters.map((h) => h.harvester.stop())))
     const last = await sample()
+    const h0 = last.harvesters[0]
+    if (!survey && h0 && harvesters[0]) survey = measureSurvey(harvesters[0], h0.sighted, h0.coverage)
     const covered = tracker.summary()
     const wall: SimWallTimes = {
       durationMs: Date.now() - wStart,
@@ -148,7 +167,6 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
       timeToMetadataCoverage: wallLevels(covered, wallAt, 'metadataCoverage'),
       stoppedBy,
     }
-    const first = harvesters[0]
     const summary: SimSummary = {
       ...covered,
       seed,
@@ -163,18 +181,16 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
       wall,
       events: clock.fired,
       traffic: { nodes: traffic.nodes.snapshot(), harvesters: traffic.harvesters.snapshot() },
-      estimate:
-        first && last.harvesters[0]
-          ? estimateSurvey(first, last.harvesters[0].sighted, {
-              simNodes: n,
-              simInfohashes: stored.length,
-              seconds,
-              ...(opts.realNodes !== undefined && { realNodes: opts.realNodes }),
-              ...(opts.politeQueriesPerSecond !== undefined && {
-                politeQueriesPerSecond: opts.politeQueriesPerSecond,
-              }),
-            })
-          : null,
+      estimate: survey
+        ? estimateSurvey(survey, {
+            simNodes: n,
+            simInfohashes: stored.length,
+            ...(opts.realNodes !== undefined && { realNodes: opts.realNodes }),
+            ...(opts.politeQueriesPerSecond !== undefined && {
+              politeQueriesPerSecond: opts.politeQueriesPerSecond,
+            }),
+          })
+        : null,
     }
     emit(summary)
     return summary
