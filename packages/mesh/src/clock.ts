@@ -1,16 +1,8 @@
-/** A cancellable timer handle. */
-export interface Timer {
-  cancel(): void
-}
+import type { Clock, Timer } from '@bbmesh/dht'
 
-/**
- * Time as the pipeline sees it. Injected so that tests and the simulator can run on virtual time;
- * `now()` is milliseconds on any monotonic-enough scale.
- */
-export interface Clock {
-  now(): number
-  setTimeout(fn: () => void, ms: number): Timer
-}
+// The pipeline takes the same Clock as @bbmesh/dht's nodes (`now()` in ms, cancellable
+// `setTimeout`), so one virtual clock can drive a whole simulation; tests and the simulator inject one.
+export type { Clock, Timer }
 
 /** Wall-clock time; timers are unref'd so a forgotten one never keeps the process alive. */
 export const systemClock: Clock = {
