@@ -191,7 +191,7 @@ async function main(): Promise<void> {
           '',
           `Model: ${est.model}.`,
           '',
-          `Measured (K = 1, harvester 0 until it had sighted ${est.measured.coverage * 100}%): ` +
+          `Measured (K = 1, harvester 0 until it had sighted ${(est.measured.coverage * 100).toFixed(1)}%): ` +
             `${est.measured.messages} discovery messages (find_node, sample_infohashes) in ${est.measured.seconds} simulated s ` +
             `(${est.measured.messagesPerSecond}/s), ${est.measured.nodesDiscovered} nodes and ` +
             `${est.measured.infohashesDiscovered} infohashes discovered: ${est.measured.nodesPerMessage} nodes and ` +
