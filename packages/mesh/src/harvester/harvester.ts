@@ -13,7 +13,8 @@ import { FetchStage, type FetchStageCounters } from './fetch-stage.js'
 import { NodeBook, endpointKey, type NodeBookCounters, type ResamplePolicy } from './node-book.js'
 import { Sampler, type SamplerCounters } from './sampler.js'
 import { PeerHints } from './peer-hints.js'
-import type { HarvestDht, HarvestIndex, MetadataFetcher, Observation } from './types.js'
+import type { HarvestDht, HarvestIndex, MetadataFetcher, Observation, PendingInfohash } from './types.js'
+import { resumePendingSightings } from './resume.js'
 import { sharedAbortController } from '../pipeline/deadline.js'
 
 type Tunables = {
@@ -209,25 +210,16 @@ export function createHarvester(options: HarvesterOptions): Harvester {
     offer({ infohash: obs.infohash, via: obs.via, from: endpointKey(obs.from) })
   }
 
-  // Sightings of an earlier run that never got metadata go back into triage (waiting for room in the
-  // queue, so live observations are not crowded out by a drop), else a restart would forget them.
+  // Sightings of an earlier run that never got metadata: already recorded, and not new to us.
   let resumed = 0
-  async function resume(): Promise<void> {
-    if (o.resumePending <= 0 || index.pendingSightings === undefined) return
-    let pending
-    try {
-      pending = await index.pendingSightings(o.resumePending)
-    } catch (err) {
-      onError(err)
-      return
-    }
-    for (const p of pending) {
-      if (halt.signal.aborted) return
-      if (p.infohash.length !== 20 && p.infohash.length !== 32) continue
+  const resume = async (): Promise<void> => {
+    const put = async (p: PendingInfohash): Promise<boolean> => {
       const s: Sighting = { infohash: p.infohash, via: p.via, from: p.fromNode ?? 'index', resumed: true }
-      if (!(await queue.put(s))) return
+      if (!(await queue.put(s))) return false
       resumed += 1
+      return true
     }
+    await resumePendingSightings(index, o.resumePending, put, halt.signal, onError)
   }
 
   async function runTriage(): Promise<void> {
