@@ -4,8 +4,9 @@ import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
-import { buildCatalog, CatalogError, libraryEntries, CATALOG_TORRENT_NAME } from '@bbmesh/catalog'
+import { buildCatalog, libraryEntries, CATALOG_TORRENT_NAME } from '@bbmesh/catalog'
 import { commandAction } from '../command-action.js'
+import { rethrowCatalogError } from '../catalog-error.js'
 import { CliError } from '../errors.js'
 import { formatSize } from '../units.js'
 
@@ -50,8 +51,7 @@ export function registerCatalogCommand(program: Command): void {
           })
           built = await buildCatalog(entries, { sharded: opts.sharded === true })
         } catch (err) {
-          if (err instanceof CatalogError) throw new CliError(err.message, err.code)
-          throw err
+          rethrowCatalogError(err)
         } finally {
           await index.close()
         }

@@ -3,14 +3,9 @@
 import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { createDhtNode } from '@bbmesh/dht'
-import {
-  CatalogError,
-  CatalogPublisher,
-  libraryEntries,
-  loadPublisherKey,
-  type PublishResult,
-} from '@bbmesh/catalog'
+import { CatalogPublisher, libraryEntries, loadPublisherKey, type PublishResult } from '@bbmesh/catalog'
 import { commandAction } from '../command-action.js'
+import { rethrowCatalogError } from '../catalog-error.js'
 import { CliError, UsageError } from '../errors.js'
 import { parseCount } from '../units.js'
 import { parseBootstrap } from './dht-shared.js'
@@ -24,11 +19,6 @@ interface PublishOptions {
   once?: boolean
   interval?: string
   ownOnly?: boolean
-}
-
-const coded = (err: unknown): never => {
-  if (err instanceof CatalogError) throw new CliError(err.message, err.code)
-  throw err
 }
 
 export function registerPublishCommand(program: Command): void {
@@ -49,7 +39,7 @@ export function registerPublishCommand(program: Command): void {
         const interval = parseCount(opts.interval ?? '1800', '--interval', 1, 86_400)
         if (opts.salt !== undefined && Buffer.byteLength(opts.salt) > 64)
           throw new UsageError('--salt: at most 64 bytes (BEP 44)')
-        const key = await loadPublisherKey(ctx.dataDir).catch(coded)
+        const key = await loadPublisherKey(ctx.dataDir).catch(rethrowCatalogError)
         if (!existsSync(ctx.dbPath))
           throw new CliError(`no index at ${ctx.dbPath}: import or harvest torrents first`, 'NO_INDEX')
         const index = await ctx.openIndex({ readonly: true })
@@ -71,7 +61,7 @@ export function registerPublishCommand(program: Command): void {
         }
         const once = async (): Promise<void> => {
           const entries = libraryEntries(index, { ownOnly: opts.ownOnly === true })
-          report(await publisher.publish(entries).catch(coded))
+          report(await publisher.publish(entries).catch(rethrowCatalogError))
         }
         try {
           await dht.listen(0, opts.host ?? '0.0.0.0')

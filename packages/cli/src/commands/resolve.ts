@@ -5,16 +5,11 @@
 import type { Command } from 'commander'
 import { createDhtNode, type DhtNode } from '@bbmesh/dht'
 import type { PooledIndex } from '@bbmesh/index'
-import {
-  CatalogError,
-  CatalogSeeder,
-  parsePublicKey,
-  resolveCatalog,
-  type ResolveResult,
-} from '@bbmesh/catalog'
+import { CatalogSeeder, parsePublicKey, resolveCatalog, type ResolveResult } from '@bbmesh/catalog'
 import { commandAction } from '../command-action.js'
 import type { CommandContext } from '../context.js'
-import { CliError, UsageError } from '../errors.js'
+import { rethrowCatalogError } from '../catalog-error.js'
+import { UsageError } from '../errors.js'
 import { formatSize, parseCount } from '../units.js'
 import { parseBootstrap } from './dht-shared.js'
 
@@ -27,11 +22,6 @@ interface ResolveOptions {
   seed?: boolean
   port?: string
   interval?: string
-}
-
-const coded = (err: unknown): never => {
-  if (err instanceof CatalogError) throw new CliError(err.message, err.code)
-  throw err
 }
 
 export function registerResolveCommand(program: Command): void {
@@ -75,9 +65,9 @@ export function registerResolveCommand(program: Command): void {
             full,
             timeoutMs: timeout * 1000,
             onProgress: (stage, detail) => ctx.out.progress(`${stage}${detail ? `: ${detail}` : ''}`),
-          }).catch(coded)
+          }).catch(rethrowCatalogError)
           ctx.out.clearProgress()
-          const seeding = seeder ? await seeder.seed().catch(coded) : undefined
+          const seeding = seeder ? await seeder.seed().catch(rethrowCatalogError) : undefined
           report(ctx, r, seeding?.port)
         }
         try {

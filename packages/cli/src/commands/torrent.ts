@@ -1,8 +1,9 @@
 import { rename, unlink, writeFile } from 'node:fs/promises'
 import { dirname, join, basename } from 'node:path'
 import { Option, type Command } from 'commander'
-import { buildTorrent, checkPieceLength, CatalogError, type TorrentVersion } from '@bbmesh/catalog'
+import { buildTorrent, checkPieceLength, type TorrentVersion } from '@bbmesh/catalog'
 import { commandAction } from '../command-action.js'
+import { rethrowCatalogError } from '../catalog-error.js'
 import { CliError, UsageError } from '../errors.js'
 import { formatSize, parseSize } from '../units.js'
 
@@ -45,10 +46,7 @@ export function registerTorrentCommand(program: Command): void {
           ...(pieceLength !== undefined && { pieceLength }),
           onProgress: (done, total) =>
             ctx.out.progress(`hashing ${path}: ${formatSize(done)} of ${formatSize(total)}`),
-        }).catch((err: unknown) => {
-          if (err instanceof CatalogError) throw new CliError(err.message, err.code)
-          throw err
-        })
+        }).catch(rethrowCatalogError)
         ctx.out.clearProgress()
         await writeAtomically(opts.out, built.torrent)
         if (ctx.out.json) {
