@@ -1,4 +1,5 @@
 import type { FailureCache } from '../pipeline/failure-cache.js'
+import { DueQueue } from './due-queue.js'
 import type { DhtContact, Endpoint } from './types.js'
 
 /** When a node that has been sampled once is sampled again. */
@@ -57,6 +58,19 @@ const key = (e: Endpoint): string => `${e.host}:${e.port}`
 export class NodeBook {
   private readonly nodes = new Map<string, NodeEntry>()
   private readonly c = { added: 0, directed: 0, evicted: 0, retired: 0, forgotten: 0, skippedUnresponsive: 0 }
+  /** Each entry's revision: bumped on every change of `due` or `directed`, so old queue slots go stale. */
+  private readonly revs = new Map<NodeEntry, number>()
+  private rev = 0
+  private directedCount = 0
+  /** Directed nodes are handed out before ordinary ones, so each kind has its own queue. */
+  private readonly directedQueue = new DueQueue<NodeEntry>(
+    (e) => this.revs.get(e),
+    () => this.directedCount,
+  )
+  private readonly ordinaryQueue = new DueQueue<NodeEntry>(
+    (e) => this.revs.get(e),
+    () => this.nodes.size - this.directedCount,
+  )
 
   constructor(private readonly opts: NodeBookOptions) {}
 
@@ -72,7 +86,8 @@ export class NodeBook {
     if (known !== undefined) {
       if (node.id !== undefined) known.id = node.id
       if (directed && !known.directed && known.samples === 0) {
-        known.directed = true
+        this.setDirected(known, true)
+        this.requeue(known)
         this.c.directed += 1
       }
       return
@@ -82,7 +97,7 @@ export class NodeBook {
       return
     }
     if (this.nodes.size >= this.opts.maxNodes && !this.evictOne(directed)) return
-    this.nodes.set(k, {
+    const entry: NodeEntry = {
       key: k,
       host: node.host,
       port: node.port,
@@ -93,39 +108,22 @@ export class NodeBook {
       newSinceLastSample: 0,
       holdsMore: false,
       directed,
-    })
+    }
+    this.nodes.set(k, entry)
+    if (directed) this.directedCount += 1
+    this.requeue(entry)
     this.c.added += 1
     if (directed) this.c.directed += 1
   }
 
   /** The node most due at `now` (directed first, then earliest due), or undefined. */
   nextDue(now: number): NodeEntry | undefined {
-    let best: NodeEntry | undefined
-    for (const e of this.nodes.values()) {
-      if (e.due > now) continue
-      if (
-        this.opts.resample === 'productive' &&
-        e.samples > 0 &&
-        e.newSinceLastSample === 0 &&
-        !e.holdsMore
-      ) {
-        e.due = Infinity
-        this.c.retired += 1
-        continue
-      }
-      if (
-        best === undefined ||
-        (e.directed && !best.directed) ||
-        (e.directed === best.directed && e.due < best.due)
-      )
-        best = e
-    }
-    return best
+    return this.dueIn(this.directedQueue, now) ?? this.dueIn(this.ordinaryQueue, now)
   }
 
   /** Marks a node as being sampled so it is not picked twice. */
   claim(e: NodeEntry): void {
-    e.due = Infinity
+    this.setDue(e, Infinity)
   }
 
   /** Records a sample reply: `num` and `shown` decide whether it holds more than it showed. */
@@ -134,21 +132,21 @@ export class NodeBook {
     e.holdsMore = num > shown
     e.failures = 0
     e.newSinceLastSample = 0
-    e.directed = false
+    this.setDirected(e, false)
     const wait = Math.min(this.opts.maxIntervalS, Math.max(this.opts.minIntervalS, intervalS))
     if (this.opts.resample === 'once') {
-      e.due = Infinity
+      this.setDue(e, Infinity)
       this.c.retired += 1
-    } else e.due = now + wait * 1000
+    } else this.setDue(e, now + wait * 1000)
   }
 
   failed(e: NodeEntry, retryAfterMs: number, now: number): void {
     e.failures += 1
     if (e.failures >= this.opts.maxFailures) {
-      this.nodes.delete(e.key)
+      this.delete(e)
       this.c.forgotten += 1
       this.opts.unresponsive?.record(e.key, 'no sample reply')
-    } else e.due = now + retryAfterMs
+    } else this.setDue(e, now + retryAfterMs)
   }
 
   /** Credits a node with a new infohash from its sample. */
@@ -165,13 +163,58 @@ export class NodeBook {
 
   /** Evicts the oldest ordinary entry (or, for a directed newcomer, the oldest of any kind). */
   private evictOne(directed: boolean): boolean {
-    for (const [k, e] of this.nodes) {
+    for (const e of this.nodes.values()) {
       if (e.directed && !directed) continue
-      this.nodes.delete(k)
+      this.delete(e)
       this.c.evicted += 1
       return true
     }
     return false
+  }
+
+  /** The top of `queue` if due at `now`; nodes the 'productive' policy retires are dropped on the way. */
+  private dueIn(queue: DueQueue<NodeEntry>, now: number): NodeEntry | undefined {
+    for (;;) {
+      const top = queue.peek()
+      if (top === undefined || top.due > now) return undefined
+      const e = top.item
+      if (
+        this.opts.resample === 'productive' &&
+        e.samples > 0 &&
+        e.newSinceLastSample === 0 &&
+        !e.holdsMore
+      ) {
+        // Decided only now: credit() for its latest sample arrives after sampled().
+        this.setDue(e, Infinity)
+        this.c.retired += 1
+        continue
+      }
+      return e
+    }
+  }
+
+  private setDue(e: NodeEntry, due: number): void {
+    e.due = due
+    this.requeue(e)
+  }
+
+  private setDirected(e: NodeEntry, directed: boolean): void {
+    if (e.directed === directed) return
+    e.directed = directed
+    this.directedCount += directed ? 1 : -1
+  }
+
+  /** A new revision for `e`, queued at its current due time in its kind's queue. */
+  private requeue(e: NodeEntry): void {
+    const rev = ++this.rev
+    this.revs.set(e, rev)
+    ;(e.directed ? this.directedQueue : this.ordinaryQueue).push(e, e.due, rev)
+  }
+
+  private delete(e: NodeEntry): void {
+    this.nodes.delete(e.key)
+    this.revs.delete(e)
+    if (e.directed) this.directedCount -= 1
   }
 }
 

@@ -84,4 +84,57 @@ describe('NodeBook', () => {
     expect(due.sort()).toEqual([e2!.key, e3!.key].sort())
     expect(b.counters(60_000).retired).toBe(1)
   })
+
+  it('hands out a directed node before ordinary ones, but only once it is due', () => {
+    const b = new NodeBook({ ...opts, maxNodes: 10 })
+    b.add(n(1), 0)
+    b.add(n(2), 5, true)
+    expect(b.nextDue(4)?.key).toBe(n(1).host + ':6881')
+    expect(b.nextDue(5)?.key).toBe(n(2).host + ':6881')
+    // A known, never-sampled node promoted by a PORT sighting jumps the queue (directed nodes
+    // among themselves go earliest due first).
+    b.add(n(3), 0)
+    b.add(n(3), 0, true)
+    const order: string[] = []
+    for (let e = b.nextDue(10); e !== undefined; e = b.nextDue(10)) {
+      order.push(e.key)
+      b.claim(e)
+    }
+    expect(order).toEqual(['10.0.0.3:6881', '10.0.0.2:6881', '10.0.0.1:6881'])
+  })
+
+  it('agrees with a full scan over a long random run (the queue is only an index)', () => {
+    const b = new NodeBook({ ...opts, maxNodes: 200, resample: 'productive', maxFailures: 3 })
+    let seed = 7
+    const rnd = (m: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % m
+    const entries = new Map<string, ReturnType<NodeBook['nextDue']>>()
+    let now = 0
+    let handed = 0
+    for (let step = 0; step < 5_000; step++) {
+      now += rnd(400)
+      const i = rnd(300)
+      b.add({ host: `10.1.${i >> 8}.${i & 255}`, port: 6881 }, now, rnd(20) === 0)
+      const e = b.nextDue(now)
+      // The reference: scan every node as the book did before it had a queue.
+      const known = [...(b as unknown as { nodes: Map<string, NonNullable<typeof e>> }).nodes.values()]
+      const due = known.filter((x) => x.due <= now)
+      const best = due.find((x) => x.directed) ? due.filter((x) => x.directed) : due
+      const earliest = Math.min(...best.map((x) => x.due))
+      if (e === undefined) {
+        // Only nodes the 'productive' rule retires may be left due.
+        expect(due.every((x) => x.samples > 0 && x.newSinceLastSample === 0 && !x.holdsMore)).toBe(true)
+        continue
+      }
+      handed++
+      expect(e.due).toBe(earliest)
+      expect(e.directed).toBe(best[0]!.directed)
+      entries.set(e.key, e)
+      b.claim(e)
+      const r = rnd(10)
+      if (r < 6) b.sampled(e, 60 + rnd(600), now, rnd(3) === 0 ? 50 : 5, 5)
+      else b.failed(e, 1_000 + rnd(5_000), now)
+      if (rnd(2) === 0) b.credit(e.key)
+    }
+    expect(handed).toBeGreaterThan(400)
+  })
 })
