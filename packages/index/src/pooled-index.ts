@@ -5,7 +5,8 @@ import { parseInfohash } from './codec/bytes.js'
 import { DEFAULT_EXPORT_BATCH } from './constants.js'
 import type { Database } from './database.js'
 import { IndexError, toIndexError } from './errors.js'
-import { exportTorrents, findTorrent, toDetail, torrentExists } from './read/details.js'
+import { exportTorrents, findTorrent, toDetail } from './read/details.js'
+import { createExistsCheck, type ExistsCheck } from './read/exists.js'
 import { filesOf } from './read/files.js'
 import { pendingSightings } from './read/pending.js'
 import { search } from './search/search.js'
@@ -49,6 +50,7 @@ export class PooledIndex {
   readonly #writer: Writer | undefined
   readonly #cache: MetadataCacheStore
   #closed = false
+  #exists: ExistsCheck | undefined
 
   constructor(parts: PooledIndexParts) {
     this.db = parts.db
@@ -113,7 +115,7 @@ export class PooledIndex {
   }
 
   async has(infohash: string | Uint8Array): Promise<boolean> {
-    return this.#guard('has', () => torrentExists(this.db, parseInfohash(infohash)))
+    return this.#guard('has', () => (this.#exists ??= createExistsCheck(this.#raw))(parseInfohash(infohash)))
   }
 
   async get(infohash: string | Uint8Array): Promise<TorrentDetail | undefined> {

@@ -27,11 +27,6 @@ export async function findTorrent(db: Kysely<Database>, ih: Uint8Array): Promise
   return rows.find((r) => r.infohash_v1 !== null && Buffer.compare(r.infohash_v1, ih) === 0) ?? rows[0]
 }
 
-export async function torrentExists(db: Kysely<Database>, ih: Uint8Array): Promise<boolean> {
-  const row = await byInfohash(db, ih).select('id').limit(1).executeTakeFirst()
-  return row !== undefined
-}
-
 export function toFile(r: FileEntry): TorrentFile {
   const pathRaw = r.path
   return {
