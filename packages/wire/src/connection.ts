@@ -1,8 +1,10 @@
-// One peer connection over a TCP socket: BEP-3 handshake, BEP-10 extended handshake, BEP-5 PORT,
+// One peer connection over a TCP socket or any other byte stream (a Node Duplex: an in-memory pair in a
+// simulation, a proxied stream): BEP-3 handshake, BEP-10 extended handshake, BEP-5 PORT,
 // timeouts, and routing of extended messages to the extension framework. Every failure ends in close()
 // with a reason that is counted; nothing a peer sends can throw out of this object.
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { ProtocolWire, type WireHandshake } from './adapter/wire-adapter.js'
 import {
   CLIENT_NAME,
@@ -15,6 +17,7 @@ import {
   MAX_HELD_EXTENDED_MESSAGES,
 } from './constants.js'
 import type { CloseReason, WireCounters } from './counters.js'
+import type { PeerAddress } from './dial.js'
 import {
   encodeExtendedHandshake,
   parseExtendedHandshake,
@@ -44,7 +47,10 @@ export const defaultLimits: ConnectionLimits = {
 }
 
 export interface ConnectionOptions {
-  socket: Socket
+  /** A net.Socket, or any Duplex carrying the peer's bytes. */
+  socket: Duplex
+  /** The peer's address, for streams that have none of their own (a net.Socket's is used otherwise). */
+  remote?: PeerAddress
   direction: 'inbound' | 'outbound'
   peerId: Uint8Array
   registry: ExtensionRegistry
@@ -103,8 +109,9 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
     super()
     this.direction = opts.direction
     this.limits = { ...defaultLimits, ...opts.limits }
-    this.remoteAddress = opts.socket.remoteAddress ?? ''
-    this.remotePort = opts.socket.remotePort ?? 0
+    const own = opts.socket as Partial<Pick<Socket, 'remoteAddress' | 'remotePort' | 'setNoDelay'>>
+    this.remoteAddress = opts.remote?.host ?? own.remoteAddress ?? ''
+    this.remotePort = opts.remote?.port ?? own.remotePort ?? 0
     opts.registry.freeze()
     opts.counters.opened++
     const socket = opts.socket
@@ -128,7 +135,8 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
       localPeerId: opts.peerId,
       sendExtended: (id, payload) => this.wire.extended(id, payload),
     })
-    socket.setNoDelay(true)
+    // Only a TCP socket has Nagle to turn off.
+    if (typeof own.setNoDelay === 'function') own.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => {
       this.lastActivity = Date.now()
       this.wire.receive(chunk)

@@ -1,15 +1,26 @@
 // A PeerHost owns our peer id, the extension registry, shared counters, the connection caps, and
-// optionally a TCP listener. Outbound and inbound connections count against the same global cap; the
+// optionally a TCP listener. The transport is TCP unless a `dial` function and acceptStream() bring
+// other byte streams (an in-memory network in a simulation); every stream passes the same caps. Outbound and inbound connections count against the same global cap; the
 // per-IP cap applies to inbound connections (several peers behind one address, or a local testnet,
 // are legitimate dial targets; one address opening many connections to us is not).
 import { randomBytes } from 'node:crypto'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { PeerConnection, type ConnectionLimits } from './connection.js'
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_IP, PEER_ID_PREFIX } from './constants.js'
 import { WireCounters } from './counters.js'
 import { dial, type PeerAddress } from './dial.js'
-import { ConnectionLimitError } from './errors.js'
+import { AbortError, ConnectionLimitError } from './errors.js'
 import { ExtensionRegistry } from './extensions/registry.js'
+
+/**
+ * Opens a byte stream to a peer in place of a TCP dial. It should reject when `signal` aborts (and
+ * may honour `timeoutMs`); a stream it resolves after that is destroyed by the host.
+ */
+export type PeerDialer = (
+  addr: PeerAddress,
+  opts: { signal?: AbortSignal; timeoutMs?: number },
+) => Promise<Duplex>
 
 export interface PeerHostOptions {
   peerId?: Uint8Array
@@ -27,6 +38,8 @@ export interface PeerHostOptions {
   metadataSize?: (infoHash: Uint8Array) => number | undefined
   /** Called for every inbound connection that passed the caps. */
   onConnection?: (conn: PeerConnection) => void
+  /** Transport for connect(): default a TCP dial. */
+  dial?: PeerDialer
 }
 
 export function randomPeerId(): Uint8Array {
@@ -82,14 +95,41 @@ export class PeerHost {
   ): Promise<PeerConnection> {
     if (!this.reserve(addr.host, false))
       throw new ConnectionLimitError(`connection cap reached for ${addr.host}`)
-    let socket: Socket
+    let stream: Duplex
     try {
-      socket = await dial(addr, opts.timeoutMs, opts.signal)
+      stream = this.opts.dial
+        ? await this.opts.dial(addr, {
+            ...(opts.signal !== undefined && { signal: opts.signal }),
+            ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
+          })
+        : await dial(addr, opts.timeoutMs, opts.signal)
     } catch (err) {
       this.release(addr.host, true)
       throw err
     }
-    return this.track(socket, addr.host, 'outbound', infoHash)
+    // A dialer that ignored the signal, or a host closed meanwhile: the caller has gone.
+    if (opts.signal?.aborted || this.stopped) {
+      stream.destroy()
+      this.release(addr.host, true)
+      throw new AbortError()
+    }
+    return this.track(stream, addr, 'outbound', infoHash)
+  }
+
+  /**
+   * Takes an inbound stream from a transport other than our listener (e.g. an in-memory network): the
+   * same caps, tracking and onConnection as a TCP accept. Returns the connection, or undefined when a
+   * cap refused it (the stream is then destroyed and `rejectedByLimit` counted).
+   */
+  acceptStream(stream: Duplex, remote: PeerAddress): PeerConnection | undefined {
+    if (this.stopped || !this.reserve(remote.host, true)) {
+      this.counters.rejectedByLimit++
+      stream.destroy()
+      return undefined
+    }
+    const conn = this.track(stream, remote, 'inbound', undefined)
+    if (!conn.closed) this.opts.onConnection?.(conn)
+    return conn
   }
 
   /** Closes every connection and the listener. Idempotent. */
@@ -102,14 +142,7 @@ export class PeerHost {
   }
 
   private accept(socket: Socket): void {
-    const ip = socket.remoteAddress ?? ''
-    if (this.stopped || !this.reserve(ip, true)) {
-      this.counters.rejectedByLimit++
-      socket.destroy()
-      return
-    }
-    const conn = this.track(socket, ip, 'inbound', undefined)
-    if (!conn.closed) this.opts.onConnection?.(conn)
+    this.acceptStream(socket, { host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 })
   }
 
   private reserve(ip: string, inbound: boolean): boolean {
@@ -133,14 +166,16 @@ export class PeerHost {
   }
 
   private track(
-    socket: Socket,
-    ip: string,
+    socket: Duplex,
+    remote: PeerAddress,
     direction: 'inbound' | 'outbound',
     infoHash: Uint8Array | undefined,
   ): PeerConnection {
     this.pending--
+    const ip = remote.host
     const conn = new PeerConnection({
       socket,
+      remote,
       direction,
       peerId: this.peerId,
       registry: this.registry,

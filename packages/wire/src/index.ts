@@ -18,7 +18,7 @@ export type { ConnectionLimits, ConnectionOptions, ConnectionEvents, CloseInfo }
 export type { WireHandshake } from './adapter/wire-adapter.js'
 export type { ExtendedHandshake } from './extended-handshake.js'
 export { PeerHost, randomPeerId } from './host.js'
-export type { PeerHostOptions } from './host.js'
+export type { PeerDialer, PeerHostOptions } from './host.js'
 export { dial, formatAddress } from './dial.js'
 export type { PeerAddress } from './dial.js'
 export { ExtensionRegistry } from './extensions/registry.js'
