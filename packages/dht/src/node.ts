@@ -34,8 +34,12 @@ export interface DhtNodeOptions {
   /** Default: a new UDP socket. Pass `network.createTransport()` for the in-memory network. */
   transport?: Transport
   k?: number
-  /** Parallel queries per lookup (default 16). */
+  /** Queries in flight on the socket, all lookups together (default 16). */
   concurrency?: number
+  /** Joining (a background lookup) sends only below this many in flight unless alone (default concurrency/4). */
+  backgroundConcurrency?: number
+  /** 'krpc' runs k-rpc's own iterative lookup instead of ours, for benchmarks comparing the two. */
+  lookup?: 'iterative' | 'krpc'
   timeoutMs?: number
   /** Per-IP token bucket on incoming queries; `false` disables (tests, benchmarks). */
   rateLimit?: { perIpPerSecond: number; burst: number; maxIps?: number } | false
@@ -147,6 +151,8 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
       bootstrap: this.bootstrapList,
       k: opts.k ?? C.K,
       concurrency: opts.concurrency ?? C.LOOKUP_CONCURRENCY,
+      ...(opts.backgroundConcurrency !== undefined && { backgroundConcurrency: opts.backgroundConcurrency }),
+      ...(opts.lookup && { lookup: opts.lookup }),
       maxPendingQueries: opts.maxPendingQueries ?? C.DEFAULT_MAX_PENDING_QUERIES,
       verify,
       ...(clock && { clock, questionableAfterMs: opts.questionableAfterMs }),

@@ -47,6 +47,7 @@ declare module 'k-rpc' {
     pending: unknown[]
     k: number
     concurrency: number
+    backgroundConcurrency: number
     destroyed: boolean
     bootstrap: { host: string; port: number }[]
     query(
@@ -69,6 +70,14 @@ declare module 'k-rpc' {
     ): void
     destroy(cb?: () => void): void
     _addNode(node: KBucketContact): void
+    /** The iterative lookup under closest() (background=false) and populate() (true). */
+    _closest(
+      target: Buffer,
+      msg: KrpcQueryMessage,
+      background: boolean,
+      visit: ((res: unknown, peer: unknown) => boolean | undefined | void) | null,
+      cb?: (err: Error | null, n: number) => void,
+    ): void
   }
   export interface RPCOptions {
     id: Buffer
@@ -77,6 +86,7 @@ declare module 'k-rpc' {
     bootstrap: string[] | false
     k?: number
     concurrency?: number
+    backgroundConcurrency?: number
   }
   export default function krpc(opts: RPCOptions): RPC
 }

@@ -1,20 +1,30 @@
 // The ONE place that touches bittorrent-dht / k-rpc / k-bucket internals. Everything else sees
 // the typed DhtEngine below. What we take from the libraries: k-bucket's routing table, k-rpc's
-// iterative lookup, bootstrap and node upkeep, and bittorrent-dht's client side (lookup,
-// announce with cached tokens, BEP 44 get/put, bucket refresh). What we replace: the socket (our
-// KrpcSocket via `krpcSocket`), and the query side (`_onquery`), which our dispatcher owns.
+// bootstrap and node upkeep, and bittorrent-dht's client side (lookup, announce with cached
+// tokens, BEP 44 get/put, bucket refresh). What we replace: the socket (our KrpcSocket via
+// `krpcSocket`), the query side (`_onquery`), which our dispatcher owns, and k-rpc's iterative
+// lookup (`_closest`, see lookup/iterative.ts), under rpc.closest/populate and so under
+// bittorrent-dht's lookup, announce, get and put.
 import DHT from 'bittorrent-dht'
 import krpc from 'k-rpc'
-import type { KBucketContact, KBucketNode } from 'k-bucket'
+import type { KBucketContact } from 'k-bucket'
 import type { RPC } from 'k-rpc'
 import { isDict } from '../bencode.js'
 import type { BDict, BInput } from '../bencode.js'
 import { ID_LENGTH, QUESTIONABLE_AFTER_MS } from '../constants.js'
 import { slabId } from '../id-slab.js'
 import { AbortError, DestroyedError, KrpcRemoteError, QueueFullError } from '../errors.js'
-import type { KrpcMessage, KrpcSocket, RemoteInfo } from '../krpc/socket.js'
+import type { KrpcMessage, KrpcOutgoingQuery, KrpcSocket, RemoteInfo } from '../krpc/socket.js'
 import type { PeerAddress } from '../transport/types.js'
 import type { Clock } from '../clock.js'
+import { LookupScheduler } from '../lookup/iterative.js'
+import type { LookupHandle } from '../lookup/iterative.js'
+import { PeerWaiters } from '../lookup/peer-waiters.js'
+import { useClock } from './clock-upkeep.js'
+import { allContacts, bucketList, bucketOf, toContact } from './routing-view.js'
+import type { EngineBucket, EngineContact } from './routing-view.js'
+
+export type { EngineBucket, EngineContact } from './routing-view.js'
 
 export interface EngineOptions {
   id: Buffer
@@ -22,29 +32,16 @@ export interface EngineOptions {
   bootstrap: string[]
   k: number
   concurrency: number
+  /** Queries in flight below which background lookups (populate) may send; default concurrency/4. */
+  backgroundConcurrency?: number
+  /** 'krpc' keeps k-rpc's own `_closest` (for benchmarks comparing the two). Default 'iterative'. */
+  lookup?: 'iterative' | 'krpc'
   maxPendingQueries: number
   verify: (sig: Buffer, msg: Buffer, pk: Buffer) => boolean
   onQuery: (msg: KrpcMessage, from: RemoteInfo) => void
   /** Routing-table upkeep on this clock instead of the libraries' own (see useClock). */
   clock?: Clock
   questionableAfterMs?: number
-}
-
-export interface EngineContact {
-  id: Buffer
-  host: string
-  port: number
-  /** ms timestamp of the last message from this node, 0 if never heard from. */
-  lastSeen: number
-  /** Bucket index: depth of the k-bucket tree leaf holding the contact (shared prefix bits). */
-  bucket: number
-}
-
-export interface EngineBucket {
-  index: number
-  /** true for the bucket that covers our own id (the one that may still split). */
-  mine: boolean
-  size: number
 }
 
 export interface EngineItem {
@@ -72,6 +69,10 @@ type Visit = (res: KrpcMessage, from: RemoteInfo) => boolean | void
 export class DhtEngine {
   private readonly dht: DHT
   private readonly rpc: RPC
+  private readonly lookups: LookupScheduler | null = null
+  private readonly peerWaiters = new PeerWaiters()
+  /** The lookup the last rpc._closest call started (bittorrent-dht's lookup() does not return it). */
+  private lastLookup: LookupHandle | null = null
 
   constructor(opts: EngineOptions) {
     this.rpc = krpc({
@@ -81,6 +82,7 @@ export class DhtEngine {
       bootstrap: opts.bootstrap.length ? opts.bootstrap : false,
       k: opts.k,
       concurrency: opts.concurrency,
+      ...(opts.backgroundConcurrency !== undefined && { backgroundConcurrency: opts.backgroundConcurrency }),
     })
     // Contacts keep their id in a shared slab (id-slab.ts); a contact re-seen replaces the stored
     // object, which then takes over the incumbent's slab id and host string instead of new copies.
@@ -103,8 +105,9 @@ export class DhtEngine {
     // bootstrap:false stops bittorrent-dht from populating before we have bound; we call
     // populate() ourselves after listen().
     this.dht = new DHT({ krpc: rpc, bootstrap: false, verify: opts.verify, host: false })
-    // Every concurrent lookup listens for 'peer' on this one emitter; many at once is by design.
-    this.dht.setMaxListeners(0)
+    if (opts.lookup !== 'krpc') this.lookups = this.installLookups(opts.socket)
+    // One listener for every get_peers lookup, dispatching by infohash (see peer-waiters.ts).
+    this.dht.on('peer', (peer: PeerAddress, ih: Buffer) => this.peerWaiters.dispatch(peer, ih))
     // The query side is ours: bittorrent-dht drops unknown methods, lets get_peers overflow a
     // datagram and skips BEP 44 errors 206/207, so its handler is replaced by our dispatcher.
     this.dht._onquery = (msg, from) => opts.onQuery(msg as KrpcMessage, from as RemoteInfo)
@@ -115,54 +118,48 @@ export class DhtEngine {
     this.dht._peers = NO_PEERS
     this.dht.on('warning', () => {})
     this.dht.on('error', () => {})
-    if (opts.clock) this.useClock(opts.clock, opts.questionableAfterMs ?? QUESTIONABLE_AFTER_MS, opts.socket)
+    if (opts.clock) {
+      useClock(this.rpc, opts.socket, opts.clock, opts.questionableAfterMs ?? QUESTIONABLE_AFTER_MS, () => {
+        return this.dht.destroyed
+      })
+      // bittorrent-dht's periodic bucket check runs on Date.now and Math.random timers.
+      this.dht._setBucketCheckInterval = () => undefined
+    }
   }
 
-  /**
-   * k-rpc and bittorrent-dht keep the routing table on Date.now, Math.random and Node's timers,
-   * which would leak wall time into a virtual-time simulation. On an injected clock we take that
-   * upkeep over: a contact's `seen` is clock time (stamped after k-rpc's own), a full bucket pings
-   * its contacts not seen for `questionableMs`, one at a time, and swaps in the newcomer for the
-   * first that fails to answer (bittorrent-dht's rule), and the periodic bucket check (a random
-   * 1–1.5 min timer that pings the whole table after 15 quiet minutes) is off.
-   */
-  private useClock(clock: Clock, questionableMs: number, socket: KrpcSocket): void {
+  /** Our iterative lookup in place of k-rpc's `_closest`, on the same socket and routing table. */
+  private installLookups(socket: KrpcSocket): LookupScheduler {
     const rpc = this.rpc
-    const touch = (id: unknown): void => {
-      if (!Buffer.isBuffer(id)) return
-      const c = rpc.nodes.get(id)
-      if (c) c.seen = clock.now()
+    const sched = new LookupScheduler({
+      ownId: rpc.id,
+      k: rpc.k,
+      concurrency: rpc.concurrency,
+      backgroundConcurrency: rpc.backgroundConcurrency,
+      query: (peer, msg, cb) => socket.query(peer, msg, cb),
+      inflight: () => socket.inflight,
+      queued: () => rpc.pending.length,
+      routingClosest: (target, k) => rpc.nodes.closest(target, k),
+      bootstrap: rpc.bootstrap,
+      // Only the contact at that address: a reply naming its id elsewhere must not evict it.
+      removeContact: (c) => {
+        const old = rpc.nodes.get(c.id)
+        if (old && old.host === c.host && old.port === c.port) rpc.nodes.remove(c.id)
+      },
+      destroyed: () => rpc.destroyed || socket.destroyed,
+    })
+    // After k-rpc's own 'update' listener, which first hands free slots to its pending queries.
+    socket.on('update', () => sched.onQueryFinished())
+    rpc._closest = (target, message, background, visit, cb) => {
+      message.a.id ??= rpc.id
+      const done = cb ?? (() => {})
+      this.lastLookup = sched.start(target, message as KrpcOutgoingQuery, background, visit, done)
     }
-    rpc.nodes.on('added', (c: KBucketContact) => {
-      // addNode() contacts have never been heard from; k-rpc stamps the others with Date.now.
-      if (c.seen !== undefined) c.seen = clock.now()
-    })
-    socket.on('query', (msg: KrpcMessage) => touch(msg.a?.id))
-    socket.on('response', (msg: KrpcMessage) => touch(msg.r?.id))
-    rpc.removeAllListeners('ping')
-    let checking = false
-    rpc.on('ping', (older: KBucketContact[], swap: (dead: KBucketContact) => void) => {
-      // One check at a time; a newcomer arriving meanwhile is dropped, as when the old contacts answer.
-      if (checking) return
-      const stale = older.filter((c) => clock.now() - (c.seen ?? 0) > questionableMs)
-      checking = true
-      const next = (): void => {
-        const c = stale.pop()
-        if (!c || this.dht.destroyed) return void (checking = false)
-        rpc.query({ host: c.host, port: c.port }, { q: 'ping', a: {} }, (err, res) => {
-          const m = res as KrpcMessage | null
-          const r = m && isDict(m.r) ? m.r : null
-          if (err || !r || !Buffer.isBuffer(r.id) || !r.id.equals(c.id)) {
-            checking = false
-            return swap(c)
-          }
-          c.seen = clock.now()
-          next()
-        })
-      }
-      next()
-    })
-    this.dht._setBucketCheckInterval = () => undefined
+    return sched
+  }
+
+  /** Lookups started, running, and wake-ups for a free slot (null on k-rpc's lookup). */
+  get lookupCounters(): LookupScheduler['counters'] | null {
+    return this.lookups?.counters ?? null
   }
 
   get id(): Buffer {
@@ -186,21 +183,27 @@ export class DhtEngine {
     return new Promise((resolve, reject) => {
       if (this.dht.destroyed) return reject(new DestroyedError())
       const seen = new Map<string, PeerAddress>()
-      const onPeer = (peer: PeerAddress, ih: Buffer): void => {
-        if (ih.equals(infoHash)) seen.set(`${peer.host}:${peer.port}`, { host: peer.host, port: peer.port })
+      const onPeer = (peer: PeerAddress): void => {
+        seen.set(`${peer.host}:${peer.port}`, { host: peer.host, port: peer.port })
       }
+      let settled = false
       const done = (err: Error | null): void => {
-        this.dht.off('peer', onPeer)
+        if (settled) return
+        settled = true
+        this.peerWaiters.remove(infoHash, onPeer)
         signal?.removeEventListener('abort', onAbort)
         if (err) reject(err)
         else resolve([...seen.values()])
       }
       const onAbort = (): void => {
         abort()
+        handle?.stop()
         done(new AbortError())
       }
-      this.dht.on('peer', onPeer)
+      this.peerWaiters.add(infoHash, onPeer)
+      this.lastLookup = null
       const abort = this.dht.lookup(infoHash, (err) => done(err))
+      const handle = this.lastLookup as LookupHandle | null
       if (signal?.aborted) onAbort()
       else signal?.addEventListener('abort', onAbort, { once: true })
     })
@@ -252,9 +255,11 @@ export class DhtEngine {
       let stopped = false
       const onAbort = (): void => {
         stopped = true
+        handle?.stop()
         reject(new AbortError())
       }
       signal?.addEventListener('abort', onAbort, { once: true })
+      this.lastLookup = null
       this.rpc.closest(
         target,
         { q, a: { id: this.rpc.id, ...a } },
@@ -269,6 +274,7 @@ export class DhtEngine {
           else resolve(n)
         },
       )
+      const handle = this.lastLookup as LookupHandle | null
     })
   }
 
@@ -290,7 +296,7 @@ export class DhtEngine {
   }
 
   closestContacts(target: Buffer, n: number): EngineContact[] {
-    return this.rpc.nodes.closest(target, n).map((c) => this.toContact(c, this.bucketOf(c.id)))
+    return this.rpc.nodes.closest(target, n).map((c) => toContact(c, bucketOf(this.rpc.nodes, c.id)))
   }
 
   /** Hot path of find_node/get_peers replies: no bucket computation. */
@@ -300,20 +306,15 @@ export class DhtEngine {
 
   getContact(id: Buffer): EngineContact | null {
     const c = this.rpc.nodes.get(id)
-    return c ? this.toContact(c, this.bucketOf(id)) : null
+    return c ? toContact(c, bucketOf(this.rpc.nodes, id)) : null
   }
 
-  *contacts(): Generator<EngineContact> {
-    for (const { node, depth } of this.leaves()) {
-      for (const c of node.contacts ?? []) yield this.toContact(c, depth)
-    }
+  contacts(): Generator<EngineContact> {
+    return allContacts(this.rpc.nodes)
   }
 
   buckets(): EngineBucket[] {
-    const out: EngineBucket[] = []
-    for (const { node, depth } of this.leaves())
-      out.push({ index: depth, mine: !node.dontSplit, size: node.contacts?.length ?? 0 })
-    return out.sort((x, y) => x.index - y.index)
+    return bucketList(this.rpc.nodes)
   }
 
   get size(): number {
@@ -335,30 +336,5 @@ export class DhtEngine {
 
   destroy(): Promise<void> {
     return new Promise((resolve) => this.dht.destroy(() => resolve()))
-  }
-
-  private toContact(c: KBucketContact, bucket: number): EngineContact {
-    return { id: c.id, host: c.host, port: c.port, lastSeen: c.seen ?? 0, bucket }
-  }
-
-  private bucketOf(id: Buffer): number {
-    let node: KBucketNode = this.rpc.nodes.root
-    let depth = 0
-    while (node.contacts === null) {
-      const bit = (id[depth >> 3]! >> (7 - (depth & 7))) & 1
-      node = bit ? node.right : node.left
-      depth++
-    }
-    return depth
-  }
-
-  private *leaves(): Generator<{ node: KBucketNode; depth: number }> {
-    const stack: { node: KBucketNode; depth: number }[] = [{ node: this.rpc.nodes.root, depth: 0 }]
-    while (stack.length) {
-      const { node, depth } = stack.pop()!
-      if (node.contacts === null) {
-        stack.push({ node: node.right, depth: depth + 1 }, { node: node.left, depth: depth + 1 })
-      } else yield { node, depth }
-    }
   }
 }
