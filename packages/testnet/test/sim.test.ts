@@ -41,6 +41,14 @@ describe('runSimulation', () => {
     // One harvester, one seed per infohash: about one fetch each (5% simulated failures retry).
     expect(s.fetchesPerInfohash).toBeGreaterThanOrEqual(1)
     expect(s.fetchesPerInfohash).toBeLessThan(1.5)
+    // BEP 9 ran over in-memory wires: real connections to the seeds' metadata servers, real bytes.
+    expect(s.bep9.attempts).toBe(s.harvesters[0]!.metadataFetches)
+    expect(s.bep9.ok).toBeGreaterThanOrEqual(450)
+    expect(s.bep9.ok + s.bep9.failed + s.bep9.noMetadata).toBeLessThanOrEqual(s.bep9.attempts)
+    expect(s.bep9.wire.dials).toBe(s.bep9.attempts)
+    expect(s.bep9.wire.connections).toBeGreaterThanOrEqual(s.bep9.ok)
+    expect(s.bep9.wire.dead).toBeGreaterThan(0)
+    expect(s.bep9.wire.bytes).toBeGreaterThan(s.bep9.ok * 200)
     expect(s.messagesPerInfohash).toBeGreaterThan(0)
     expect(s.network.lost).toBeGreaterThan(0)
     expect(s.clock).toBe('virtual')

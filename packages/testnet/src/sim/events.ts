@@ -5,6 +5,17 @@ import type { SurveyEstimate } from './estimate.js'
 import type { JoinMode, SimNetwork } from './network.js'
 import type { PlacementReport } from './placement.js'
 import type { TrafficCounts } from './traffic.js'
+import type { SimWireStats } from './wires.js'
+
+/** BEP 9 fetches of all harvesters (one attempt per peer tried), and how they ended. */
+export interface SimBep9Counts {
+  attempts: number
+  ok: number
+  /** Timed out, refused, dead peer, aborted. */
+  failed: number
+  /** The peer did not serve the infohash. */
+  noMetadata: number
+}
 
 export interface SimReadyEvent {
   event: 'ready'
@@ -47,6 +58,8 @@ export interface SimSummary extends CoverageSummary {
   events: number
   /** Datagrams sent by the simulated nodes and by the harvesters, by kind (build, placement and harvest). */
   traffic: { nodes: TrafficCounts; harvesters: TrafficCounts }
+  /** BEP 9 over the in-memory wires: fetch outcomes, and dials, connections and bytes carried. */
+  bep9: SimBep9Counts & { wire: SimWireStats }
   estimate: SurveyEstimate | null
 }
 

@@ -1,89 +1,66 @@
-// BEP 9 in the simulation: a MetadataFetcher (mesh's interface) that answers from the ground truth
-// instead of a TCP wire. A fetch from a peer that is a seed of the infohash returns its info dict
-// after a drawn latency, unless a drawn failure says the connection timed out; any other peer has
-// no metadata. This simulates the wire's outcome and cost, not its bytes: real wires are exercised
-// by the loopback testnet.
+// BEP 9 in the simulation: mesh's real wire fetcher (createWireFetcher: connect, BEP 3 and BEP 10
+// handshakes, ut_metadata pieces, hash check) over the in-memory wire network (wires.ts) instead of
+// TCP, against the seeds' real MetadataServers (seeds.ts). What a fetch costs in virtual time is the
+// round trips it actually makes at the connection's drawn latency; a dead peer costs the harvester's
+// per-peer deadline. This wrapper only counts how the fetches ended.
 import { seededRandom } from '@bbmesh/dht'
-import { FetchError, systemClock, type Clock, type Endpoint, type MetadataFetcher } from '@bbmesh/mesh'
-import type { TestnetTorrent } from '../content.js'
+import { FetchError, createWireFetcher, type Endpoint, type MetadataFetcher } from '@bbmesh/mesh'
+import { PEER_ID_PREFIX } from '@bbmesh/wire'
+import { SIM_WIRE_LIMITS, type SimWireNetwork } from './wires.js'
 
 export interface SimFetcherOptions {
-  /** infohash hex → the torrent, and which peers ("host:port") serve it. */
-  truth: ReadonlyMap<string, { torrent: TestnetTorrent; peers: ReadonlySet<string> }>
-  /** Time a fetch takes, ms (connect + handshake + metadata pieces); a number or [min, max]. */
-  latencyMs?: number | [number, number]
-  /** Probability in [0, 1] that a fetch from a serving peer fails (timeout). */
-  failureRate?: number
-  seed?: number
-  /** The simulation's clock (default: wall clock). */
-  clock?: Clock
+  wires: SimWireNetwork
+  /** The harvester's host on the wire network (where its connections come from). */
+  address: string
+  /** Seeds the peer id, so the bytes on the wire are the same in every replay. */
+  seed: number
+}
+
+export interface SimFetchCounts {
+  /** Fetch attempts (one per peer tried), and how they ended. */
+  attempts: number
+  ok: number
+  /** Timeouts, refused or dead dials, aborts. */
+  failed: number
+  /** The peer did not serve this infohash (closed the connection, or no ut_metadata / size). */
+  noMetadata: number
 }
 
 export interface SimFetcher extends MetadataFetcher {
-  /** Fetch attempts so far (one per peer tried), and how they ended. */
-  counters(): { attempts: number; ok: number; failed: number; noMetadata: number }
-  /** Cancels every pending fetch. */
-  close(): void
+  counters(): SimFetchCounts
+  /** Closes every connection. Idempotent. */
+  close(): Promise<void>
 }
 
-export function createSimFetcher(opts: SimFetcherOptions): SimFetcher {
-  const random = seededRandom(opts.seed ?? 1)
-  const [min, max] =
-    typeof opts.latencyMs === 'number' ? [opts.latencyMs, opts.latencyMs] : (opts.latencyMs ?? [20, 200])
-  const failureRate = opts.failureRate ?? 0
-  const c = { attempts: 0, ok: 0, failed: 0, noMetadata: 0 }
-  const pending = new Set<() => void>()
-  const clock = opts.clock ?? systemClock
-  let closed = false
+/** Enough for the harvester's fetch workers; the sim's seeds are the only peers. */
+const FETCHER_MAX_CONNECTIONS = 1_024
 
+export function createSimFetcher(opts: SimFetcherOptions): SimFetcher {
+  const prefix = Buffer.from(PEER_ID_PREFIX, 'latin1')
+  const peerId = Buffer.concat([prefix, seededRandom(opts.seed).bytes(20 - prefix.length)])
+  const wire = createWireFetcher({
+    host: {
+      peerId,
+      limits: SIM_WIRE_LIMITS,
+      maxConnections: FETCHER_MAX_CONNECTIONS,
+      dial: opts.wires.dialer(opts.address),
+    },
+  })
+  const c: SimFetchCounts = { attempts: 0, ok: 0, failed: 0, noMetadata: 0 }
   return {
     async fetch(infohash: Uint8Array, peer: Endpoint, signal: AbortSignal): Promise<Uint8Array> {
       c.attempts++
-      // Draws happen at call time, in call order, so a run's outcomes depend on the seed only.
-      const delay = min === max ? min : min + random.next() * (max - min)
-      const fails = failureRate > 0 && random.next() < failureRate
-      await wait(clock, delay, signal, pending, () => closed)
-      const entry = opts.truth.get(Buffer.from(infohash).toString('hex'))
-      if (fails) {
-        c.failed++
-        throw new FetchError('timeout', 'simulated peer timed out')
+      try {
+        const info = await wire.fetch(infohash, peer, signal)
+        c.ok++
+        return info
+      } catch (err) {
+        if (err instanceof FetchError && err.reason === 'no-metadata') c.noMetadata++
+        else c.failed++
+        throw err
       }
-      if (!entry || !entry.peers.has(`${peer.host}:${peer.port}`)) {
-        c.noMetadata++
-        throw new FetchError('no-metadata', 'simulated peer does not hold this torrent')
-      }
-      c.ok++
-      return entry.torrent.info
     },
     counters: () => ({ ...c }),
-    close() {
-      closed = true
-      for (const cancel of [...pending]) cancel()
-    },
+    close: () => wire.close(),
   }
-}
-
-function wait(
-  clock: Clock,
-  ms: number,
-  signal: AbortSignal,
-  pending: Set<() => void>,
-  isClosed: () => boolean,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted || isClosed()) return reject(new FetchError('aborted'))
-    const cancel = (): void => {
-      timer.cancel()
-      pending.delete(cancel)
-      signal.removeEventListener('abort', cancel)
-      reject(new FetchError('aborted'))
-    }
-    const timer = clock.setTimeout(() => {
-      pending.delete(cancel)
-      signal.removeEventListener('abort', cancel)
-      resolve()
-    }, ms)
-    pending.add(cancel)
-    signal.addEventListener('abort', cancel, { once: true })
-  })
 }

@@ -1,13 +1,14 @@
 // A @bbmesh/mesh harvester inside the simulation: its own @bbmesh/dht node(s) on the memory
-// network (joined for real through the simulation's bootstrap nodes), the simulated BEP 9 fetcher
-// and its own in-memory @bbmesh/index, tapped so the coverage tracker can read it cheaply.
+// network (joined for real through the simulation's bootstrap nodes), mesh's wire fetcher over the
+// in-memory wire network (fetcher.ts) and its own in-memory @bbmesh/index, tapped so the coverage tracker can read it cheaply.
 import { DhtNode, constants, seededRandom, type MemoryNetwork } from '@bbmesh/dht'
 import { openIndex, type PooledIndex, type SightingInput, type TorrentInput } from '@bbmesh/index'
 import { createHarvester, dhtNodeAdapter, type Harvester, type HarvesterOptions } from '@bbmesh/mesh'
 import { INFOHASH_BYTES } from '../constants.js'
 import type { HarvesterProbe } from '../coverage.js'
-import { createSimFetcher, type SimFetcherOptions } from './fetcher.js'
+import { createSimFetcher, type SimFetcher } from './fetcher.js'
 import type { VirtualClock } from './clock.js'
+import type { SimWireNetwork } from './wires.js'
 import { TrafficCounter } from './traffic.js'
 
 type Tuning = Omit<HarvesterOptions, 'dht' | 'fetcher' | 'index'>
@@ -24,7 +25,8 @@ export interface SimHarvesterOptions {
   timeoutMs: number
   /** Queries in flight per harvester node, all lookups together (k-rpc's `concurrency`). */
   concurrency: number
-  fetcher: Omit<SimFetcherOptions, 'seed' | 'clock'>
+  /** BEP 9 runs over this network; the harvester dials from its first DHT node's address. */
+  wires: SimWireNetwork
   tuning: Tuning
 }
 
@@ -34,6 +36,7 @@ export interface SimHarvester {
   readonly index: PooledIndex
   readonly nodes: readonly DhtNode[]
   readonly probe: HarvesterProbe
+  readonly fetcher: SimFetcher
   /** What this harvester's nodes sent (opts.traffic counts all harvesters together). */
   readonly traffic: TrafficCounter
   /** Stops the harvester (flushing), then the fetcher, its nodes and its index. Idempotent. */
@@ -69,8 +72,12 @@ export async function startSimHarvester(opts: SimHarvesterOptions): Promise<SimH
     }
     const index = await openIndex({ path: ':memory:' })
     closers.push(() => index.close())
-    const fetcher = createSimFetcher({ ...opts.fetcher, seed: opts.seed, clock: opts.clock })
-    closers.push(async () => fetcher.close())
+    const fetcher = createSimFetcher({
+      wires: opts.wires,
+      address: nodes[0]?.address()?.address ?? opts.name,
+      seed: opts.seed,
+    })
+    closers.push(() => fetcher.close())
     const sighted = new Set<string>()
     const withMeta = new Set<string>()
     const tapped = {
@@ -109,6 +116,7 @@ export async function startSimHarvester(opts: SimHarvesterOptions): Promise<SimH
       index,
       nodes,
       probe,
+      fetcher,
       traffic: own,
       stop: () => (stopping ??= close()),
     }

@@ -70,9 +70,13 @@ export interface SimOptions {
   placementConcurrency?: number
   /** BEP 51 interval the simulated nodes advertise, s (default 5). */
   sampleIntervalS?: number
-  /** Simulated BEP 9: time per fetch, ms (default [50, 500]), and failure rate (default 0.05). */
-  fetchLatencyMs?: number | [number, number]
-  fetchFailureRate?: number
+  /**
+   * BEP 9 over in-memory wires: one-way latency of a peer connection, drawn per connection, ms (default
+   * [25, 250]); a fetch costs about 3 round trips (connect, handshakes, metadata pieces).
+   */
+  wireLatencyMs?: number | [number, number]
+  /** Share of peer connections that go to a dead peer: the dial hangs until the fetch times out (default 0.05). */
+  wireFailureRate?: number
   /** Longest harvest, virtual ms (default 120 s). */
   durationMs?: number
   /** Longest harvest in wall-clock ms, whatever virtual time it reached (default: no limit). */

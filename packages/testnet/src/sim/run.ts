@@ -1,6 +1,7 @@
 // runSimulation: the same @bbmesh/dht node code and @bbmesh/mesh harvester on an in-memory network
 // of thousands of nodes: build the DHT, store the infohashes as announces would, start K independent
-// harvesters with a simulated BEP 9 fetcher, track coverage like the loopback testnet, and estimate
+// harvesters whose BEP 9 fetches run over in-memory wires to the seeds' real metadata servers,
+// track coverage like the loopback testnet, and estimate
 // what the measured yields imply for the real DHT. Everything runs on one VirtualClock (clock.ts):
 // the times to coverage are virtual ms, what the harvest would take on a network with the
 // simulated latency, and the wall-clock ms it took to compute are reported next to them.
@@ -13,9 +14,11 @@ import { startSimHarvester, type SimHarvester } from './harvester.js'
 import { buildSimNetwork, type JoinMode } from './network.js'
 import { placeTorrents, SIM_PEER_PORT, type PlacementMode } from './placement.js'
 import { SIM_HARVESTER_TUNING, type SimOptions } from './options.js'
-import type { SimSummary, SimWallTimes } from './events.js'
+import type { SimBep9Counts, SimSummary, SimWallTimes } from './events.js'
 import { VirtualClock } from './clock.js'
 import { TrafficCounter } from './traffic.js'
+import { startSimSeeds, type SimSeeds } from './seeds.js'
+import { SimWireNetwork } from './wires.js'
 import type { CoverageSummary } from '../coverage.js'
 
 export type { SimReadyEvent, SimStatsEvent, SimSummary, SimEvent } from './events.js'
@@ -65,6 +68,13 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
     }),
   )
   const harvesters: SimHarvester[] = []
+  const wires = new SimWireNetwork({
+    clock,
+    random: seededRandom(seed * 7 + 5),
+    latencyMs: opts.wireLatencyMs ?? [25, 250],
+    failureRate: opts.wireFailureRate ?? 0.05,
+  })
+  let seedServers: SimSeeds | undefined
   try {
     const torrents = generateSimTorrents(m, seeds, seededRandom(seed * 7 + 3), String(seed))
     const { report, stored } = await clock.drive(
@@ -75,13 +85,8 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
     )
     const buildMs = Date.now() - t0
     emit({ event: 'ready', nodes: n, torrents: m, buildMs, join, placement: report })
-    // Ground truth for the fetcher: seed i is node i, serving on SIM_PEER_PORT.
-    const truth = new Map(
-      stored.map((t) => {
-        const a = sim.nodes[t.seed]!.address()!
-        return [t.infohash, { torrent: t, peers: new Set([`${a.address}:${SIM_PEER_PORT}`]) }] as const
-      }),
-    )
+    // Seed i is node i, serving the metadata of its torrents on SIM_PEER_PORT.
+    seedServers = startSimSeeds(wires, stored, (i) => sim.nodes[i]!.address()!.address, SIM_PEER_PORT)
     const probes: SimHarvester['probe'][] = []
     const tracker = new CoverageTracker({ torrents: stored, probes, now: () => clock.now() })
     const started = await clock.drive(
@@ -97,11 +102,7 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
             nodeIds: opts.harvesterNodeIds ?? 1,
             timeoutMs,
             concurrency: opts.harvesterConcurrency ?? 128,
-            fetcher: {
-              truth,
-              latencyMs: opts.fetchLatencyMs ?? [50, 500],
-              failureRate: opts.fetchFailureRate ?? 0.05,
-            },
+            wires,
             tuning: { ...SIM_HARVESTER_TUNING, ...opts.tuning },
           }),
         ),
@@ -181,6 +182,7 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
       wall,
       events: clock.fired,
       traffic: { nodes: traffic.nodes.snapshot(), harvesters: traffic.harvesters.snapshot() },
+      bep9: { ...sumFetches(harvesters), wire: { ...wires.stats } },
       estimate: survey
         ? estimateSurvey(survey, {
             simNodes: n,
@@ -196,8 +198,22 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
     return summary
   } finally {
     await clock.drive(Promise.all(harvesters.map((h) => h.stop())))
+    await seedServers?.close()
+    wires.close()
     await clock.drive(sim.destroy())
   }
+}
+
+function sumFetches(hs: readonly SimHarvester[]): SimBep9Counts {
+  const sum: SimBep9Counts = { attempts: 0, ok: 0, failed: 0, noMetadata: 0 }
+  for (const h of hs) {
+    const c = h.fetcher.counters()
+    sum.attempts += c.attempts
+    sum.ok += c.ok
+    sum.failed += c.failed
+    sum.noMetadata += c.noMetadata
+  }
+  return sum
 }
 
 function wallLevels(
