@@ -1,4 +1,4 @@
-import { decodeNodes, type DhtNode } from '@bbmesh/dht'
+import { decodeNodes, decodePeers, type DhtNode } from '@bbmesh/dht'
 import type { DhtContact, Endpoint, HarvestDht, Observation, SampleReply } from '../harvester/types.js'
 
 /** Most nodes one find_node walk reports back (a walk meets a few hundred at most). */
@@ -62,6 +62,13 @@ export function dhtNodeAdapter(nodes: DhtNode | readonly DhtNode[]): HarvestDht 
 
     getPeers(infohash: Uint8Array, signal?: AbortSignal): Promise<Endpoint[]> {
       return next().lookup(Buffer.from(infohash), signal ? { signal } : {})
+    },
+
+    async getPeersFrom(node: Endpoint, infohash: Uint8Array): Promise<Endpoint[]> {
+      const r = await next().query({ host: node.host, port: node.port }, 'get_peers', {
+        info_hash: Buffer.from(infohash),
+      })
+      return decodePeers(r.values)
     },
 
     *contacts(): Iterable<DhtContact> {

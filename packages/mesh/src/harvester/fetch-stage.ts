@@ -35,6 +35,11 @@ export interface FetchStageOptions {
   peerTimeoutMs: number
   /** Peers already known for an infohash (hex), tried before any lookup. */
   hints?: (hex: string) => readonly Endpoint[]
+  /**
+   * DHT nodes whose BEP-51 sample listed the infohash (hex): they store its peers, so one get_peers
+   * to them usually replaces a whole iterative lookup (about 35 queries on a 10,000-node network).
+   */
+  storers?: (hex: string) => readonly Endpoint[]
 }
 
 export interface FetchStageCounters {
@@ -45,6 +50,9 @@ export interface FetchStageCounters {
   lookups: number
   /** Fetches that needed no lookup: a peer we already knew had the metadata. */
   hintedOk: number
+  /** Single get_peers queries to a node that sampled the infohash, and fetches they made possible. */
+  storerQueries: number
+  storerOk: number
   peersTried: number
   active: number
   metadataPerSecond: number
@@ -68,7 +76,16 @@ export class FetchStage {
   private readonly abort = sharedAbortController()
   private active = 0
   private readonly rate: RateMeter
-  private readonly c = { started: 0, ok: 0, retries: 0, lookups: 0, hintedOk: 0, peersTried: 0 }
+  private readonly c = {
+    started: 0,
+    ok: 0,
+    retries: 0,
+    lookups: 0,
+    hintedOk: 0,
+    storerQueries: 0,
+    storerOk: 0,
+    peersTried: 0,
+  }
   private readonly failed = Object.fromEntries(FETCH_FAILURE_REASONS.map((r) => [r, 0])) as Record<
     FetchFailureReason,
     number
@@ -142,8 +159,8 @@ export class FetchStage {
 
   /**
    * Peers we already know (announcers of observed announce_peer queries, including any that
-   * arrived since the last attempt) first; then one lookup and its peers in turn until one yields
-   * the metadata.
+   * arrived since the last attempt) first; then the peers stored by the nodes that sampled the
+   * infohash; then one lookup and its peers in turn until one yields the metadata.
    */
   private async attempt(cand: Candidate): Promise<TorrentInput> {
     const tried = new Set<string>()
@@ -160,6 +177,9 @@ export class FetchStage {
         last = err
       }
     }
+    const stored = await this.fromStorers(cand, tried)
+    if (stored.torrent !== undefined) return stored.torrent
+    if (stored.error !== undefined) last = stored.error
     this.c.lookups += 1
     const peers = await withDeadline(
       this.opts.clock,
@@ -181,6 +201,47 @@ export class FetchStage {
       }
     }
     throw last
+  }
+
+  /** Asks each node that sampled the infohash for its peers, and tries those not tried yet. */
+  private async fromStorers(
+    cand: Candidate,
+    tried: Set<string>,
+  ): Promise<{ torrent?: TorrentInput; error?: unknown }> {
+    const ask = this.opts.dht.getPeersFrom?.bind(this.opts.dht)
+    const nodes = ask === undefined ? [] : (this.opts.storers?.(cand.hex) ?? [])
+    let error: unknown
+    for (const node of nodes) {
+      this.c.storerQueries += 1
+      let peers: Endpoint[]
+      try {
+        peers = await withDeadline(
+          this.opts.clock,
+          this.opts.peerTimeoutMs,
+          this.abort.signal,
+          () => new FetchError('no-peers', 'the sampled node did not answer get_peers'),
+          () => ask!(node, cand.infohash),
+        )
+      } catch (err) {
+        if (this.abort.signal.aborted) throw err
+        continue
+      }
+      for (const peer of dedupe(peers).slice(0, this.opts.peersPerAttempt)) {
+        const key = endpointKey(peer)
+        if (tried.has(key)) continue
+        tried.add(key)
+        this.abort.signal.throwIfAborted()
+        try {
+          const torrent = await this.fromPeer(cand.infohash, peer)
+          this.c.storerOk += 1
+          return { torrent }
+        } catch (err) {
+          if (this.abort.signal.aborted) throw err
+          error = err
+        }
+      }
+    }
+    return error === undefined ? {} : { error }
   }
 
   /** The metadata from one peer, checked against the infohash and parsed (else bad-metadata). */

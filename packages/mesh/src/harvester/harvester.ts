@@ -1,92 +1,24 @@
-import type { SightingInput, SightingVia, TorrentInput } from '@bbmesh/index'
-import { systemClock, type Clock } from '../clock.js'
+import type { SightingInput, TorrentInput } from '@bbmesh/index'
+import { systemClock } from '../clock.js'
 import { ClosedError } from '../errors.js'
-import { BatchedPersister, type BatchedPersisterCounters } from '../pipeline/batched-persister.js'
+import { toHex } from '../hex.js'
+import { BatchedPersister } from '../pipeline/batched-persister.js'
 import { BoundedQueue } from '../pipeline/bounded-queue.js'
-import { ConcurrencyLimiter, type ConcurrencyLimiterCounters } from '../pipeline/concurrency-limiter.js'
-import { FailureCache, type FailureCacheCounters } from '../pipeline/failure-cache.js'
-import { RateMeter } from '../pipeline/rate-meter.js'
-import { Triage, type TriageCounters } from '../pipeline/triage.js'
-import type { Random } from '../random.js'
-import { HARVESTER_DEFAULTS } from './defaults.js'
-import { FetchStage, type FetchStageCounters } from './fetch-stage.js'
-import { NodeBook, endpointKey, type NodeBookCounters, type ResamplePolicy } from './node-book.js'
-import { Sampler, type SamplerCounters } from './sampler.js'
-import { PeerHints } from './peer-hints.js'
-import type { HarvestDht, HarvestIndex, MetadataFetcher, Observation, PendingInfohash } from './types.js'
-import { resumePendingSightings } from './resume.js'
+import { ConcurrencyLimiter } from '../pipeline/concurrency-limiter.js'
 import { sharedAbortController } from '../pipeline/deadline.js'
+import { FailureCache } from '../pipeline/failure-cache.js'
+import { RateMeter } from '../pipeline/rate-meter.js'
+import { Triage } from '../pipeline/triage.js'
+import { HARVESTER_DEFAULTS } from './defaults.js'
+import { FetchStage } from './fetch-stage.js'
+import type { Harvester, HarvesterOptions, HarvesterStats, Sighting } from './harvester-api.js'
+import { NodeBook, endpointKey } from './node-book.js'
+import { PeerHints } from './peer-hints.js'
+import { resumePendingSightings } from './resume.js'
+import { Sampler } from './sampler.js'
+import type { Observation, PendingInfohash } from './types.js'
 
-type Tunables = {
-  -readonly [K in keyof typeof HARVESTER_DEFAULTS]: (typeof HARVESTER_DEFAULTS)[K] extends string
-    ? string
-    : number
-}
-
-export interface HarvesterOptions extends Partial<Omit<Tunables, 'resample'>> {
-  dht: HarvestDht
-  fetcher: MetadataFetcher
-  index: HarvestIndex
-  clock?: Clock
-  random?: Random
-  /**
-   * Re-sampling of nodes already sampled once: 'once' (default); 'productive' (opt-in: while the last
-   * sample yielded new infohashes or the node stores more than it showed); 'always' (every interval).
-   */
-  resample?: ResamplePolicy
-  /** Record every sighting in the index (default true). */
-  recordSightings?: boolean
-  /** Told about background failures: a batch that could not be written (it is kept and retried). */
-  onError?: (err: unknown) => void
-  /** Told about each torrent whose verified metadata was accepted for the index (e.g. to print it). */
-  onTorrent?: (torrent: TorrentInput) => void
-}
-
-export interface HarvesterStats {
-  running: boolean
-  nodes: NodeBookCounters
-  sampler: SamplerCounters
-  observed: { get_peers: number; announce: number; invalid: number }
-  /** Queued sightings; dropped: queue full; unrecorded: given up at stop while the store was failing. */
-  sightings: { accepted: number; dropped: number; unrecorded: number }
-  /** Infohashes an earlier run sighted without metadata, re-queued at start (not counted as new). */
-  resumed: number
-  newInfohashes: number
-  newInfohashesPerSecond: number
-  triage: TriageCounters
-  fetch: FetchStageCounters
-  failureCache: FailureCacheCounters
-  peerSlots: ConcurrencyLimiterCounters
-  persist: { torrents: BatchedPersisterCounters; sightings: BatchedPersisterCounters; errors: number }
-  /** Depth of every queue between stages. */
-  queues: { sightings: number; pending: number; inFlight: number; torrents: number; sightingWrites: number }
-}
-
-export interface Harvester {
-  /** Starts every stage. Idempotent. */
-  start(): void
-  /**
-   * Stops every stage and flushes what was accepted to the index. Idempotent; concurrent calls share
-   * it. The DHT, fetcher and index passed in stay open: they belong to the caller.
-   */
-  stop(): Promise<void>
-  stats(): HarvesterStats
-  /**
-   * Offers an infohash learned elsewhere (another member's samples, a resumed sighting) to triage,
-   * as a sighting `via` (default 'gossip') from `from`. False when the queue is full or stopped.
-   */
-  offer(infohash: Uint8Array, via?: SightingVia, from?: string): boolean
-}
-
-interface Sighting {
-  infohash: Uint8Array
-  via: SightingVia
-  from: string
-  /** The sampled node to credit when this turns out new. */
-  nodeKey?: string
-  /** Re-queued from the index at start: already recorded, and not new to us. */
-  resumed?: true
-}
+export type { Harvester, HarvesterOptions, HarvesterStats } from './harvester-api.js'
 
 /**
  * The harvester pipeline: node discovery → infohash sources (observation, BEP-51 sampling,
@@ -151,7 +83,10 @@ export function createHarvester(options: HarvesterOptions): Harvester {
     book,
     clock,
     random,
-    onSample: (infohash, nodeKey) => offer({ infohash, via: 'sample', from: nodeKey, nodeKey }),
+    onSample: (infohash, node) => {
+      if (offer({ infohash, via: 'sample', from: node.key, nodeKey: node.key }))
+        storers.add(infohash, { host: node.host, port: node.port })
+    },
     discoveryIntervalMs: o.discoveryIntervalMs,
     walkTimeoutMs: o.walkTimeoutMs,
     samplesPerSecond: o.samplesPerSecond,
@@ -179,9 +114,12 @@ export function createHarvester(options: HarvesterOptions): Harvester {
     lookupTimeoutMs: o.lookupTimeoutMs,
     peerTimeoutMs: o.peerTimeoutMs,
     hints: (hex) => hints.take(hex),
+    storers: (hex) => storers.take(hex),
   })
 
   const hints = new PeerHints(o.maxPending)
+  // Two of the nodes whose samples listed an infohash: asked directly before a lookup.
+  const storers = new PeerHints(o.maxPending, 2)
   const observed = { get_peers: 0, announce: 0, invalid: 0 }
   let unrecorded = 0
   const newRate = new RateMeter(clock)
@@ -236,6 +174,8 @@ export function createHarvester(options: HarvesterOptions): Harvester {
         onError(err)
         continue
       }
+      // Storers of an infohash that will not be fetched would only crowd out useful ones.
+      if (verdict !== 'new' && verdict !== 'pending' && s.via === 'sample') storers.take(toHex(s.infohash))
       if (verdict !== 'new' || s.resumed === true) continue
       newRate.mark()
       if (s.nodeKey !== undefined) book.credit(s.nodeKey)

@@ -12,7 +12,8 @@ export interface SamplerOptions {
   clock: Clock
   random: Random
   /** Called with each sampled infohash and the key of the node that gave it. */
-  onSample: (infohash: Uint8Array, nodeKey: string) => void
+  /** An infohash from `node`'s sample (the node stores its peers). */
+  onSample: (infohash: Uint8Array, node: NodeEntry) => void
   /** find_node walks toward random targets, one every this many ms (0: none). */
   discoveryIntervalMs: number
   /** sample_infohashes queries per second at most. */
@@ -158,7 +159,7 @@ export class Sampler {
       this.opts.book.sampled(node, reply.interval, this.opts.clock.now(), reply.num, reply.samples.length)
       this.c.infohashesSampled += reply.samples.length
       this.sampledRate.mark(reply.samples.length)
-      for (const ih of reply.samples) this.opts.onSample(ih, node.key)
+      for (const ih of reply.samples) this.opts.onSample(ih, node)
       this.addNodes(reply.nodes)
     } catch {
       if (!this.running) return

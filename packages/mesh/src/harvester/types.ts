@@ -46,6 +46,11 @@ export interface HarvestDht {
   sample(node: Endpoint, target: Uint8Array, signal?: AbortSignal): Promise<SampleReply>
   /** An iterative get_peers lookup: peers announced for `infohash`. */
   getPeers(infohash: Uint8Array, signal?: AbortSignal): Promise<Endpoint[]>
+  /**
+   * One get_peers query to one node: the peers it stores for `infohash` (its `values`). Used for
+   * the node whose BEP-51 sample listed the infohash, which therefore stores its peers.
+   */
+  getPeersFrom?(node: Endpoint, infohash: Uint8Array): Promise<Endpoint[]>
   /** The routing table right now (seeds the sampler at start). */
   contacts?(): Iterable<DhtContact>
 }

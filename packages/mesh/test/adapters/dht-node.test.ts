@@ -32,6 +32,10 @@ describe('dhtNodeAdapter', () => {
     const reply = await dht.sample({ host: '127.0.0.1', port: c.port }, new Uint8Array(20))
     expect(reply.samples.some((s) => Buffer.from(s).equals(ih))).toBe(true)
     expect(reply.interval).toBeGreaterThanOrEqual(0)
+    // The node whose sample listed it stores its peers: one get_peers to it finds the announcer.
+    const fromStorer = await dht.getPeersFrom!({ host: '127.0.0.1', port: c.port }, ih)
+    expect(fromStorer.map((p) => p.port)).toContain(4242)
+    expect(await dht.getPeersFrom!({ host: '127.0.0.1', port: c.port }, Buffer.alloc(20, 9))).toEqual([])
 
     off()
     const before = seen.length

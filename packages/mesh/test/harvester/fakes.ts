@@ -26,6 +26,9 @@ export class FakeDht implements HarvestDht {
   readonly swarms = new Map<string, Endpoint[]>()
   readonly sampleCalls: { node: string; at: number }[] = []
   readonly getPeersCalls: string[] = []
+  /** Peers each node stores, by node key then infohash hex (answers to a single get_peers). */
+  readonly stored = new Map<string, Map<string, Endpoint[]>>()
+  readonly getPeersFromCalls: string[] = []
   table: DhtContact[] = []
   walks = 0
 
@@ -59,6 +62,12 @@ export class FakeDht implements HarvestDht {
   async getPeers(infohash: Uint8Array): Promise<Endpoint[]> {
     this.getPeersCalls.push(toHex(infohash))
     return this.swarms.get(toHex(infohash)) ?? []
+  }
+
+  async getPeersFrom(node: Endpoint, infohash: Uint8Array): Promise<Endpoint[]> {
+    this.getPeersFromCalls.push(`${key(node)} ${toHex(infohash)}`)
+    if (!this.nodes.has(key(node))) throw new Error('no reply')
+    return this.stored.get(key(node))?.get(toHex(infohash)) ?? []
   }
 
   contacts(): DhtContact[] {

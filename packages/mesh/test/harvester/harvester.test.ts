@@ -348,4 +348,24 @@ describe('harvester pipeline', () => {
     expect(dht.getPeersCalls).toEqual([toHex(fallback.ih)])
     expect(h.stats().fetch).toMatchObject({ ok: 2, hintedOk: 1, lookups: 1, peersTried: 3 })
   })
+
+  it('asks the node whose sample listed an infohash for its peers before any lookup', async () => {
+    const [stored, unstored] = [await torrent('stored'), await torrent('unstored')]
+    fetcher.serve(peer(1), stored.ih, stored.info)
+    fetcher.serve(peer(2), unstored.ih, unstored.info)
+    dht.addNode(node(1), [stored.ih, unstored.ih], 600)
+    dht.table = [node(1)]
+    // node(1) stores peer(1) for `stored` but has lost the peers of `unstored`: that one needs a lookup.
+    dht.stored.set(key(node(1)), new Map([[toHex(stored.ih), [peer(1)]]]))
+    dht.swarms.set(toHex(unstored.ih), [peer(2)])
+    const h = start({ samplesPerSecond: 10 })
+    await clock.advance(2_000)
+    expect((await index.get(stored.ih))?.name).toBe('stored')
+    expect((await index.get(unstored.ih))?.name).toBe('unstored')
+    expect(dht.getPeersFromCalls.sort()).toEqual(
+      [`${key(node(1))} ${toHex(stored.ih)}`, `${key(node(1))} ${toHex(unstored.ih)}`].sort(),
+    )
+    expect(dht.getPeersCalls).toEqual([toHex(unstored.ih)])
+    expect(h.stats().fetch).toMatchObject({ ok: 2, storerQueries: 2, storerOk: 1, lookups: 1 })
+  })
 })
