@@ -164,7 +164,8 @@ export class FetchStage {
    */
   private async attempt(cand: Candidate): Promise<TorrentInput> {
     const tried = new Set<string>()
-    let last: unknown = new FetchError('no-peers')
+    // Built only if every peer fails: an Error captures a stack, and most attempts succeed.
+    let last: unknown
     const hinted = this.opts.hints?.(cand.hex) ?? []
     for (const peer of hinted.slice(0, this.opts.peersPerAttempt)) {
       tried.add(endpointKey(peer))
@@ -200,7 +201,7 @@ export class FetchStage {
         last = err
       }
     }
-    throw last
+    throw last ?? new FetchError('no-peers')
   }
 
   /** Asks each node that sampled the infohash for its peers, and tries those not tried yet. */
