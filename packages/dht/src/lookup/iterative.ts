@@ -2,14 +2,15 @@
 // contract of k-rpc's `_closest(target, message, background, visit, cb)`. k-rpc wakes every
 // running lookup on every finished query (each one then sorts its own KBucket), which is
 // quadratic in concurrent lookups. Here a lookup is woken only by its own replies, and lookups
-// waiting for a global slot queue in FIFO order: each finished query wakes at most as many
-// waiters as there are free slots, each granted one send.
+// waiting for a global slot queue first come first served (by start; wait-queue.ts): each
+// finished query wakes at most as many waiters as there are free slots, and a lookup sends only
+// while no older lookup waits.
 import { isBytes, isDict } from '../bencode.js'
 import type { BValue } from '../bencode.js'
 import { COMPACT_NODE_LENGTH, ID_LENGTH } from '../constants.js'
 import type { KrpcMessage, KrpcOutgoingQuery, QueryTarget, RemoteInfo } from '../krpc/socket.js'
 import type { PeerAddress } from '../transport/types.js'
-import { Fifo } from './fifo.js'
+import { WaitQueue } from './wait-queue.js'
 import type {
   LookupContact,
   LookupDone,
@@ -29,8 +30,8 @@ const MAX_RESEEDS = 2
 
 export class LookupScheduler {
   readonly counters: SchedulerCounters = { started: 0, active: 0, wakeups: 0 }
-  private readonly waiting = new Fifo<Lookup>()
-  private readonly waitingBackground = new Fifo<Lookup>()
+  private readonly waiting = new WaitQueue<Lookup>()
+  private readonly waitingBackground = new WaitQueue<Lookup>()
   private draining = false
 
   constructor(readonly net: LookupNetwork) {}
@@ -42,8 +43,7 @@ export class LookupScheduler {
     visit: LookupVisit | null,
     cb: LookupDone,
   ): LookupHandle {
-    const l = new Lookup(this, target, message, background, visit, cb)
-    this.counters.started++
+    const l = new Lookup(this, this.counters.started++, target, message, background, visit, cb)
     this.counters.active++
     l.begin()
     return l
@@ -65,15 +65,15 @@ export class LookupScheduler {
     }
   }
 
-  /** @internal Whether `l` may send now; `granted` when it was just woken for a slot. */
-  maySend(l: Lookup, granted: boolean): boolean {
+  /** @internal Whether `l` may send now: a free slot, and no older lookup waiting for one. */
+  maySend(l: Lookup): boolean {
     const net = this.net
     const inflight = net.inflight()
     if (inflight >= net.concurrency) return false
-    if (!l.background) return granted || !this.waiting.length
+    if (!l.background) return this.waiting.firstSeq() > l.seq
     const others = inflight - l.inflight + net.queued()
     if (inflight >= net.backgroundConcurrency && others > 0) return false
-    return granted || (!this.waiting.length && !this.waitingBackground.length)
+    return !this.waiting.length && this.waitingBackground.firstSeq() > l.seq
   }
 
   /** @internal */
@@ -97,7 +97,7 @@ export class LookupScheduler {
     this.counters.active--
   }
 
-  private wakeNext(q: Fifo<Lookup>): void {
+  private wakeNext(q: WaitQueue<Lookup>): void {
     const l = q.shift()!
     this.counters.wakeups++
     l.wake()
@@ -119,6 +119,7 @@ class Lookup implements LookupHandle {
 
   constructor(
     private readonly sched: LookupScheduler,
+    readonly seq: number,
     private readonly target: Buffer,
     private readonly message: KrpcOutgoingQuery,
     readonly background: boolean,
@@ -133,7 +134,7 @@ class Lookup implements LookupHandle {
     const seeds = this.seed()
     // As k-rpc: the bootstrap list is asked when the routing table knows fewer nodes than it lists.
     if (seeds === 0 || seeds < net.bootstrap.length) this.boot = [...net.bootstrap]
-    this.pump(false)
+    this.pump()
   }
 
   stop(): void {
@@ -143,7 +144,7 @@ class Lookup implements LookupHandle {
 
   wake(): void {
     this.waiting = false
-    this.pump(true)
+    this.pump()
   }
 
   private seed(): number {
@@ -154,17 +155,16 @@ class Lookup implements LookupHandle {
     return n
   }
 
-  private pump(granted: boolean): void {
+  private pump(): void {
     if (this.done) return
     if (this.sched.net.destroyed()) this.stopped = true
     while (!this.stopped) {
       const next = this.next()
       if (!next) break
-      if (!this.sched.maySend(this, granted)) {
+      if (!this.sched.maySend(this)) {
         this.sched.enqueue(this)
         return
       }
-      granted = false
       this.send(next)
     }
     if (this.inflight === 0 && !this.waiting) this.finish()
@@ -232,7 +232,7 @@ class Lookup implements LookupHandle {
       if (!this.stopped) this.addNodes(r.nodes, depth + 1)
       if (this.visit && !this.aborted && this.visit(res!, from) === false) this.stopped = true
     }
-    this.pump(false)
+    this.pump()
   }
 
   private addNodes(nodes: BValue | undefined, depth: number): void {
