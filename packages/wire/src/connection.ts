@@ -49,7 +49,7 @@ export const defaultLimits: ConnectionLimits = {
 export interface ConnectionOptions {
   /** A net.Socket, or any Duplex carrying the peer's bytes. */
   socket: Duplex
-  /** The peer's address, for streams that have none of their own (a net.Socket's is used otherwise). */
+  /** The peer's address, for streams that have none of their own (a connected net.Socket's wins). */
   remote?: PeerAddress
   direction: 'inbound' | 'outbound'
   peerId: Uint8Array
@@ -110,8 +110,8 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
     this.direction = opts.direction
     this.limits = { ...defaultLimits, ...opts.limits }
     const own = opts.socket as Partial<Pick<Socket, 'remoteAddress' | 'remotePort' | 'setNoDelay'>>
-    this.remoteAddress = opts.remote?.host ?? own.remoteAddress ?? ''
-    this.remotePort = opts.remote?.port ?? own.remotePort ?? 0
+    this.remoteAddress = own.remoteAddress ?? opts.remote?.host ?? ''
+    this.remotePort = own.remotePort ?? opts.remote?.port ?? 0
     opts.registry.freeze()
     opts.counters.opened++
     const socket = opts.socket
