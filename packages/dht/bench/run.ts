@@ -6,11 +6,14 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { measureThroughput } from './query-throughput.js'
 import type { ThroughputResult } from './query-throughput.js'
+import type { LookupBenchRow } from './lookups.js'
 
 const run = promisify(execFile)
 const FULL = process.env.DHT_BENCH_FULL === '1'
 const UDP_NODES = Number(process.env.DHT_BENCH_UDP_NODES ?? (FULL ? 1000 : 200))
 const MEM_NODES = Number(process.env.DHT_BENCH_MEM_NODES ?? (FULL ? 10000 : 2000))
+const LOOKUP_NODES = Number(process.env.DHT_BENCH_LOOKUP_NODES ?? (FULL ? 10000 : 2000))
+const LOOKUPS = Number(process.env.DHT_BENCH_LOOKUPS ?? (FULL ? 2048 : 512))
 const SECONDS = Number(process.env.DHT_BENCH_SECONDS ?? 1.5)
 const ROUNDS = Number(process.env.DHT_BENCH_ROUNDS ?? 5)
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url))
@@ -56,6 +59,18 @@ async function main(): Promise<void> {
   }
   const memory = await child('./memory.js', [String(MEM_NODES), '200'])
   console.log(`memory: ${JSON.stringify(memory)}`)
+  // A harvester's 128 concurrent lookups on 128 query slots (the simulator's), then 512 lookups.
+  const lookups: LookupBenchResult[] = []
+  for (const concurrent of [128, 512]) {
+    const r = (await child('./lookups.js', [
+      String(LOOKUP_NODES),
+      String(Math.max(LOOKUPS, concurrent * 2)),
+      String(concurrent),
+      '128',
+    ])) as unknown as LookupBenchResult
+    lookups.push(r)
+    console.log(`lookups: ${JSON.stringify(r)}`)
+  }
 
   const results = {
     date: new Date().toISOString(),
@@ -65,6 +80,7 @@ async function main(): Promise<void> {
     throughput,
     bringup,
     memory,
+    lookups,
   }
   const dir = here('../../bench/results/')
   await mkdir(dir, { recursive: true })
@@ -110,9 +126,40 @@ async function main(): Promise<void> {
     `| ---: | ---: | ---: | ---: | ---: | ---: |`,
     `| ${memory.nodes} | ${memory.bootstrapSeconds} | ${memory.rssMB} | ${memory.perNodeKB} | ${memory.meanTable} | ${memory.lookupsPerSecond} |`,
     ``,
+    ...lookupTable(lookups),
   ]
   await writeFile(`${dir}results.md`, lines.join('\n'))
   console.log(lines.join('\n'))
+}
+
+interface LookupBenchResult {
+  nodes: number
+  rounds: number
+  wallRatio: number
+  cpuRatio: number
+  rows: LookupBenchRow[]
+}
+
+function lookupTable(results: LookupBenchResult[]): string[] {
+  const first = results[0]
+  if (!first) return []
+  return [
+    `## Concurrent get_peers lookups from one node: k-rpc's \`_closest\` vs ours (in-memory, ${first.nodes} nodes, K = 8, best of ${first.rounds})`,
+    ``,
+    `| impl | lookups | concurrent | socket slots | wall s | CPU s | queries/lookup | answers/lookup | hops/lookup | true k closest reached | wall ratio |`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
+    ...results.flatMap((r) =>
+      r.rows.map(
+        (x) =>
+          `| ${x.impl} | ${x.lookups} | ${x.concurrent} | ${x.socketConcurrency} | ${x.wallSeconds} | ${x.cpuSeconds} | ` +
+          `${x.queriesPerLookup} | ${x.answersPerLookup} | ${x.hopsPerLookup} | ${(x.closestFound * 100).toFixed(1)}% | ` +
+          `${x.impl === 'iterative' ? `${r.wallRatio}x faster` : ''} |`,
+      ),
+    ),
+    ``,
+    `CPU is the whole process: the simulated nodes answering as well as the lookups.`,
+    ``,
+  ]
 }
 
 void main()
