@@ -57,10 +57,14 @@ export class LookupScheduler {
         for (let l = q.shift(); l; l = q.shift()) l.wake()
       return
     }
-    while (this.waiting.length && net.inflight() < net.concurrency) this.wakeNext(this.waiting)
+    // Each waiter is woken at most once per call: one that finds no slot after all queues again.
+    for (let n = this.waiting.length; n > 0 && net.inflight() < net.concurrency; n--) {
+      this.wakeNext(this.waiting)
+    }
     // Background lookups come after every waiting foreground one, as k-rpc's 'postupdate'.
-    const bg = Math.max(1, net.backgroundConcurrency)
-    while (!this.waiting.length && this.waitingBackground.length && net.inflight() < bg) {
+    const bg = Math.min(net.concurrency, Math.max(1, net.backgroundConcurrency))
+    for (let n = this.waitingBackground.length; n > 0 && net.inflight() < bg; n--) {
+      if (this.waiting.length) break
       this.wakeNext(this.waitingBackground)
     }
   }
@@ -98,7 +102,8 @@ export class LookupScheduler {
   }
 
   private wakeNext(q: WaitQueue<Lookup>): void {
-    const l = q.shift()!
+    const l = q.shift()
+    if (!l) return
     this.counters.wakeups++
     l.wake()
   }
