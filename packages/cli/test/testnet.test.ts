@@ -48,7 +48,7 @@ describe('bbmesh testnet', () => {
   })
 
   it('--sim: the in-memory simulation ends with a virtual-time summary, its wall time and coverage', async () => {
-    const args = ['testnet', '--sim', '--nodes', '100', '--torrents', '100', '--duration', '15', '--json']
+    const args = ['testnet', '--sim', '--nodes', '100', '--torrents', '100', '--duration', '60', '--json']
     const r = await runCli(args, { timeoutMs: 90_000 })
     expect(r.code, r.stderr).toBe(0)
     const lines = r.stdout
@@ -61,6 +61,11 @@ describe('bbmesh testnet', () => {
     expect((last.wall as { durationMs: number }).durationMs).toBeGreaterThan(0)
     expect(last.coverage as number).toBeGreaterThanOrEqual(0.9)
     expect(last.metadataCoverage as number).toBeGreaterThanOrEqual(0.9)
+    // The metadata came over in-memory wires: one successful fetch per infohash held, bytes carried.
+    const bep9 = last.bep9 as { ok: number; wire: { connections: number; bytes: number } }
+    expect(bep9.ok).toBeGreaterThanOrEqual(90)
+    expect(bep9.wire.connections).toBeGreaterThanOrEqual(bep9.ok)
+    expect(bep9.wire.bytes).toBeGreaterThan(bep9.ok * 100)
   }, 120_000)
 
   it('--sim rejects a reversed latency range and --index-dir with exit 2', async () => {

@@ -28,6 +28,8 @@ export {
   createSimFetcher,
   estimateSurvey,
   REAL_DHT_NODES,
+  SimWireNetwork,
+  SIM_WIRE_LIMITS,
 } from './sim/index.js'
 export type {
   SimOptions,
@@ -40,6 +42,10 @@ export type {
   TrafficCounts,
   SimFetcher,
   SimFetcherOptions,
+  SimFetchCounts,
+  SimBep9Counts,
+  SimWireOptions,
+  SimWireStats,
   SurveyEstimate,
   PlacementReport,
   PlacementMode,

@@ -79,6 +79,11 @@ export async function runSimCommand(ctx: CommandContext, o: SimCommandOptions): 
   )
   ctx.out.text(`messages/infohash    ${s.messagesPerInfohash ?? '-'}`)
   ctx.out.text(`fetches/infohash     ${s.fetchesPerInfohash ?? '-'}`)
+  const b = s.bep9
+  ctx.out.text(
+    `BEP 9 over wires     ${b.ok}/${b.attempts} ok (${b.failed} failed, ${b.noMetadata} without metadata), ` +
+      `${b.wire.connections} connections, ${(b.wire.bytes / 1e6).toFixed(1)} MB carried`,
+  )
   if (s.estimate !== null) {
     ctx.out.text(`real DHT estimate    ${days(s.estimate.nodeSurveyDays)} to meet its nodes,`)
     ctx.out.text(
