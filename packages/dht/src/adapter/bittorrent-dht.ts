@@ -69,7 +69,6 @@ type Visit = (res: KrpcMessage, from: RemoteInfo) => boolean | void
 export class DhtEngine {
   private readonly dht: DHT
   private readonly rpc: RPC
-  private readonly lookups: LookupScheduler | null = null
   private readonly peerWaiters = new PeerWaiters()
   /** The lookup the last rpc._closest call started (bittorrent-dht's lookup() does not return it). */
   private lastLookup: LookupHandle | null = null
@@ -105,7 +104,7 @@ export class DhtEngine {
     // bootstrap:false stops bittorrent-dht from populating before we have bound; we call
     // populate() ourselves after listen().
     this.dht = new DHT({ krpc: rpc, bootstrap: false, verify: opts.verify, host: false })
-    if (opts.lookup !== 'krpc') this.lookups = this.installLookups(opts.socket)
+    if (opts.lookup !== 'krpc') this.installLookups(opts.socket)
     // One listener for every get_peers lookup, dispatching by infohash (see peer-waiters.ts).
     this.dht.on('peer', (peer: PeerAddress, ih: Buffer) => this.peerWaiters.dispatch(peer, ih))
     // The query side is ours: bittorrent-dht drops unknown methods, lets get_peers overflow a
@@ -128,7 +127,7 @@ export class DhtEngine {
   }
 
   /** Our iterative lookup in place of k-rpc's `_closest`, on the same socket and routing table. */
-  private installLookups(socket: KrpcSocket): LookupScheduler {
+  private installLookups(socket: KrpcSocket): void {
     const rpc = this.rpc
     const sched = new LookupScheduler({
       ownId: rpc.id,
@@ -154,12 +153,6 @@ export class DhtEngine {
       const done = cb ?? (() => {})
       this.lastLookup = sched.start(target, message as KrpcOutgoingQuery, background, visit, done)
     }
-    return sched
-  }
-
-  /** Lookups started, running, and wake-ups for a free slot (null on k-rpc's lookup). */
-  get lookupCounters(): LookupScheduler['counters'] | null {
-    return this.lookups?.counters ?? null
   }
 
   get id(): Buffer {
