@@ -74,10 +74,18 @@ export class LookupScheduler {
     const net = this.net
     const inflight = net.inflight()
     if (inflight >= net.concurrency) return false
-    if (!l.background) return this.waiting.firstSeq() > l.seq
-    const others = inflight - l.inflight + net.queued()
-    if (inflight >= net.backgroundConcurrency && others > 0) return false
-    return !this.waiting.length && this.waitingBackground.firstSeq() > l.seq
+    if (l.background) {
+      const others = inflight - l.inflight + net.queued()
+      if (inflight >= net.backgroundConcurrency && others > 0) return false
+      if (this.waiting.length) return false
+    }
+    // A waiting lookup whose own reply arrives takes the slot itself when it is the oldest waiter.
+    const q = l.background ? this.waitingBackground : this.waiting
+    if (l.waiting && q.firstSeq() === l.seq) {
+      q.shift()
+      l.waiting = false
+    }
+    return q.firstSeq() > l.seq
   }
 
   /** @internal */
