@@ -76,7 +76,7 @@ export function estimateSurvey(m: SurveyMeasure, o: EstimateOptions): SurveyEsti
       'for items = nodes and items = infohashes (real infohashes = sim infohashes per node × real nodes)',
     assumptions: [
       'per-message yield stays what it was over the simulated survey (discovery messages until 95% sighted: it includes the slower tail up to 95%, not the saturation after it)',
-      'only discovery messages count (find_node walks, sample_infohashes); fetching metadata costs about one get_peers lookup (~30 queries in the simulation) per infohash on top',
+      'only discovery messages count (find_node walks, sample_infohashes); fetching metadata costs get_peers queries on top: one to the node whose sample listed the infohash, and a whole lookup (~27 queries on 10,000 nodes) only when that node gives no working peer',
       'every real node answers like a simulated one: all speak BEP 51 and none are lost beyond the simulated loss (in reality a minority speaks BEP 51, which lowers infohash yield per message)',
       'infohash density per node as in the simulation; real nodes hold their share plus churn, which the model ignores',
       'one harvester with one node id at a polite, constant query rate; K independent harvesters do not divide the time (they duplicate)',
