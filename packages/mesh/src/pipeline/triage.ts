@@ -1,6 +1,7 @@
 import { toHex } from '../hex.js'
 import { BloomFilter } from './bloom-filter.js'
 import type { FailureCache } from './failure-cache.js'
+import { Heap } from './heap.js'
 
 /** What triage needs from the index: whether metadata for an infohash is already held. */
 export interface KnownInfohashes {
@@ -54,7 +55,9 @@ export class Triage {
   private readonly checking = new Map<string, number>()
   private readonly inFlight = new Set<string>()
   /** A max-heap with lazy deletion: stale entries (sightings changed) are skipped when popped. */
-  private heap: HeapEntry[] = []
+  private readonly heap = new Heap<HeapEntry>(
+    (a, b) => a.sightings > b.sightings || (a.sightings === b.sightings && a.seq < b.seq),
+  )
   private seq = 0
   private readonly waiters: ((c: Candidate | undefined) => void)[] = []
   private closed = false
@@ -96,7 +99,7 @@ export class Triage {
 
   tryNext(): Candidate | undefined {
     for (;;) {
-      const top = this.pop()
+      const top = this.heap.pop()
       if (top === undefined) return undefined
       const cand = this.pending.get(top.hex)
       if (cand === undefined || cand.sightings !== top.sightings) continue
@@ -188,54 +191,11 @@ export class Triage {
 
   private push(cand: Candidate): void {
     this.heap.push({ sightings: cand.sightings, seq: this.seq++, hex: cand.hex })
-    this.siftUp(this.heap.length - 1)
     // Rebuild when stale entries dominate, so repeat sightings cannot grow the heap without bound.
-    if (this.heap.length > 2 * this.pending.size + 64) {
-      this.heap = [...this.pending.values()].map((c) => ({
-        sightings: c.sightings,
-        seq: this.seq++,
-        hex: c.hex,
-      }))
-      for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.siftDown(i)
-    }
-  }
-
-  private pop(): HeapEntry | undefined {
-    const top = this.heap[0]
-    const last = this.heap.pop()
-    if (top === undefined || last === undefined) return undefined
-    if (this.heap.length > 0) {
-      this.heap[0] = last
-      this.siftDown(0)
-    }
-    return top
-  }
-
-  private above(a: HeapEntry, b: HeapEntry): boolean {
-    return a.sightings > b.sightings || (a.sightings === b.sightings && a.seq < b.seq)
-  }
-
-  private siftUp(i: number): void {
-    const h = this.heap
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (!this.above(h[i] as HeapEntry, h[p] as HeapEntry)) break
-      ;[h[i], h[p]] = [h[p] as HeapEntry, h[i] as HeapEntry]
-      i = p
-    }
-  }
-
-  private siftDown(i: number): void {
-    const h = this.heap
-    for (;;) {
-      const l = 2 * i + 1
-      const r = l + 1
-      let best = i
-      if (l < h.length && this.above(h[l] as HeapEntry, h[best] as HeapEntry)) best = l
-      if (r < h.length && this.above(h[r] as HeapEntry, h[best] as HeapEntry)) best = r
-      if (best === i) return
-      ;[h[i], h[best]] = [h[best] as HeapEntry, h[i] as HeapEntry]
-      i = best
+    if (this.heap.size > 2 * this.pending.size + 64) {
+      this.heap.rebuild(
+        [...this.pending.values()].map((c) => ({ sightings: c.sightings, seq: this.seq++, hex: c.hex })),
+      )
     }
   }
 }
