@@ -10,7 +10,8 @@ import type {
   QueryReply,
   ServerContext,
 } from './handlers/types.js'
-import type { KrpcMessage, KrpcSocket, RemoteInfo } from './krpc/socket.js'
+import type { KrpcSocket } from './krpc/socket.js'
+import type { KrpcMessage, RemoteInfo } from './krpc/types.js'
 
 export class Dispatcher {
   readonly counters = { unknownMethods: 0, handlerErrors: 0 }

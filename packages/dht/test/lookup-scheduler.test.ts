@@ -2,7 +2,7 @@
 // out one at a time (the real-socket tests are in lookup.test.ts): who gets a freed slot.
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import type { KrpcMessage, QueryCallback, QueryTarget } from '../src/krpc/socket.js'
+import type { KrpcMessage, QueryCallback, QueryTarget } from '../src/krpc/types.js'
 import { LookupScheduler } from '../src/lookup/iterative.js'
 import type { LookupNetwork } from '../src/lookup/iterative.js'
 

@@ -3,7 +3,8 @@ import type { KBucketContact } from 'k-bucket'
 import type { RPC } from 'k-rpc'
 import { isDict } from '../bencode.js'
 import type { Clock } from '../clock.js'
-import type { KrpcMessage, KrpcSocket } from '../krpc/socket.js'
+import type { KrpcSocket } from '../krpc/socket.js'
+import type { KrpcMessage } from '../krpc/types.js'
 
 /**
  * k-rpc and bittorrent-dht keep the routing table on Date.now, Math.random and Node's timers,

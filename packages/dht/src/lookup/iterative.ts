@@ -8,7 +8,7 @@
 import { isBytes, isDict } from '../bencode.js'
 import type { BValue } from '../bencode.js'
 import { COMPACT_NODE_LENGTH, ID_LENGTH } from '../constants.js'
-import type { KrpcMessage, KrpcOutgoingQuery, QueryTarget, RemoteInfo } from '../krpc/socket.js'
+import type { KrpcMessage, KrpcOutgoingQuery, QueryTarget, RemoteInfo } from '../krpc/types.js'
 import type { PeerAddress } from '../transport/types.js'
 import { WaitQueue } from './wait-queue.js'
 import type {

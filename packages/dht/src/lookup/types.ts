@@ -1,11 +1,5 @@
 // Types of the iterative lookup (iterative.ts): what it needs from the node and what it reports.
-import type {
-  KrpcMessage,
-  KrpcOutgoingQuery,
-  QueryCallback,
-  QueryTarget,
-  RemoteInfo,
-} from '../krpc/socket.js'
+import type { KrpcMessage, KrpcOutgoingQuery, QueryCallback, QueryTarget, RemoteInfo } from '../krpc/types.js'
 import type { PeerAddress } from '../transport/types.js'
 
 export interface LookupContact {
