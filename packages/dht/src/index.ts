@@ -1,6 +1,8 @@
 // Public API of @bbmesh/dht.
 export { DhtNode, createDhtNode } from './node.js'
-export type { DhtNodeOptions, DhtNodeEvents, DhtNodeStats, QueryOptions, SampleObservation } from './node.js'
+export type { DhtNodeEvents, QueryOptions, SampleObservation } from './node.js'
+export type { DhtNodeOptions } from './node-options.js'
+export type { DhtNodeStats } from './node-stats.js'
 export type {
   EngineContact as RoutingContact,
   EngineBucket as RoutingBucket,

@@ -1,71 +1,31 @@
 // DhtNode: the typed public face. Query side = our dispatcher (handlers/), client side and
 // routing = DhtEngine (the bittorrent-dht/k-rpc adapter), wire = KrpcSocket over a Transport.
+// This file: wiring them together, lifecycle and the public methods; options and their defaults
+// are in node-options.ts, the stats snapshot in node-stats.ts.
 import { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { DhtEngine } from './adapter/bittorrent-dht.js'
 import type { EngineBucket, EngineContact } from './adapter/bittorrent-dht.js'
-import { verify } from './adapter/ed25519.js'
 import type { BDict, BInput } from './bencode.js'
 import { decodeNodes, decodePeers } from './compact.js'
 import type { NodeInfo } from './compact.js'
 import * as C from './constants.js'
-import { InvalidArgumentError } from './errors.js'
 import { Dispatcher } from './dispatcher.js'
 import type { AnnounceObservation, GetPeersObservation, QueryHandler } from './handlers/types.js'
 import { ItemStore } from './item-store.js'
-import type { KrpcSocketStats } from './krpc/types.js'
 import { KrpcSocket } from './krpc/socket.js'
+import { bootstrapList, checkId, engineOptions, parseId, socketOptions } from './node-options.js'
+import type { DhtNodeOptions } from './node-options.js'
+import { nodeStats } from './node-stats.js'
+import type { DhtNodeStats } from './node-stats.js'
 import { PeerStore } from './peer-store.js'
 import { SampleCache, decodeSampleReply } from './sample.js'
 import type { SampleResult } from './sample.js'
 import { TokenManager } from './tokens.js'
-import { UdpTransport } from './transport/udp.js'
-import type { BoundAddress, PeerAddress, Transport } from './transport/types.js'
+import type { BoundAddress, PeerAddress } from './transport/types.js'
 import { ItemClient } from './item-client.js'
 import type { Clock } from './clock.js'
-import type { RandomSource } from './rng.js'
 import type { DhtItem, MutablePutOptions, PointerPutOptions, PutResult } from './item-client.js'
-
-export interface DhtNodeOptions {
-  /** 20-byte node id (Buffer or hex); random when absent. See also `deriveNodeId`. */
-  nodeId?: Buffer | string
-  /** "host:port" routers to join through; default: the public routers. `false` or [] for none. */
-  bootstrap?: string[] | false
-  /** Default: a new UDP socket. Pass `network.createTransport()` for the in-memory network. */
-  transport?: Transport
-  k?: number
-  /** Queries in flight on the socket, all lookups together (default 16). */
-  concurrency?: number
-  /** Joining (a background lookup) sends only below this many in flight unless alone (default concurrency/4). */
-  backgroundConcurrency?: number
-  /** 'krpc' runs k-rpc's own iterative lookup instead of ours, for benchmarks comparing the two. */
-  lookup?: 'iterative' | 'krpc'
-  timeoutMs?: number
-  /** Per-IP token bucket on incoming queries; `false` disables (tests, benchmarks). */
-  rateLimit?: { perIpPerSecond: number; burst: number; maxIps?: number } | false
-  /** Cap on outgoing queries per second; `false` disables. */
-  outboundQueriesPerSecond?: number | false
-  /** Most outgoing queries waiting (rate cap or concurrency) before new ones fail fast. */
-  maxPendingQueries?: number
-  maxInfohashes?: number
-  maxPeersPerInfohash?: number
-  maxItems?: number
-  /** BEP 51 interval in seconds (0..21600). */
-  sampleIntervalS?: number
-  /**
-   * Time for query timeouts, rate caps, stores, tokens and routing-table upkeep. Default: Node's
-   * timers. A simulation passes a virtual clock (see the engine for what upkeep changes on it).
-   */
-  clock?: Clock
-  /**
-   * With `clock`: a contact not heard from for this long is pinged when its bucket is full and a
-   * new node wants in (BEP 5 calls it questionable after 15 minutes; bittorrent-dht, and the
-   * default, use 10 s).
-   */
-  questionableAfterMs?: number
-  /** Draws for BEP 51 samples and token secrets (default: Math.random, crypto). Seed it to replay a simulation. */
-  random?: RandomSource
-}
 
 export interface SampleObservation {
   from: PeerAddress
@@ -78,14 +38,6 @@ export interface DhtNodeEvents {
   announce_peer: [AnnounceObservation]
   sample: [SampleObservation]
   warning: [Error]
-}
-
-export interface DhtNodeStats extends KrpcSocketStats {
-  unknownMethods: number
-  handlerErrors: number
-  routingTableSize: number
-  storedInfohashes: number
-  storedItems: number
 }
 
 export interface QueryOptions {
@@ -116,24 +68,9 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
     const now = clock ? () => clock.now() : Date.now
     const random = opts.random
     this.tokens = random ? new TokenManager(now, (n) => random.bytes(n)) : new TokenManager(now)
-    const rl = opts.rateLimit
-    this.socket = new KrpcSocket({
-      ...(clock && { clock }),
-      transport: opts.transport ?? new UdpTransport(),
-      timeoutMs: opts.timeoutMs ?? C.QUERY_TIMEOUT_MS,
-      inbound:
-        rl === false
-          ? false
-          : {
-              rate: rl?.perIpPerSecond ?? C.DEFAULT_INBOUND_QUERIES_PER_IP_PER_S,
-              burst: rl?.burst ?? C.DEFAULT_INBOUND_BURST_PER_IP,
-              maxIps: rl?.maxIps ?? C.DEFAULT_RATE_LIMIT_TRACKED_IPS,
-            },
-      outboundPerSecond: opts.outboundQueriesPerSecond ?? C.DEFAULT_OUTBOUND_QUERIES_PER_S,
-      maxPending: opts.maxPendingQueries ?? C.DEFAULT_MAX_PENDING_QUERIES,
-    })
+    this.socket = new KrpcSocket(socketOptions(opts))
     this.socket.on('warning', (err: Error) => this.emit('warning', err))
-    this.bootstrapList = opts.bootstrap === false ? [] : (opts.bootstrap ?? C.DEFAULT_BOOTSTRAP)
+    this.bootstrapList = bootstrapList(opts)
     this.peers = new PeerStore({
       maxInfohashes: opts.maxInfohashes,
       maxPeersPerInfohash: opts.maxPeersPerInfohash,
@@ -149,13 +86,7 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
       id: this.id,
       socket: this.socket,
       bootstrap: this.bootstrapList,
-      k: opts.k ?? C.K,
-      concurrency: opts.concurrency ?? C.LOOKUP_CONCURRENCY,
-      ...(opts.backgroundConcurrency !== undefined && { backgroundConcurrency: opts.backgroundConcurrency }),
-      ...(opts.lookup && { lookup: opts.lookup }),
-      maxPendingQueries: opts.maxPendingQueries ?? C.DEFAULT_MAX_PENDING_QUERIES,
-      verify,
-      ...(clock && { clock, questionableAfterMs: opts.questionableAfterMs }),
+      ...engineOptions(opts),
       onQuery: (msg, from) => this.dispatcher.dispatch(msg, from),
     })
     this.itemClient = new ItemClient(this.engine, this.items)
@@ -339,15 +270,11 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   }
 
   stats(): DhtNodeStats {
-    const s = this.socket.stats
-    return {
-      ...s,
-      dropped: { ...s.dropped },
-      ...this.dispatcher.counters,
+    return nodeStats(this.socket.stats, this.dispatcher.counters, {
       routingTableSize: this.engine.size,
       storedInfohashes: this.peers.size,
       storedItems: this.items.size,
-    }
+    })
   }
 
   /** Whether an item is stored here for others (BEP 44 server side). */
@@ -358,16 +285,4 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
 
 export function createDhtNode(opts: DhtNodeOptions = {}): DhtNode {
   return new DhtNode(opts)
-}
-
-function parseId(id: Buffer | string | undefined): Buffer {
-  if (id === undefined) return randomBytes(C.ID_LENGTH)
-  const b = typeof id === 'string' ? Buffer.from(id, 'hex') : Buffer.from(id)
-  checkId(b, 'nodeId')
-  return b
-}
-
-function checkId(b: Buffer, what: string): void {
-  if (!Buffer.isBuffer(b) || b.length !== C.ID_LENGTH)
-    throw new InvalidArgumentError(`${what} must be 20 bytes`)
 }

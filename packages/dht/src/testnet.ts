@@ -1,7 +1,7 @@
 // A testnet helper: N nodes on loopback UDP (or an in-memory network) all joined through the
 // first one. For tests and simulations; never touches public routers.
 import { DhtNode } from './node.js'
-import type { DhtNodeOptions } from './node.js'
+import type { DhtNodeOptions } from './node-options.js'
 import type { MemoryNetwork } from './transport/memory.js'
 
 export interface TestnetOptions extends Omit<DhtNodeOptions, 'bootstrap' | 'transport'> {

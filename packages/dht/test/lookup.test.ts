@@ -9,7 +9,7 @@ import { AbortError } from '../src/errors.js'
 import type { KrpcSocket } from '../src/krpc/socket.js'
 import type { KrpcOutgoingQuery, QueryCallback, QueryTarget } from '../src/krpc/types.js'
 import { DhtNode } from '../src/node.js'
-import type { DhtNodeOptions } from '../src/node.js'
+import type { DhtNodeOptions } from '../src/node-options.js'
 import { createTestnet } from '../src/testnet.js'
 import type { Testnet } from '../src/testnet.js'
 
