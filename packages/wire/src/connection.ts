@@ -1,21 +1,15 @@
 // One peer connection over a TCP socket or any other byte stream (a Node Duplex: an in-memory pair in a
-// simulation, a proxied stream): BEP-3 handshake, BEP-10 extended handshake, BEP-5 PORT,
-// timeouts, and routing of extended messages to the extension framework. Every failure ends in close()
-// with a reason that is counted; nothing a peer sends can throw out of this object.
+// simulation, a proxied stream): BEP-3 handshake, BEP-10 extended handshake, BEP-5 PORT, and routing of
+// extended messages to the extension framework. Its timers are in connection-timers.ts, the messages
+// held during an asynchronous infohash lookup in held-extended.ts. Every failure ends in close() with a
+// reason that is counted; nothing a peer sends can throw out of this object.
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { ProtocolWire, type WireHandshake } from './adapter/wire-adapter.js'
-import {
-  CLIENT_NAME,
-  DEFAULT_HANDSHAKE_TIMEOUT_MS,
-  DEFAULT_IDLE_TIMEOUT_MS,
-  DEFAULT_MAX_MESSAGE_LENGTH,
-  DEFAULT_REQQ,
-  KEEP_ALIVE_INTERVAL_MS,
-  MAX_HELD_EXTENDED_BYTES,
-  MAX_HELD_EXTENDED_MESSAGES,
-} from './constants.js'
+import { defaultLimits, type ConnectionLimits } from './connection-limits.js'
+import { ConnectionTimers } from './connection-timers.js'
+import { CLIENT_NAME, DEFAULT_REQQ } from './constants.js'
 import type { CloseReason, WireCounters } from './counters.js'
 import type { PeerAddress } from './dial.js'
 import {
@@ -27,24 +21,10 @@ import { WireError } from './errors.js'
 import { ExtensionDispatcher } from './extensions/dispatcher.js'
 import type { ExtensionRegistry } from './extensions/registry.js'
 import type { ExtensionPeer } from './extensions/types.js'
+import { HeldExtended } from './held-extended.js'
 
-export interface ConnectionLimits {
-  /** Largest message accepted, checked on the length prefix before anything is buffered. */
-  maxMessageLength: number
-  /** Time allowed from connect until the peer's BEP-3 handshake has arrived. */
-  handshakeTimeoutMs: number
-  /** Close after this long without a byte from the peer (BEP-3 keep-alives come every ~2 min). */
-  idleTimeoutMs: number
-  /** How often we send a keep-alive. */
-  keepAliveIntervalMs: number
-}
-
-export const defaultLimits: ConnectionLimits = {
-  maxMessageLength: DEFAULT_MAX_MESSAGE_LENGTH,
-  handshakeTimeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
-  idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
-  keepAliveIntervalMs: KEEP_ALIVE_INTERVAL_MS,
-}
+export { defaultLimits } from './connection-limits.js'
+export type { ConnectionLimits } from './connection-limits.js'
 
 export interface ConnectionOptions {
   /** A net.Socket, or any Duplex carrying the peer's bytes. */
@@ -97,13 +77,9 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
   private readonly wire: ProtocolWire
   private readonly dispatcher: ExtensionDispatcher
   private readonly limits: ConnectionLimits
-  private handshakeTimer: NodeJS.Timeout | undefined
-  private idleTimer: NodeJS.Timeout | undefined
-  private keepAliveTimer: NodeJS.Timeout | undefined
-  private lastActivity = Date.now()
+  private readonly timers = new ConnectionTimers()
   /** Extended messages that arrived while an asynchronous acceptInfoHash was pending. */
-  private held: { id: number; payload: Uint8Array }[] | undefined
-  private heldBytes = 0
+  private readonly held = new HeldExtended()
 
   constructor(private readonly opts: ConnectionOptions) {
     super()
@@ -138,17 +114,17 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
     // Only a TCP socket has Nagle to turn off.
     if (typeof own.setNoDelay === 'function') own.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => {
-      this.lastActivity = Date.now()
+      this.timers.lastActivity = Date.now()
       this.wire.receive(chunk)
     })
     socket.on('error', (err) => this.close('socket-error', err.message))
     socket.on('close', () => this.close('remote-closed'))
     socket.on('end', () => this.close('remote-closed'))
-    this.handshakeTimer = setTimeout(() => this.close('handshake-timeout'), this.limits.handshakeTimeoutMs)
-    this.armIdle()
-    // BEP-3: peers drop connections silent for ~2 minutes, so we speak at least once a minute.
-    this.keepAliveTimer = setInterval(() => this.wire.keepAlive(), this.limits.keepAliveIntervalMs)
-    this.keepAliveTimer.unref()
+    this.timers.start(
+      this.limits,
+      (reason) => this.close(reason),
+      () => this.wire.keepAlive(),
+    )
     if (opts.direction === 'outbound') {
       if (!opts.infoHash || opts.infoHash.length !== 20)
         throw new WireError('ERR_INVALID_ARGUMENT', 'outbound needs a 20-byte infoHash')
@@ -183,9 +159,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
     if (this.closeInfo) return
     const r = reason as CloseReason
     this.closeInfo = detail === undefined ? { reason: r } : { reason: r, detail }
-    clearTimeout(this.handshakeTimer)
-    clearTimeout(this.idleTimer)
-    clearInterval(this.keepAliveTimer)
+    this.timers.stop()
     this.opts.counters.countClose(r)
     this.dispatcher.close()
     this.wire.destroy()
@@ -202,16 +176,6 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
       return
     }
     socket.write(chunk)
-  }
-
-  private armIdle(): void {
-    const ms = this.limits.idleTimeoutMs
-    this.idleTimer = setTimeout(() => {
-      const idle = Date.now() - this.lastActivity
-      if (idle >= ms) this.close('idle-timeout')
-      else this.armIdle()
-    }, ms)
-    this.idleTimer.unref()
   }
 
   private onWireFailure(reason: string, err: unknown): void {
@@ -232,7 +196,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
     this.peerId = h.peerId
     if (Buffer.from(h.peerId).equals(this.opts.peerId)) return this.close('self-connection')
     if (this.opts.direction === 'outbound') {
-      clearTimeout(this.handshakeTimer)
+      this.timers.handshakeDone()
       if (!this.infoHash || !Buffer.from(h.infoHash).equals(this.infoHash))
         return this.close('infohash-mismatch')
       return this.handshakeDone(h)
@@ -241,7 +205,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
     if (typeof verdict === 'boolean') return this.acceptInbound(h, verdict)
     // Asynchronous lookup: stop reading and hold what already arrived, so the peer sees the same order as
     // with a synchronous lookup. The handshake timer keeps running and bounds the wait.
-    this.held = []
+    this.held.start()
     this.opts.socket.pause()
     verdict.then(
       (ok) => {
@@ -255,13 +219,11 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
 
   private acceptInbound(h: WireHandshake, ok: boolean): void {
     if (!ok) return this.close('unknown-infohash')
-    clearTimeout(this.handshakeTimer)
+    this.timers.handshakeDone()
     this.infoHash = h.infoHash
     this.wire.handshake(h.infoHash, this.opts.peerId, this.opts.dhtPort !== undefined)
     this.handshakeDone(h)
-    const held = this.held ?? []
-    this.held = undefined
-    for (const m of held) if (!this.closed) this.onExtended(m.id, m.payload)
+    for (const m of this.held.release()) if (!this.closed) this.onExtended(m.id, m.payload)
   }
 
   private handshakeDone(h: WireHandshake): void {
@@ -290,13 +252,10 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
   }
 
   private onExtended(id: number, payload: Uint8Array): void {
-    if (this.held) {
-      this.heldBytes += payload.length
-      if (this.held.length >= MAX_HELD_EXTENDED_MESSAGES || this.heldBytes > MAX_HELD_EXTENDED_BYTES)
-        return this.close('protocol-error', 'too many extended messages before our handshake')
-      this.held.push({ id, payload: Buffer.from(payload) })
-      return
-    }
+    const held = this.held.offer(id, payload)
+    if (held === 'overflow')
+      return this.close('protocol-error', 'too many extended messages before our handshake')
+    if (held === 'held') return
     if (id === 0) {
       const h = parseExtendedHandshake(payload)
       this.peerExtendedHandshake = h
