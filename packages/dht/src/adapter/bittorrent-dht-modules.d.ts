@@ -1,6 +1,7 @@
 // (Not named bittorrent-dht.d.ts: tsc ignores a .d.ts that shares its base name with a .ts file.)
-// Our own declarations for the untyped libraries wrapped by ./bittorrent-dht.ts. Only the members
-// that adapter uses are declared; the underscore members are theirs, used in that file alone.
+// Our own declarations for the untyped libraries wrapped by the adapter (./bittorrent-dht.ts, which
+// sets them up in ./k-rpc-setup.ts and ./client-dht.ts). Only the members the adapter uses are
+// declared; the underscore members are theirs, used in those files under src/adapter alone.
 
 declare module 'k-bucket' {
   import type { EventEmitter } from 'node:events'

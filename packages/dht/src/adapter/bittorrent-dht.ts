@@ -1,48 +1,33 @@
-// The ONE place that touches bittorrent-dht / k-rpc / k-bucket internals. Everything else sees
-// the typed DhtEngine below. What we take from the libraries: k-bucket's routing table, k-rpc's
-// bootstrap and node upkeep, and bittorrent-dht's client side (lookup, announce with cached
-// tokens, BEP 44 get/put, bucket refresh). What we replace: the socket (our KrpcSocket via
-// `krpcSocket`), the query side (`_onquery`), which our dispatcher owns, and k-rpc's iterative
-// lookup (`_closest`, see lookup/iterative.ts), under rpc.closest/populate and so under
-// bittorrent-dht's lookup, announce, get and put.
-import DHT from 'bittorrent-dht'
-import krpc from 'k-rpc'
-import type { KBucketContact } from 'k-bucket'
+// The engine: the typed face of bittorrent-dht / k-rpc / k-bucket. Everything outside src/adapter
+// sees DhtEngine alone; the library internals are touched only in this directory. What we take
+// from the libraries: k-bucket's routing table, k-rpc's bootstrap and node upkeep, and
+// bittorrent-dht's client side (lookup, announce with cached tokens, BEP 44 get/put, bucket
+// refresh). What we replace: the socket (our KrpcSocket via `krpcSocket`), the query side
+// (`_onquery`), which our dispatcher owns, and k-rpc's iterative lookup (`_closest`, see
+// lookup/iterative.ts), under rpc.closest/populate and so under bittorrent-dht's lookup,
+// announce, get and put. The libraries are set up in k-rpc-setup.ts and client-dht.ts; this
+// file wraps them in promises and routing-table views.
+import type DHT from 'bittorrent-dht'
 import type { RPC } from 'k-rpc'
 import { isDict } from '../bencode.js'
 import type { BDict, BInput } from '../bencode.js'
-import { ID_LENGTH, QUESTIONABLE_AFTER_MS } from '../constants.js'
-import { slabId } from '../id-slab.js'
-import { AbortError, DestroyedError, KrpcRemoteError, QueueFullError } from '../errors.js'
-import type { KrpcSocket } from '../krpc/socket.js'
-import type { KrpcMessage, KrpcOutgoingQuery, RemoteInfo } from '../krpc/types.js'
+import { AbortError, DestroyedError, KrpcRemoteError } from '../errors.js'
+import type { KrpcMessage, RemoteInfo } from '../krpc/types.js'
 import type { PeerAddress } from '../transport/types.js'
-import type { Clock } from '../clock.js'
-import { LookupScheduler } from '../lookup/iterative.js'
 import type { LookupHandle } from '../lookup/iterative.js'
 import { PeerWaiters } from '../lookup/peer-waiters.js'
-import { useClock } from './clock-upkeep.js'
+import { createClientDht } from './client-dht.js'
+import type { ClientDhtOptions } from './client-dht.js'
+import { createRpc, installLookups } from './k-rpc-setup.js'
+import type { RpcOptions } from './k-rpc-setup.js'
 import { allContacts, bucketList, bucketOf, toContact } from './routing-view.js'
 import type { EngineBucket, EngineContact } from './routing-view.js'
 
 export type { EngineBucket, EngineContact } from './routing-view.js'
 
-export interface EngineOptions {
-  id: Buffer
-  socket: KrpcSocket
-  bootstrap: string[]
-  k: number
-  concurrency: number
-  /** Queries in flight below which background lookups (populate) may send; default concurrency/4. */
-  backgroundConcurrency?: number
+export interface EngineOptions extends RpcOptions, ClientDhtOptions {
   /** 'krpc' keeps k-rpc's own `_closest` (for benchmarks comparing the two). Default 'iterative'. */
   lookup?: 'iterative' | 'krpc'
-  maxPendingQueries: number
-  verify: (sig: Buffer, msg: Buffer, pk: Buffer) => boolean
-  onQuery: (msg: KrpcMessage, from: RemoteInfo) => void
-  /** Routing-table upkeep on this clock instead of the libraries' own (see useClock). */
-  clock?: Clock
-  questionableAfterMs?: number
 }
 
 export interface EngineItem {
@@ -62,9 +47,6 @@ export interface EnginePut {
   sign?: (buf: Buffer) => Buffer
 }
 
-/** Stands in for bittorrent-dht's peer store: its lookup() merges local peers, which live in ours. */
-const NO_PEERS: DHT['_peers'] = { get: () => [], add: () => {}, destroy: () => {} }
-
 type Visit = (res: KrpcMessage, from: RemoteInfo) => boolean | void
 
 export class DhtEngine {
@@ -75,85 +57,11 @@ export class DhtEngine {
   private lastLookup: LookupHandle | null = null
 
   constructor(opts: EngineOptions) {
-    this.rpc = krpc({
-      id: opts.id,
-      idLength: ID_LENGTH,
-      krpcSocket: opts.socket,
-      bootstrap: opts.bootstrap.length ? opts.bootstrap : false,
-      k: opts.k,
-      concurrency: opts.concurrency,
-      ...(opts.backgroundConcurrency !== undefined && { backgroundConcurrency: opts.backgroundConcurrency }),
-    })
-    // Contacts keep their id in a shared slab (id-slab.ts); a contact re-seen replaces the stored
-    // object, which then takes over the incumbent's slab id and host string instead of new copies.
-    this.rpc.nodes.on('added', (c: KBucketContact) => void (c.id = slabId(c.id)))
-    this.rpc.nodes.on('updated', (old: KBucketContact, c: KBucketContact) => {
-      if (c === old) return
-      c.id = old.id
-      if (c.host === old.host) c.host = old.host
-    })
-    // k-rpc queues queries beyond `concurrency` in an unbounded array; bound it here.
-    const rpc = this.rpc
-    const query = rpc.query.bind(rpc)
-    rpc.query = (node, msg, cb) => {
-      if (rpc.pending.length >= opts.maxPendingQueries) {
-        if (cb) process.nextTick(cb, new QueueFullError(), null, node)
-        return
-      }
-      query(node, msg, cb)
-    }
-    // bootstrap:false stops bittorrent-dht from populating before we have bound; we call
-    // populate() ourselves after listen().
-    this.dht = new DHT({ krpc: rpc, bootstrap: false, verify: opts.verify, host: false })
-    if (opts.lookup !== 'krpc') this.installLookups(opts.socket)
+    this.rpc = createRpc(opts)
+    if (opts.lookup !== 'krpc') installLookups(this.rpc, opts.socket, (h) => (this.lastLookup = h))
+    this.dht = createClientDht(this.rpc, opts)
     // One listener for every get_peers lookup, dispatching by infohash (see peer-waiters.ts).
     this.dht.on('peer', (peer: PeerAddress, ih: Buffer) => this.peerWaiters.dispatch(peer, ih))
-    // The query side is ours: bittorrent-dht drops unknown methods, lets get_peers overflow a
-    // datagram and skips BEP 44 errors 206/207, so its handler is replaced by our dispatcher.
-    this.dht._onquery = (msg, from) => opts.onQuery(msg as KrpcMessage, from as RemoteInfo)
-    // Its token secrets and peer store only serve those handlers (tokens.ts and peer-store.ts do
-    // it for us), so each node would hold a 5-minute timer and an empty record-cache for nothing.
-    clearInterval(this.dht._interval)
-    this.dht._peers.destroy()
-    this.dht._peers = NO_PEERS
-    this.dht.on('warning', () => {})
-    this.dht.on('error', () => {})
-    if (opts.clock) {
-      useClock(this.rpc, opts.socket, opts.clock, opts.questionableAfterMs ?? QUESTIONABLE_AFTER_MS, () => {
-        return this.dht.destroyed
-      })
-      // bittorrent-dht's periodic bucket check runs on Date.now and Math.random timers.
-      this.dht._setBucketCheckInterval = () => undefined
-    }
-  }
-
-  /** Our iterative lookup in place of k-rpc's `_closest`, on the same socket and routing table. */
-  private installLookups(socket: KrpcSocket): void {
-    const rpc = this.rpc
-    const sched = new LookupScheduler({
-      ownId: rpc.id,
-      k: rpc.k,
-      concurrency: rpc.concurrency,
-      backgroundConcurrency: rpc.backgroundConcurrency,
-      query: (peer, msg, cb) => socket.query(peer, msg, cb),
-      inflight: () => socket.inflight,
-      queued: () => rpc.pending.length,
-      routingClosest: (target, k) => rpc.nodes.closest(target, k),
-      bootstrap: rpc.bootstrap,
-      // Only the contact at that address: a reply naming its id elsewhere must not evict it.
-      removeContact: (c) => {
-        const old = rpc.nodes.get(c.id)
-        if (old && old.host === c.host && old.port === c.port) rpc.nodes.remove(c.id)
-      },
-      destroyed: () => rpc.destroyed || socket.destroyed,
-    })
-    // After k-rpc's own 'update' listener, which first hands free slots to its pending queries.
-    socket.on('update', () => sched.onQueryFinished())
-    rpc._closest = (target, message, background, visit, cb) => {
-      message.a.id ??= rpc.id
-      const done = cb ?? (() => {})
-      this.lastLookup = sched.start(target, message as KrpcOutgoingQuery, background, visit, done)
-    }
   }
 
   get id(): Buffer {

@@ -1,4 +1,4 @@
-// Routing-table upkeep on an injected clock, for the adapter (bittorrent-dht.ts).
+// Routing-table upkeep on an injected clock, for the adapter (client-dht.ts).
 import type { KBucketContact } from 'k-bucket'
 import type { RPC } from 'k-rpc'
 import { isDict } from '../bencode.js'
