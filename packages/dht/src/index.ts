@@ -14,7 +14,14 @@ export type {
   GetPeersObservation,
   AnnounceObservation,
 } from './handlers/types.js'
-export type { DhtItem, MutablePutOptions, PointerPutOptions, PutResult } from './item-client.js'
+export type {
+  DhtItem,
+  MutablePutOptions,
+  PointerPutOptions,
+  PutResult,
+  SignedItem,
+  SignedPutResult,
+} from './item-client.js'
 export { generateKeyPair, sign, verify } from './adapter/ed25519.js'
 export type { KeyPair } from './adapter/ed25519.js'
 export { immutableTarget, mutableTarget, signatureBuffer } from './bep44.js'

@@ -3,8 +3,8 @@ import type { DhtEngine, EngineItem } from './adapter/bittorrent-dht.js'
 import { sign } from './adapter/ed25519.js'
 import type { KeyPair } from './adapter/ed25519.js'
 import { isBytes, isDict, isInt } from './bencode.js'
-import type { BInput, BValue } from './bencode.js'
-import { immutableTarget, mutableTarget } from './bep44.js'
+import type { BDict, BInput, BValue } from './bencode.js'
+import { checkPut, immutableTarget, mutableTarget } from './bep44.js'
 import type { StoredItem } from './bep44.js'
 import { ID_LENGTH, MAX_ITEM_VALUE_BYTES, MAX_SALT_BYTES } from './constants.js'
 import { bdecode, bencode } from './bencode.js'
@@ -42,6 +42,20 @@ export interface PointerPutOptions {
   cas?: number
 }
 
+export interface SignedPutResult extends PutResult {
+  /** Set when the DHT already holds a higher seq: nothing was put (`stored` is 0). */
+  newerSeq?: number
+}
+
+/** A mutable item exactly as its signer put it (for example as returned by `get`). */
+export interface SignedItem {
+  v: BInput
+  k: Buffer
+  sig: Buffer
+  seq: number
+  salt?: Buffer
+}
+
 /** The node's own item store (items it serves to others). */
 export interface LocalItems {
   get(target: Buffer): StoredItem | null
@@ -75,6 +89,31 @@ export class ItemClient {
       cas: o.cas,
       sign: (buf) => sign(Buffer.from(buf), o.keyPair.secretKey),
     })
+  }
+
+  /**
+   * Re-puts someone else's mutable item with its original signature, no secret key needed: storing
+   * nodes check `sig` over salt/seq/v against `k` (BEP 44), and a subscribing node may re-announce
+   * items to keep them alive past their expiry. Verified here first so we never spread a forgery.
+   */
+  async putSigned(item: SignedItem): Promise<SignedPutResult> {
+    if (!Number.isSafeInteger(item.seq) || item.seq < 0)
+      throw new InvalidArgumentError('seq must be a non-negative integer')
+    // Normalised (strings to bytes) so our local copy reads back like one from the network.
+    const v = bdecode(bencode(item.v))
+    const check = checkPut({ v, k: item.k, sig: item.sig, seq: item.seq, salt: item.salt } as BDict)
+    if (!check.ok) throw new InvalidArgumentError(`not a validly signed mutable item: ${check.message}`)
+    const { target, item: stored } = check
+    // A fresh get first: it refreshes the write tokens (a cached table may name nodes long gone)
+    // and tells us whether the signer has since put a newer seq, which we must not overwrite.
+    const current = await this.engine.get(target, stored.salt)
+    if (current && isInt(current.seq) && current.seq > item.seq)
+      return { target, stored: 0, newerSeq: current.seq }
+    // Keep serving it ourselves too, unless we already hold a newer one.
+    const prev = this.local.get(target)
+    if (!prev || prev.seq === undefined || prev.seq <= item.seq) this.local.set(target, stored)
+    const sig = Buffer.from(item.sig)
+    return this.engine.put({ v, k: item.k, seq: item.seq, salt: stored.salt, sign: () => sig })
   }
 
   /** Gets an item; for mutable ones pass the salt used at put. Signatures and targets are checked. */

@@ -25,7 +25,14 @@ import { TokenManager } from './tokens.js'
 import type { BoundAddress, PeerAddress } from './transport/types.js'
 import { ItemClient } from './item-client.js'
 import type { Clock } from './clock.js'
-import type { DhtItem, MutablePutOptions, PointerPutOptions, PutResult } from './item-client.js'
+import type {
+  DhtItem,
+  MutablePutOptions,
+  PointerPutOptions,
+  PutResult,
+  SignedItem,
+  SignedPutResult,
+} from './item-client.js'
 
 export interface SampleObservation {
   from: PeerAddress
@@ -208,6 +215,11 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   /** BEP 44 mutable put (salt, seq, cas), signed with `keyPair`. */
   putMutable(o: MutablePutOptions): Promise<PutResult> {
     return this.itemClient.putMutable(o)
+  }
+
+  /** BEP 44 re-put of a mutable item signed by someone else (verified first; keeps it alive). */
+  putSigned(item: SignedItem): Promise<SignedPutResult> {
+    return this.itemClient.putSigned(item)
   }
 
   /** BEP 44 get; pass `salt` for salted mutable items. */
