@@ -4,7 +4,7 @@
 // provenance `catalog:<publisher hex>:<seq>`, after removing what the publisher dropped (see
 // apply-update.ts). Nothing is changed in the index unless every fetch and check succeeded. The
 // verified catalog is kept under the data dir, to diff the next update against and to seed.
-import { mutableTarget, type DhtNode } from '@bbmesh/dht'
+import { bencode, mutableTarget, type BInput, type DhtNode } from '@bbmesh/dht'
 import type { PooledIndex } from '@bbmesh/index'
 import {
   downloadPieces,
@@ -95,7 +95,15 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
       `pointer seq ${pointer.seq} is lower than seq ${stored.seq} already imported`,
     )
   const base = { publicKey, seq: pointer.seq, infohash }
-  if (prev && pointer.seq === prev.seq && prev.infohash === infohash && (await copy.hasInfo()))
+  // Kept for the seeder, which re-puts it so the pointer outlives the publisher's last put.
+  const signed = {
+    seq: pointer.seq,
+    v: bencode(item.v as BInput).toString('hex'),
+    sig: Buffer.from(item.sig!).toString('hex'),
+  }
+  if (prev && pointer.seq === prev.seq && prev.infohash === infohash && (await copy.hasInfo())) {
+    if (stored && stored.pointer?.sig !== signed.sig)
+      await writeState(statePath, { ...stored, pointer: signed })
     return {
       ...base,
       imported: 0,
@@ -107,6 +115,7 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
       filesTotal: Object.keys(prev.roots).length,
       unchanged: true,
     }
+  }
   if (stored && pointer.seq === stored.seq && stored.infohash !== infohash)
     throw new ResolveError(
       'BAD_POINTER',
@@ -199,7 +208,7 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
   })
   const roots: Record<string, string | null> = {}
   for (const r of refs.values()) roots[r.path] = r.piecesRoot
-  await writeState(statePath, { seq: pointer.seq, infohash, roots })
+  await writeState(statePath, { seq: pointer.seq, infohash, roots, pointer: signed })
   return {
     ...base,
     imported: counts.imported,

@@ -3,7 +3,10 @@
 // BEP 3 pieces) straight from disk, and its v1 infohash is announced in the DHT, so other resolvers
 // can fetch the catalog from us when the publisher is offline or busy. Nothing here is trusted by a
 // downloader: it checks the info dict against the pointer's infohash and every piece against it.
-import type { DhtNode } from '@bbmesh/dht'
+// The seeder also re-puts the publisher's signed BEP 46 pointer on each re-announce: BEP 44 items
+// expire about 2 hours after their last put, and a subscribing node may re-put one with its original
+// signature (storing nodes check it against `k`), so the pointer outlives the publisher's absence.
+import { bdecode, type BValue, type DhtNode, type SignedItem } from '@bbmesh/dht'
 import { DiskStorage, PieceServer, layoutFromInfo } from '@bbmesh/wire'
 import { createHash } from 'node:crypto'
 import { catalogFileRefs } from '../catalog/read.js'
@@ -27,8 +30,32 @@ export interface SeederOptions {
   host?: string
   /** Port announced in the DHT; default the server's. */
   announcePort?: number
+  /** Re-announce and pointer re-put interval. */
   reannounceIntervalMs?: number
   onError?: (err: Error) => void
+  /** Each pointer re-put (at seed() and on every re-announce). */
+  onRePut?: (r: RePutResult) => void
+}
+
+export interface RePutResult {
+  /**
+   * `stored`: put to `stored` nodes; `newer`: the DHT holds a higher seq than ours (resolve again),
+   * nothing put; `failed`: see `error`; `none`: no signed pointer kept (state from an older version:
+   * resolve again).
+   */
+  status: 'stored' | 'newer' | 'failed' | 'none'
+  seq: number
+  stored: number
+  newerSeq?: number
+  error?: string
+}
+
+export interface RePutStats {
+  stored: number
+  newer: number
+  failed: number
+  /** Nodes that took the last successful re-put. */
+  lastStored: number
 }
 
 export interface SeedResult {
@@ -40,6 +67,8 @@ export interface SeedResult {
   files: number
   /** DHT nodes that took the announce. */
   announced: number
+  /** The pointer re-put done with this seed. */
+  rePut: RePutResult
 }
 
 export class CatalogSeeder {
@@ -48,7 +77,8 @@ export class CatalogSeeder {
   private server: PieceServer | undefined
   private readonly ownServer: boolean
   private timer: NodeJS.Timeout | undefined
-  private current: { key: string; seq: number; infohash: Buffer } | undefined
+  private current: { key: string; seq: number; infohash: Buffer; pointer?: SignedItem } | undefined
+  private readonly counts: RePutStats = { stored: 0, newer: 0, failed: 0, lastStored: 0 }
 
   constructor(private readonly opts: SeederOptions) {
     this.salt = saltBytes(opts.salt)
@@ -88,9 +118,54 @@ export class CatalogSeeder {
     const { server, port } = await this.listening()
     const key = server.add(info, new DiskStorage(layoutFromInfo(info), copy.filesRoot, true))
     if (this.current && this.current.key !== key) server.remove(this.current.key)
-    this.current = { key, seq: state.seq, infohash }
-    const announced = await this.announce()
-    return { publicKey, seq: state.seq, infohash: state.infohash, port, files: refs.size, announced }
+    this.current = { key, seq: state.seq, infohash, pointer: this.signedPointer(state) }
+    const [announced, rePut] = await Promise.all([this.announce(), this.rePut()])
+    return { publicKey, seq: state.seq, infohash: state.infohash, port, files: refs.size, announced, rePut }
+  }
+
+  private signedPointer(state: ResolveState): SignedItem | undefined {
+    if (!state.pointer) return undefined
+    const item: SignedItem = {
+      v: bdecode(Buffer.from(state.pointer.v, 'hex')) as BValue,
+      k: this.pk,
+      sig: Buffer.from(state.pointer.sig, 'hex'),
+      seq: state.pointer.seq,
+    }
+    if (this.salt.length) item.salt = this.salt
+    return item
+  }
+
+  /**
+   * Re-puts the publisher's signed pointer as resolved (never a lower seq over a higher one: the DHT
+   * layer gets first and reports `newer`). Never throws; the result also goes to `onRePut`.
+   */
+  async rePut(): Promise<RePutResult> {
+    const item = this.current?.pointer
+    const seq = item?.seq ?? this.current?.seq ?? 0
+    let r: RePutResult
+    if (!item) r = { status: 'none', seq, stored: 0 }
+    else
+      try {
+        const res = await this.opts.dht.putSigned(item)
+        r =
+          res.newerSeq !== undefined
+            ? { status: 'newer', seq, stored: 0, newerSeq: res.newerSeq }
+            : { status: 'stored', seq, stored: res.stored }
+      } catch (err) {
+        r = { status: 'failed', seq, stored: 0, error: (err as Error).message }
+      }
+    if (r.status === 'stored') {
+      this.counts.stored++
+      this.counts.lastStored = r.stored
+    } else if (r.status === 'newer') this.counts.newer++
+    else if (r.status === 'failed') this.counts.failed++
+    this.opts.onRePut?.(r)
+    return r
+  }
+
+  /** How the pointer re-puts went since construction. */
+  rePutStats(): RePutStats {
+    return { ...this.counts }
   }
 
   /** Re-announces the seeded catalog; resolves with the DHT nodes that took it. */
@@ -100,11 +175,12 @@ export class CatalogSeeder {
     return this.opts.dht.announce(this.current.infohash, this.opts.announcePort ?? port)
   }
 
-  /** Re-announces every `reannounceIntervalMs` until stop(). Idempotent. */
+  /** Re-announces and re-puts the pointer every `reannounceIntervalMs` until stop(). Idempotent. */
   start(): void {
     if (this.timer) return
     this.timer = setInterval(() => {
       this.announce().catch((err: Error) => this.opts.onError?.(err))
+      if (this.current) void this.rePut()
     }, this.opts.reannounceIntervalMs ?? DEFAULT_REANNOUNCE_INTERVAL_MS)
     this.timer.unref()
   }

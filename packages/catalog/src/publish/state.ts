@@ -14,6 +14,12 @@ export interface ResolveState {
   infohash: string
   /** Payload path → pieces root (hex) of the catalog last imported. */
   roots: Record<string, string | null>
+  /**
+   * The signed BEP 46 item imported (hex of the bencoded `v` and of `sig`; `k` is the publisher key,
+   * the salt is in the path), so a seeder can re-put it with its original signature. Absent in states
+   * written before re-puts existed.
+   */
+  pointer?: { seq: number; v: string; sig: string }
 }
 
 const stateDir = (dataDir: string): string => join(dataDir, 'catalog')
@@ -58,5 +64,14 @@ const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isSaf
 
 export const isPublishState = (v: unknown): v is PublishState =>
   isObj(v) && isSeq(v['seq']) && typeof v['infohash'] === 'string'
+const isHex = (v: unknown): v is string => typeof v === 'string' && /^(?:[0-9a-f]{2})+$/.test(v)
+const isSignedPointer = (v: unknown): boolean =>
+  v === undefined ||
+  (isObj(v) && isSeq(v['seq']) && isHex(v['v']) && isHex(v['sig']) && v['sig'].length === 128)
+
 export const isResolveState = (v: unknown): v is ResolveState =>
-  isObj(v) && isSeq(v['seq']) && typeof v['infohash'] === 'string' && isObj(v['roots'])
+  isObj(v) &&
+  isSeq(v['seq']) &&
+  typeof v['infohash'] === 'string' &&
+  isObj(v['roots']) &&
+  isSignedPointer(v['pointer'])
