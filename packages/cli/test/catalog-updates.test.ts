@@ -72,12 +72,20 @@ describe('bbmesh resolve follows updates (loopback DHT, separate processes)', ()
       expect(JSON.parse(await seeding.next())).toMatchObject({ seq: 1, entries: 30 })
 
       const first = temp()
-      const reseed = start(['--data-dir', first, '--json', 'resolve', publicKey, ...net, '--seed'])
+      const reseed = start([
+        ...['--data-dir', first, '--json', 'resolve', publicKey, ...net, '--seed', '--reannounce', '1'],
+      ])
       const r1 = JSON.parse(await reseed.next()) as Record<string, unknown>
-      expect(r1).toMatchObject({ seq: 1, imported: 30 })
+      expect(r1).toMatchObject({ seq: 1, imported: 30, rePut: { status: 'stored', seq: 1 } })
       expect(r1['seedPort']).toBeGreaterThan(0)
+      expect((r1['rePut'] as { stored: number }).stored).toBeGreaterThan(0)
       seeding.child.kill('SIGTERM')
       expect(await seeding.done).toBe(0)
+      // Each --reannounce interval re-puts the publisher's signed pointer, reported with running totals.
+      const tick = JSON.parse(await reseed.next()) as Record<string, unknown>
+      expect(tick).toMatchObject({ rePut: { status: 'stored', seq: 1 }, rePutTotals: { failed: 0 } })
+      expect((tick['rePut'] as { stored: number }).stored).toBeGreaterThan(0)
+      expect((tick['rePutTotals'] as { stored: number }).stored).toBeGreaterThanOrEqual(2)
 
       const second = temp()
       const r2 = await run(['--data-dir', second, '--json', 'resolve', publicKey, ...net, '--timeout', '10'])
@@ -91,6 +99,10 @@ describe('bbmesh resolve follows updates (loopback DHT, separate processes)', ()
 
       const misuse = await run(['--data-dir', second, '--json', 'resolve', publicKey, ...net, '--port', '1'])
       expect(misuse.json).toMatchObject({ error: { code: 'USAGE' } })
+      const misuse2 = await run([
+        ...['--data-dir', second, '--json', 'resolve', publicKey, ...net, '--reannounce', '5'],
+      ])
+      expect(misuse2.json).toMatchObject({ error: { code: 'USAGE' } })
     },
   )
 })

@@ -1,17 +1,18 @@
 // `bbmesh resolve PUBKEY`: follow a publisher's BEP 46 pointer, fetch and verify its catalog (only
 // what changed since the last time) and import it into the index with provenance, removing what the
 // publisher dropped. With --seed it then keeps serving the catalog it fetched (announced in the DHT)
-// so other resolvers can fetch it from us, re-resolving every --interval seconds, until stopped.
+// so other resolvers can fetch it from us, re-resolving every --interval seconds, until stopped, and
+// re-announces it and re-puts the publisher's signed pointer every --reannounce seconds.
 import type { Command } from 'commander'
 import { createDhtNode, type DhtNode } from '@bbmesh/dht'
 import type { PooledIndex } from '@bbmesh/index'
-import { CatalogSeeder, parsePublicKey, resolveCatalog, type ResolveResult } from '@bbmesh/catalog'
+import { CatalogSeeder, parsePublicKey, resolveCatalog } from '@bbmesh/catalog'
 import { commandAction } from '../command-action.js'
-import type { CommandContext } from '../context.js'
 import { rethrowCatalogError } from '../catalog-error.js'
 import { UsageError } from '../errors.js'
-import { formatSize, parseCount } from '../units.js'
+import { parseCount } from '../units.js'
 import { parseBootstrap } from './dht-shared.js'
+import { reportRePut, reportResolve } from './resolve-report.js'
 
 interface ResolveOptions {
   salt?: string
@@ -22,6 +23,7 @@ interface ResolveOptions {
   seed?: boolean
   port?: string
   interval?: string
+  reannounce?: string
 }
 
 export function registerResolveCommand(program: Command): void {
@@ -37,6 +39,11 @@ export function registerResolveCommand(program: Command): void {
     .option('--seed', 'keep running: seed the fetched catalog to other resolvers until stopped')
     .option('--port <p>', 'with --seed: TCP port to seed on (default: any free port)')
     .option('--interval <seconds>', 'with --seed: resolve again this often', '1800')
+    .option(
+      '--reannounce <seconds>',
+      'with --seed: re-announce the catalog and re-put the publisher’s signed pointer this often',
+      '900',
+    )
     .action(
       commandAction(async (ctx, pubkey: string, opts: ResolveOptions) => {
         const publicKey = parsePublicKey(pubkey)
@@ -45,15 +52,30 @@ export function registerResolveCommand(program: Command): void {
         const timeout = parseCount(opts.timeout ?? '60', '--timeout', 1, 3600)
         const port = opts.port === undefined ? 0 : parseCount(opts.port, '--port', 0, 65535)
         const interval = parseCount(opts.interval ?? '1800', '--interval', 1, 86_400)
-        if (!opts.seed && (opts.port !== undefined || opts.interval !== '1800'))
-          throw new UsageError('--port and --interval go with --seed')
+        const reannounce = parseCount(opts.reannounce ?? '900', '--reannounce', 1, 86_400)
+        if (!opts.seed && (opts.port !== undefined || opts.interval !== '1800' || opts.reannounce !== '900'))
+          throw new UsageError('--port, --interval and --reannounce go with --seed')
         const host = opts.host ?? '0.0.0.0'
         const index = await ctx.openIndex()
         const dht = createDhtNode({ bootstrap: parseBootstrap(opts.bootstrap) })
         const dataDir = ctx.ensureDataDir()
         const salt = opts.salt !== undefined ? { salt: opts.salt } : {}
-        const seeder = opts.seed
-          ? new CatalogSeeder({ dht, dataDir, publicKey, host, port, ...salt })
+        // The re-put done by seed() goes into the resolve record; the interval ones get their own.
+        let seeding = false
+        const seeder: CatalogSeeder | undefined = opts.seed
+          ? new CatalogSeeder({
+              dht,
+              dataDir,
+              publicKey,
+              host,
+              port,
+              ...salt,
+              reannounceIntervalMs: reannounce * 1000,
+              onRePut: (r) => {
+                if (!seeding) reportRePut(ctx, r, seeder!.rePutStats())
+              },
+              onError: (err) => ctx.out.warn(`re-announce failed: ${err.message}`),
+            })
           : undefined
         const once = async (full: boolean): Promise<void> => {
           const r = await resolveCatalog({
@@ -67,8 +89,16 @@ export function registerResolveCommand(program: Command): void {
             onProgress: (stage, detail) => ctx.out.progress(`${stage}${detail ? `: ${detail}` : ''}`),
           }).catch(rethrowCatalogError)
           ctx.out.clearProgress()
-          const seeding = seeder ? await seeder.seed().catch(rethrowCatalogError) : undefined
-          report(ctx, r, seeding?.port)
+          let seeded
+          if (seeder) {
+            seeding = true
+            try {
+              seeded = await seeder.seed().catch(rethrowCatalogError)
+            } finally {
+              seeding = false
+            }
+          }
+          reportResolve(ctx, r, seeded)
         }
         try {
           await dht.listen(0, host)
@@ -76,7 +106,9 @@ export function registerResolveCommand(program: Command): void {
           await once(opts.full === true)
           if (!seeder) return
           seeder.start()
-          ctx.out.info(`seeding the catalog; resolving again every ${interval} s; Ctrl-C to stop`)
+          ctx.out.info(
+            `seeding the catalog; resolving again every ${interval} s, re-announcing and re-putting the pointer every ${reannounce} s; Ctrl-C to stop`,
+          )
           await untilStopped(interval, () =>
             once(false).catch((err: Error) => ctx.out.warn(`resolve failed: ${err.message}`)),
           )
@@ -86,30 +118,6 @@ export function registerResolveCommand(program: Command): void {
         }
       }),
     )
-}
-
-function report(ctx: CommandContext, r: ResolveResult, seedPort: number | undefined): void {
-  if (ctx.out.json)
-    return void ctx.out.record({
-      publicKey: r.publicKey,
-      seq: r.seq,
-      infohash: r.infohash,
-      imported: r.imported,
-      bytesFetched: r.bytesFetched,
-      removed: r.removed,
-      retained: r.retained,
-      replaced: r.replaced,
-      ...(seedPort !== undefined && { seedPort }),
-    })
-  const kept = r.retained
-    ? ` (${r.retained} more dropped by the publisher but known from elsewhere, kept)`
-    : ''
-  ctx.out.text(
-    r.unchanged
-      ? `seq ${r.seq} (${r.infohash}) already imported; nothing fetched`
-      : `seq ${r.seq}  ${r.infohash}  imported ${r.imported} torrents  removed ${r.removed}${kept}  fetched ${formatSize(r.bytesFetched)} (${r.filesFetched} of ${r.filesTotal} catalog files)`,
-  )
-  if (seedPort !== undefined) ctx.out.info(`seeding on port ${seedPort}`)
 }
 
 /** Runs `tick` every `interval` seconds until SIGINT or SIGTERM. */
