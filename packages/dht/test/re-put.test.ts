@@ -5,10 +5,12 @@ import DHT from 'bittorrent-dht'
 import { afterEach, describe, expect, it } from 'vitest'
 import { generateKeyPair, sign, verify } from '../src/adapter/ed25519.js'
 import { mutableTarget, signatureBuffer } from '../src/bep44.js'
+import { bencode } from '../src/bencode.js'
 import type { BDict } from '../src/bencode.js'
 import { InvalidArgumentError } from '../src/errors.js'
 import { DhtNode } from '../src/node.js'
 import { createTestnet } from '../src/testnet.js'
+import { rawSocket } from './helpers.js'
 
 const cleanup: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -133,5 +135,26 @@ describe('putSigned (re-put of a signed mutable item)', () => {
     expect(theirs!.seq).toBe(2)
     expect(theirs!.sig.equals(sig)).toBe(true)
     expect((theirs!.v.ih as Buffer).equals(v.ih as Buffer)).toBe(true)
+
+    // Had a forged item got past us, a stock node would not store it either: v changed, sig kept.
+    const raw = await rawSocket()
+    cleanup.push(() => raw.close())
+    const stock = {
+      host: '127.0.0.1',
+      port: (stocks[0] as unknown as { address(): { port: number } }).address().port,
+    }
+    const kp2 = generateKeyPair()
+    const target2 = mutableTarget(kp2.publicKey)
+    const sig2 = sign(signatureBuffer(1, 'genuine', undefined), kp2.secretKey)
+    const ask = (q: string, a: BDict): Promise<BDict> =>
+      raw.request({ t: q, y: 'q', q, a: { id: randomBytes(20), ...a } }, stock)
+    const token = ((await ask('get', { target: target2 })).r as BDict).token as Buffer
+    // bittorrent-dht drops a bad signature without replying, so this one is only sent.
+    const forged = { v: 'forged', k: kp2.publicKey, seq: 1, sig: sig2, token, id: randomBytes(20) }
+    raw.send(bencode({ t: 'f', y: 'q', q: 'put', a: forged }), stock)
+    await new Promise((r) => setTimeout(r, 200))
+    expect(((await ask('get', { target: target2 })).r as BDict).v).toBeUndefined()
+    await ask('put', { v: 'genuine', k: kp2.publicKey, seq: 1, sig: sig2, token })
+    expect(((await ask('get', { target: target2 })).r as BDict).v!.toString()).toBe('genuine')
   })
 })
