@@ -27,8 +27,15 @@ export class LoopbackWorld {
   }
 
   async dhtNode(testnet = this.testnet as Testnet, extraBootstrap: string[] = []): Promise<DhtNode> {
+    return this.dhtNodeWith({ bootstrap: [...extraBootstrap, ...testnet.bootstrap] })
+  }
+
+  /** A joined node on any bootstrap list (closed with the world). */
+  async dhtNodeWith(opts: { bootstrap: string[]; nodeId?: Buffer; timeoutMs?: number }): Promise<DhtNode> {
     const n = new DhtNode({
-      bootstrap: [...extraBootstrap, ...testnet.bootstrap],
+      bootstrap: opts.bootstrap,
+      ...(opts.nodeId !== undefined && { nodeId: opts.nodeId }),
+      ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
       rateLimit: false,
       outboundQueriesPerSecond: false,
     })

@@ -2,7 +2,8 @@
 // resolved. The publisher and every node that stored its put are destroyed, so after that only the
 // seeder's re-puts can make the pointer resolvable, on nodes that joined later.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DhtNode, createTestnet, mutableTarget } from '@bbmesh/dht'
+import type { DhtNode } from '@bbmesh/dht'
+import { createTestnet, mutableTarget } from '@bbmesh/dht'
 import { PieceServer } from '@bbmesh/wire'
 import {
   CatalogPublisher,
@@ -25,19 +26,8 @@ afterAll(async () => {
   await world.close()
 })
 
-async function node(bootstrap: string[], nodeId?: Buffer): Promise<DhtNode> {
-  const n = new DhtNode({
-    bootstrap,
-    nodeId,
-    rateLimit: false,
-    outboundQueriesPerSecond: false,
-    timeoutMs: TIMEOUT_MS,
-  })
-  world.nodes.push(n)
-  await n.listen(0, '127.0.0.1')
-  await n.bootstrap()
-  return n
-}
+const node = (bootstrap: string[], nodeId?: Buffer): Promise<DhtNode> =>
+  world.dhtNodeWith({ bootstrap, ...(nodeId !== undefined && { nodeId }), timeoutMs: TIMEOUT_MS })
 const hostPort = (n: DhtNode): string => `127.0.0.1:${n.address()!.port}`
 
 describe('a seeding resolver re-puts the signed pointer', () => {
