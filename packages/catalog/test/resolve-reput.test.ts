@@ -101,6 +101,10 @@ describe('a seeding resolver re-puts the signed pointer', () => {
 
     // A resolver that joined after all this resolves the pointer and fetches the catalog from the seeder.
     const late = await node([hostPort(fresh[0]!)])
+    // The seeder's announces go on past the churn: its last lookup's nodes are gone, so the DHT
+    // engine looks the catalog up afresh (once, under CI load, they had failed and the late
+    // resolver found only the stopped publisher's address).
+    expect(await seeder.announce()).toBeGreaterThan(0)
     const lateIndex = await world.index()
     const r2 = await resolveCatalog({
       dht: late,

@@ -130,7 +130,12 @@ declare module 'bittorrent-dht' {
     listening: boolean
     ready: boolean
     _rpc: RPC
-    _tables: { get(key: string): KBucket | undefined; set(key: string, v: KBucket): void }
+    /** Nodes that answered the last lookup of each target, with their write tokens (LRU, 5 min). */
+    _tables: {
+      get(key: string): KBucket | undefined
+      set(key: string, v: KBucket): void
+      remove(key: string): unknown
+    }
     /** Rotates the secrets of bittorrent-dht's own tokens. */
     _interval: NodeJS.Timeout
     /** Announced peers for bittorrent-dht's own query handlers (record-cache). */

@@ -115,7 +115,17 @@ export class DhtEngine {
   announce(infoHash: Buffer, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
       if (this.dht.destroyed) return reject(new DestroyedError())
-      this.dht.announce(infoHash, port, (err, n) => (err ? reject(err) : resolve(n ?? 0)))
+      // bittorrent-dht announces to the nodes of the last lookup (kept up to 5 minutes) when it has
+      // them. If every one of those is gone (a re-announce after churn), the announce reached
+      // nobody: drop them and announce again, which looks the closest nodes up afresh.
+      const hex = infoHash.toString('hex')
+      const cached = this.dht._tables.get(hex) !== undefined
+      this.dht.announce(infoHash, port, (err, n) => {
+        if (!err) return resolve(n ?? 0)
+        if (!cached || this.dht.destroyed) return reject(err)
+        this.dht._tables.remove(hex)
+        this.dht.announce(infoHash, port, (err2, n2) => (err2 ? reject(err2) : resolve(n2 ?? 0)))
+      })
     })
   }
 
