@@ -52,8 +52,9 @@ export class CandidateList {
     node: { id: Buffer; host: string; port: number },
     state: CandidateState,
     depth: number,
+    /** `addressKey(node)` when the caller has it already (one string per node named in a reply). */
+    key = addressKey(node),
   ): Candidate | null {
-    const key = addressKey(node)
     if (this.byAddress.has(key)) return null
     const c: Candidate = {
       id: node.id,

@@ -261,8 +261,9 @@ class Lookup implements LookupHandle {
   }
 
   private addNode(n: LookupContact, depth: number): boolean {
-    if (n.id.equals(this.sched.net.ownId) || this.queried.has(addressKey(n))) return false
-    return this.candidates.add(n, 'fresh', depth) !== null
+    const key = addressKey(n)
+    if (n.id.equals(this.sched.net.ownId) || this.queried.has(key)) return false
+    return this.candidates.add(n, 'fresh', depth, key) !== null
   }
 
   private finish(): void {
