@@ -104,8 +104,8 @@ export class ItemClient {
     const check = checkPut({ v, k: item.k, sig: item.sig, seq: item.seq, salt: item.salt } as BDict)
     if (!check.ok) throw new InvalidArgumentError(`not a validly signed mutable item: ${check.message}`)
     const { target, item: stored } = check
-    // A fresh get first: it refreshes the write tokens (a cached table may name nodes long gone)
-    // and tells us whether the signer has since put a newer seq, which we must not overwrite.
+    // A fresh get first: it tells us whether the signer has since put a newer seq, which we must
+    // not overwrite (and leaves fresh write tokens for the put).
     const current = await this.engine.get(target, stored.salt)
     if (current && isInt(current.seq) && current.seq > item.seq)
       return { target, stored: 0, newerSeq: current.seq }

@@ -12,13 +12,15 @@ afterEach(async () => {
   await Promise.all(cleanup.splice(0).map((f) => f()))
 })
 
-describe('announce after the nodes of the last lookup are gone', () => {
+describe('announce and put after the nodes of the last lookup are gone', () => {
   it('looks the infohash up again and reaches the nodes that are there now', async () => {
     const net = await createTestnet(6, { timeoutMs: 400 })
     cleanup.push(() => net.destroy())
     const a = net.nodes[0]!
     const ih = randomBytes(20)
     expect(await a.announce(ih, 4242)).toBeGreaterThan(0)
+    const item = { note: 'kept across churn' }
+    expect((await a.putImmutable(item)).stored).toBeGreaterThan(0)
     // Every node a's announce reached goes away; new nodes join through a.
     await Promise.all(net.nodes.slice(1).map((n) => n.destroy()))
     const fresh: DhtNode[] = []
@@ -35,6 +37,8 @@ describe('announce after the nodes of the last lookup are gone', () => {
       fresh.push(n)
     }
     expect(await a.announce(ih, 4242)).toBeGreaterThan(0)
+    // A put goes the same way: the nodes that took the first one are gone.
+    expect((await a.putImmutable(item)).stored).toBeGreaterThan(0)
     // A newcomer finds the peer through the fresh nodes that took the re-announce.
     const peers = await fresh[5]!.lookup(ih)
     expect(peers.some((p) => p.port === 4242)).toBe(true)

@@ -11,6 +11,7 @@ import type DHT from 'bittorrent-dht'
 import type { RPC } from 'k-rpc'
 import { isDict } from '../bencode.js'
 import type { BDict, BInput } from '../bencode.js'
+import { immutableTarget, mutableTarget } from '../bep44.js'
 import { AbortError, DestroyedError, KrpcRemoteError } from '../errors.js'
 import type { KrpcMessage, RemoteInfo } from '../krpc/types.js'
 import type { PeerAddress } from '../transport/types.js'
@@ -115,17 +116,11 @@ export class DhtEngine {
   announce(infoHash: Buffer, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
       if (this.dht.destroyed) return reject(new DestroyedError())
-      // bittorrent-dht announces to the nodes of the last lookup (kept up to 5 minutes) when it has
-      // them. If every one of those is gone (a re-announce after churn), the announce reached
-      // nobody: drop them and announce again, which looks the closest nodes up afresh.
-      const hex = infoHash.toString('hex')
-      const cached = this.dht._tables.get(hex) !== undefined
-      this.dht.announce(infoHash, port, (err, n) => {
-        if (!err) return resolve(n ?? 0)
-        if (!cached || this.dht.destroyed) return reject(err)
-        this.dht._tables.remove(hex)
-        this.dht.announce(infoHash, port, (err2, n2) => (err2 ? reject(err2) : resolve(n2 ?? 0)))
-      })
+      this.writeFresh<number>(
+        infoHash,
+        (done) => this.dht.announce(infoHash, port, done),
+        (err, n) => (err ? reject(err) : resolve(n ?? 0)),
+      )
     })
   }
 
@@ -133,11 +128,35 @@ export class DhtEngine {
   put(item: EnginePut): Promise<{ target: Buffer; stored: number }> {
     return new Promise((resolve, reject) => {
       if (this.dht.destroyed) return reject(new DestroyedError())
-      this.dht.put(item, (err, target, n) => {
-        if (!err) return resolve({ target, stored: n })
-        const code = (err as { code?: unknown }).code
-        reject(typeof code === 'number' ? new KrpcRemoteError(code, err.message) : err)
-      })
+      const target = item.k ? mutableTarget(item.k, item.salt) : immutableTarget(item.v)
+      this.writeFresh<number>(
+        target,
+        (done) => this.dht.put(item, (err, _t, n) => done(err, n)),
+        (err, n) => {
+          if (!err) return resolve({ target, stored: n ?? 0 })
+          const code = (err as { code?: unknown }).code
+          reject(typeof code === 'number' ? new KrpcRemoteError(code, err.message) : err)
+        },
+      )
+    })
+  }
+
+  /**
+   * A bittorrent-dht write (announce, put) goes to the nodes and tokens of the last lookup of
+   * `target` when it has them (kept up to 5 minutes). If every one of those is gone (a write after
+   * churn), it reached nobody: drop them and write once more, which looks the closest nodes up afresh.
+   */
+  private writeFresh<T>(
+    target: Buffer,
+    write: (done: (err: Error | null, res?: T) => void) => void,
+    cb: (err: Error | null, res?: T) => void,
+  ): void {
+    const hex = target.toString('hex')
+    const cached = this.dht._tables.get(hex) !== undefined
+    write((err, res) => {
+      if (!err || !cached || this.dht.destroyed) return cb(err, res)
+      this.dht._tables.remove(hex)
+      write(cb)
     })
   }
 
