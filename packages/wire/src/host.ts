@@ -1,8 +1,9 @@
 // A PeerHost owns our peer id, the extension registry, shared counters, the connection caps, and
 // optionally a TCP listener. The transport is TCP unless a `dial` function and acceptStream() bring
-// other byte streams (an in-memory network in a simulation); every stream passes the same caps. Outbound and inbound connections count against the same global cap; the
-// per-IP cap applies to inbound connections (several peers behind one address, or a local testnet,
-// are legitimate dial targets; one address opening many connections to us is not).
+// other byte streams (an in-memory network in a simulation); every stream passes the same caps.
+// Outbound and inbound connections count against the same global cap; the per-IP cap applies to
+// inbound connections (several peers behind one address, or a local testnet, are legitimate dial
+// targets; one address opening many connections to us is not).
 import { randomBytes } from 'node:crypto'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
@@ -21,6 +22,8 @@ export type PeerDialer = (
   addr: PeerAddress,
   opts: { signal?: AbortSignal; timeoutMs?: number },
 ) => Promise<Duplex>
+
+const tcpDial: PeerDialer = (addr, o) => dial(addr, o.timeoutMs, o.signal)
 
 export interface PeerHostOptions {
   peerId?: Uint8Array
@@ -97,12 +100,7 @@ export class PeerHost {
       throw new ConnectionLimitError(`connection cap reached for ${addr.host}`)
     let stream: Duplex
     try {
-      stream = this.opts.dial
-        ? await this.opts.dial(addr, {
-            ...(opts.signal !== undefined && { signal: opts.signal }),
-            ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
-          })
-        : await dial(addr, opts.timeoutMs, opts.signal)
+      stream = await (this.opts.dial ?? tcpDial)(addr, opts)
     } catch (err) {
       this.release(addr.host, true)
       throw err
