@@ -1,6 +1,7 @@
 // A @bbmesh/mesh harvester inside the simulation: its own @bbmesh/dht node(s) on the memory
 // network (joined for real through the simulation's bootstrap nodes), mesh's wire fetcher over the
-// in-memory wire network (fetcher.ts) and its own in-memory @bbmesh/index, tapped so the coverage tracker can read it cheaply.
+// in-memory wire network (fetcher.ts) and its own in-memory @bbmesh/index, tapped so the coverage
+// tracker can read it cheaply.
 import { DhtNode, constants, seededRandom, type MemoryNetwork } from '@bbmesh/dht'
 import { openIndex, type PooledIndex, type SightingInput, type TorrentInput } from '@bbmesh/index'
 import { createHarvester, dhtNodeAdapter, type Harvester, type HarvesterOptions } from '@bbmesh/mesh'

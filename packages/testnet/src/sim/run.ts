@@ -1,8 +1,8 @@
 // runSimulation: the same @bbmesh/dht node code and @bbmesh/mesh harvester on an in-memory network
 // of thousands of nodes: build the DHT, store the infohashes as announces would, start K independent
 // harvesters whose BEP 9 fetches run over in-memory wires to the seeds' real metadata servers,
-// track coverage like the loopback testnet, and estimate
-// what the measured yields imply for the real DHT. Everything runs on one VirtualClock (clock.ts):
+// track coverage like the loopback testnet, and estimate what the measured yields imply for the
+// real DHT. Everything runs on one VirtualClock (clock.ts):
 // the times to coverage are virtual ms, what the harvest would take on a network with the
 // simulated latency, and the wall-clock ms it took to compute are reported next to them.
 import { seededRandom } from '@bbmesh/dht'
