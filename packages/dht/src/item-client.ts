@@ -9,6 +9,7 @@ import type { StoredItem } from './bep44.js'
 import { ID_LENGTH, MAX_ITEM_VALUE_BYTES, MAX_SALT_BYTES } from './constants.js'
 import { bdecode, bencode } from './bencode.js'
 import { InvalidArgumentError, InvalidReplyError } from './errors.js'
+import { toBuffer, toOptBuffer } from './input.js'
 
 export interface PutResult {
   target: Buffer
@@ -20,7 +21,7 @@ export interface MutablePutOptions {
   keyPair: KeyPair
   v: BInput
   seq: number
-  salt?: Buffer
+  salt?: Uint8Array
   /** BEP 44 compare-and-swap: the seq we expect the stored item to have. */
   cas?: number
 }
@@ -36,9 +37,9 @@ export interface DhtItem {
 
 export interface PointerPutOptions {
   keyPair: KeyPair
-  infoHash: Buffer
+  infoHash: Uint8Array
   seq: number
-  salt?: Buffer
+  salt?: Uint8Array
   cas?: number
 }
 
@@ -50,10 +51,10 @@ export interface SignedPutResult extends PutResult {
 /** A mutable item exactly as its signer put it (for example as returned by `get`). */
 export interface SignedItem {
   v: BInput
-  k: Buffer
-  sig: Buffer
+  k: Uint8Array
+  sig: Uint8Array
   seq: number
-  salt?: Buffer
+  salt?: Uint8Array
 }
 
 /** The node's own item store (items it serves to others). */
@@ -79,13 +80,13 @@ export class ItemClient {
     checkSize(o.v)
     if (!Number.isSafeInteger(o.seq) || o.seq < 0)
       throw new InvalidArgumentError('seq must be a non-negative integer')
-    if (o.salt && o.salt.length > MAX_SALT_BYTES)
-      throw new InvalidArgumentError('salt is longer than 64 bytes')
+    const salt = toOptBuffer(o.salt, 'salt')
+    if (salt && salt.length > MAX_SALT_BYTES) throw new InvalidArgumentError('salt is longer than 64 bytes')
     return this.engine.put({
       v: o.v,
       k: o.keyPair.publicKey,
       seq: o.seq,
-      salt: o.salt && o.salt.length ? o.salt : undefined,
+      salt: salt && salt.length ? salt : undefined,
       cas: o.cas,
       sign: (buf) => sign(Buffer.from(buf), o.keyPair.secretKey),
     })
@@ -101,7 +102,10 @@ export class ItemClient {
       throw new InvalidArgumentError('seq must be a non-negative integer')
     // Normalised (strings to bytes) so our local copy reads back like one from the network.
     const v = bdecode(bencode(item.v))
-    const check = checkPut({ v, k: item.k, sig: item.sig, seq: item.seq, salt: item.salt } as BDict)
+    const k = toBuffer(item.k, 'k')
+    const sig = toBuffer(item.sig, 'sig')
+    const salt = toOptBuffer(item.salt, 'salt')
+    const check = checkPut({ v, k, sig, seq: item.seq, salt } as BDict)
     if (!check.ok) throw new InvalidArgumentError(`not a validly signed mutable item: ${check.message}`)
     const { target, item: stored } = check
     // A fresh get first: it tells us whether the signer has since put a newer seq, which we must
@@ -112,17 +116,17 @@ export class ItemClient {
     // Keep serving it ourselves too, unless we already hold a newer one.
     const prev = this.local.get(target)
     if (!prev || prev.seq === undefined || prev.seq <= item.seq) this.local.set(target, stored)
-    const sig = Buffer.from(item.sig)
-    return this.engine.put({ v, k: item.k, seq: item.seq, salt: stored.salt, sign: () => sig })
+    return this.engine.put({ v, k, seq: item.seq, salt: stored.salt, sign: () => Buffer.from(sig) })
   }
 
   /** Gets an item; for mutable ones pass the salt used at put. Signatures and targets are checked. */
-  async get(target: Buffer, opts: { salt?: Buffer } = {}): Promise<DhtItem | null> {
-    if (!isBytes(target, ID_LENGTH)) throw new InvalidArgumentError('target must be 20 bytes')
+  async get(t: Uint8Array, opts: { salt?: Uint8Array } = {}): Promise<DhtItem | null> {
+    const target = toBuffer(t, 'target', ID_LENGTH)
+    const salt = toOptBuffer(opts.salt, 'salt')
     const local = this.local.get(target)
     // An immutable item is the same wherever it comes from; a local copy answers at once.
     if (local && local.k === undefined) return { v: local.v }
-    let res: EngineItem | null = await this.engine.get(target, opts.salt)
+    let res: EngineItem | null = await this.engine.get(target, salt)
     if (local && (!res || !isInt(res.seq) || res.seq < local.seq!)) {
       res = { v: local.v, k: local.k, sig: local.sig, seq: local.seq }
     }
@@ -131,10 +135,10 @@ export class ItemClient {
     if (res.k) {
       if (!isBytes(res.k, 32) || !isBytes(res.sig, 64) || !isInt(res.seq))
         throw new InvalidReplyError('malformed mutable item')
-      if (!mutableTarget(res.k, opts.salt).equals(target))
+      if (!mutableTarget(res.k, salt).equals(target))
         throw new InvalidReplyError('item does not match target')
       Object.assign(item, { k: res.k, sig: res.sig, seq: res.seq })
-      if (opts.salt?.length) item.salt = opts.salt
+      if (salt?.length) item.salt = salt
     } else if (!immutableTarget(item.v).equals(target))
       throw new InvalidReplyError('item does not match target')
     return item
@@ -142,10 +146,9 @@ export class ItemClient {
 
   /** BEP 46: store `{ih: infoHash}` under the key (and salt). */
   putPointer(o: PointerPutOptions): Promise<PutResult> {
-    if (!isBytes(o.infoHash, ID_LENGTH)) throw new InvalidArgumentError('infoHash must be 20 bytes')
     return this.putMutable({
       keyPair: o.keyPair,
-      v: { ih: o.infoHash },
+      v: { ih: toBuffer(o.infoHash, 'infoHash', ID_LENGTH) },
       seq: o.seq,
       salt: o.salt,
       cas: o.cas,
@@ -153,8 +156,9 @@ export class ItemClient {
   }
 
   /** BEP 46: resolve a public key (and salt) to the infohash it points at. */
-  async getPointer(publicKey: Buffer, salt?: Buffer): Promise<{ infoHash: Buffer; seq: number } | null> {
-    const item = await this.get(mutableTarget(publicKey, salt), { salt })
+  async getPointer(publicKey: Uint8Array, s?: Uint8Array): Promise<{ infoHash: Buffer; seq: number } | null> {
+    const salt = toOptBuffer(s, 'salt')
+    const item = await this.get(mutableTarget(toBuffer(publicKey, 'publicKey', 32), salt), { salt })
     if (!item) return null
     if (!isDict(item.v) || !isBytes(item.v.ih, ID_LENGTH)) throw new InvalidReplyError('not a BEP 46 pointer')
     return { infoHash: item.v.ih, seq: item.seq ?? 0 }

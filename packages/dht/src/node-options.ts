@@ -13,7 +13,7 @@ import type { Clock } from './clock.js'
 
 export interface DhtNodeOptions {
   /** 20-byte node id (Buffer or hex); random when absent. See also `deriveNodeId`. */
-  nodeId?: Buffer | string
+  nodeId?: Uint8Array | string
   /** "host:port" routers to join through; default: the public routers. `false` or [] for none. */
   bootstrap?: string[] | false
   /** Default: a new UDP socket. Pass `network.createTransport()` for the in-memory network. */
@@ -93,7 +93,7 @@ export function bootstrapList(opts: DhtNodeOptions): string[] {
   return opts.bootstrap === false ? [] : (opts.bootstrap ?? C.DEFAULT_BOOTSTRAP)
 }
 
-export function parseId(id: Buffer | string | undefined): Buffer {
+export function parseId(id: Uint8Array | string | undefined): Buffer {
   if (id === undefined) return randomBytes(C.ID_LENGTH)
   const b = typeof id === 'string' ? Buffer.from(id, 'hex') : Buffer.from(id)
   checkId(b, 'nodeId')

@@ -14,7 +14,9 @@ import { Dispatcher } from './dispatcher.js'
 import type { AnnounceObservation, GetPeersObservation, QueryHandler } from './handlers/types.js'
 import { ItemStore } from './item-store.js'
 import { KrpcSocket } from './krpc/socket.js'
-import { bootstrapList, checkId, engineOptions, parseId, socketOptions } from './node-options.js'
+import { bootstrapList, engineOptions, parseId, socketOptions } from './node-options.js'
+import { toBuffer, toPeerAddress } from './input.js'
+import type { AddressInput } from './input.js'
 import type { DhtNodeOptions } from './node-options.js'
 import { nodeStats } from './node-stats.js'
 import type { DhtNodeStats } from './node-stats.js'
@@ -49,7 +51,7 @@ export interface DhtNodeEvents {
 
 export interface QueryOptions {
   /** Send this node id instead of ours for this one query. */
-  id?: Buffer
+  id?: Uint8Array
 }
 
 export class DhtNode extends EventEmitter<DhtNodeEvents> {
@@ -158,41 +160,46 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   }
 
   /** Any KRPC query to one node; resolves with the `r` dict. */
-  query(
-    to: PeerAddress,
+  /** `to` is `{host, port}` or `{address, port}` (what `address()` returns); bad ones reject at once. */
+  async query(
+    to: AddressInput,
     method: string,
     args: { [key: string]: BInput } = {},
     opts: QueryOptions = {},
   ): Promise<BDict> {
-    return this.engine.query(to, method, opts.id ? { ...args, id: opts.id } : args).then((x) => x.r)
+    const peer = toPeerAddress(to)
+    const a = opts.id ? { ...args, id: toBuffer(opts.id, 'id', C.ID_LENGTH) } : args
+    return (await this.engine.query(peer, method, a)).r
   }
 
-  async ping(to: PeerAddress, opts: QueryOptions = {}): Promise<{ id: Buffer; rttMs: number }> {
+  async ping(to: AddressInput, opts: QueryOptions = {}): Promise<{ id: Buffer; rttMs: number }> {
     const now = this.clock ? () => this.clock!.now() : () => performance.now()
     const t0 = now()
     const r = await this.query(to, 'ping', {}, opts)
     return { id: r.id as Buffer, rttMs: now() - t0 }
   }
 
-  async findNode(to: PeerAddress, target: Buffer, opts: QueryOptions = {}): Promise<NodeInfo[]> {
-    return decodeNodes((await this.query(to, 'find_node', { target }, opts)).nodes)
+  async findNode(to: AddressInput, target: Uint8Array, opts: QueryOptions = {}): Promise<NodeInfo[]> {
+    const a = { target: toBuffer(target, 'target', C.ID_LENGTH) }
+    return decodeNodes((await this.query(to, 'find_node', a, opts)).nodes)
   }
 
   /** BEP 51 client: one sample_infohashes query. Emits 'sample'. */
   async sample(
-    to: PeerAddress,
-    target: Buffer = randomBytes(20),
+    to: AddressInput,
+    target: Uint8Array = randomBytes(20),
     opts: QueryOptions = {},
   ): Promise<SampleResult> {
-    const r = await this.query(to, 'sample_infohashes', { target }, opts)
-    const result = decodeSampleReply(r)
-    this.emit('sample', { from: { host: to.host, port: to.port }, result })
+    const from = toPeerAddress(to)
+    const a = { target: toBuffer(target, 'target', C.ID_LENGTH) }
+    const result = decodeSampleReply(await this.query(from, 'sample_infohashes', a, opts))
+    this.emit('sample', { from, result })
     return result
   }
 
   /** Peers for `infoHash`: those announced to us plus those found by iterative get_peers. */
-  async lookup(infoHash: Buffer, opts: { signal?: AbortSignal } = {}): Promise<PeerAddress[]> {
-    checkId(infoHash, 'infoHash')
+  async lookup(ih: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<PeerAddress[]> {
+    const infoHash = toBuffer(ih, 'infoHash', C.ID_LENGTH)
     const found = await this.engine.lookup(infoHash, opts.signal)
     const all = new Map(
       decodePeers(this.peers.get(infoHash, C.MAX_PEERS_PER_REPLY)).map((p) => [`${p.host}:${p.port}`, p]),
@@ -202,9 +209,8 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   }
 
   /** Announces us as a peer; port 0 (default) sends implied_port=1. Resolves with nodes reached. */
-  announce(infoHash: Buffer, port = 0): Promise<number> {
-    checkId(infoHash, 'infoHash')
-    return this.engine.announce(infoHash, port)
+  announce(infoHash: Uint8Array, port = 0): Promise<number> {
+    return this.engine.announce(toBuffer(infoHash, 'infoHash', C.ID_LENGTH), port)
   }
 
   /** BEP 44 immutable put; resolves with the target (SHA-1 of the bencoded value). */
@@ -223,7 +229,7 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   }
 
   /** BEP 44 get; pass `salt` for salted mutable items. */
-  get(target: Buffer, opts: { salt?: Buffer } = {}): Promise<DhtItem | null> {
+  get(target: Uint8Array, opts: { salt?: Uint8Array } = {}): Promise<DhtItem | null> {
     return this.itemClient.get(target, opts)
   }
 
@@ -231,20 +237,20 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   putPointer(o: PointerPutOptions): Promise<PutResult> {
     return this.itemClient.putPointer(o)
   }
-  getPointer(publicKey: Buffer, salt?: Buffer): Promise<{ infoHash: Buffer; seq: number } | null> {
+  getPointer(publicKey: Uint8Array, salt?: Uint8Array): Promise<{ infoHash: Buffer; seq: number } | null> {
     return this.itemClient.getPointer(publicKey, salt)
   }
 
   /** Iterative lookup toward `target` with any method; `visit` sees each reply. Used by the crawler. */
   walk(
-    target: Buffer,
+    target: Uint8Array,
     method: string,
     args: { [key: string]: BInput },
     visit: (r: BDict, from: PeerAddress) => boolean | void,
     signal?: AbortSignal,
   ): Promise<number> {
     return this.engine.closest(
-      target,
+      toBuffer(target, 'target', C.ID_LENGTH),
       method,
       args,
       (res, from) => (res.r ? visit(res.r, { host: from.host, port: from.port }) : undefined),
@@ -259,26 +265,25 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   contacts(): IterableIterator<EngineContact> {
     return this.engine.contacts()
   }
-  closest(target: Buffer, n = C.K): EngineContact[] {
-    return this.engine.closestContacts(target, n)
+  closest(target: Uint8Array, n = C.K): EngineContact[] {
+    return this.engine.closestContacts(toBuffer(target, 'target', C.ID_LENGTH), n)
   }
   buckets(): EngineBucket[] {
     return this.engine.buckets()
   }
-  addNode(node: NodeInfo): void {
-    this.engine.addNode(node)
+  addNode(node: { id: Uint8Array; host: string; port: number }): void {
+    this.engine.addNode({ ...node, id: toBuffer(node.id, 'id', C.ID_LENGTH) })
   }
   /**
    * Stores `peer` for `infoHash` as if it had announced itself to us (BEP 5 announce_peer without
    * the query). For simulations that lay out a DHT's content directly; a real node learns peers
    * only from announces.
    */
-  storePeer(infoHash: Buffer, peer: PeerAddress): void {
-    checkId(infoHash, 'infoHash')
-    this.peers.add(infoHash, peer)
+  storePeer(infoHash: Uint8Array, peer: AddressInput): void {
+    this.peers.add(toBuffer(infoHash, 'infoHash', C.ID_LENGTH), toPeerAddress(peer))
   }
-  removeNode(id: Buffer): void {
-    this.engine.removeNode(id)
+  removeNode(id: Uint8Array): void {
+    this.engine.removeNode(toBuffer(id, 'id'))
   }
 
   stats(): DhtNodeStats {
@@ -290,8 +295,8 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   }
 
   /** Whether an item is stored here for others (BEP 44 server side). */
-  hasItem(target: Buffer): boolean {
-    return this.items.get(target) !== null
+  hasItem(target: Uint8Array): boolean {
+    return this.items.get(toBuffer(target, 'target')) !== null
   }
 }
 

@@ -9,7 +9,7 @@ import { lookup } from 'node:dns/promises'
 import { bencode } from '../bencode.js'
 import type { BInput } from '../bencode.js'
 import { QUERY_TIMEOUT_MS } from '../constants.js'
-import { DestroyedError, QueryTimeoutError, QueueFullError } from '../errors.js'
+import { DestroyedError, InvalidArgumentError, QueryTimeoutError, QueueFullError } from '../errors.js'
 import { RateLimiter } from '../rate-limit.js'
 import type { PeerAddress, Transport } from '../transport/types.js'
 import { systemClock, type Clock, type Timer } from '../clock.js'
@@ -82,13 +82,11 @@ export abstract class OutboundQueries extends EventEmitter {
 
   query(peer: QueryTarget, message: KrpcOutgoingQuery, cb: QueryCallback = noop): void {
     if (this.destroyed) return defer(cb, new DestroyedError(), peer)
-    if (!isIP(peer.host)) {
-      lookup(peer.host, { family: 4 }).then(
-        (r) => this.query({ host: r.address, port: peer.port }, message, cb),
-        (err: Error) => cb(err, null, remote(peer)),
-      )
-      return
-    }
+    // A missing or empty host would "resolve" to {address: null} and come back here forever
+    // (issue 17): refuse it, and resolve a name at most once, within the query timeout.
+    if (typeof peer.host !== 'string' || peer.host === '' || !validPort(peer.port))
+      return defer(cb, new InvalidArgumentError('query target needs a host and a port 1..65535'), peer)
+    if (!isIP(peer.host)) return this.resolveThenQuery(peer, message, cb)
     if (this.outbound && (this.queue.length > 0 || !this.outbound.take())) {
       if (this.queue.length >= this.maxPending) {
         this.stats.dropped.queueFull++
@@ -99,6 +97,32 @@ export abstract class OutboundQueries extends EventEmitter {
       return
     }
     this.sendQuery(peer, message, cb)
+  }
+
+  private resolveThenQuery(peer: QueryTarget, message: KrpcOutgoingQuery, cb: QueryCallback): void {
+    let done = false
+    const timer = this.clock.setTimeout(() => {
+      if (done) return
+      done = true
+      this.stats.timeouts++
+      cb(new QueryTimeoutError(), null, remote(peer))
+    }, this.timeoutMs)
+    lookup(peer.host, { family: 4 }).then(
+      (r) => {
+        if (done) return
+        done = true
+        timer.cancel()
+        if (!isIP(r.address ?? ''))
+          cb(new InvalidArgumentError(`cannot resolve ${peer.host}`), null, remote(peer))
+        else this.query({ host: r.address, port: peer.port, id: peer.id }, message, cb)
+      },
+      (err: Error) => {
+        if (done) return
+        done = true
+        timer.cancel()
+        cb(err, null, remote(peer))
+      },
+    )
   }
 
   private sendQuery(peer: QueryTarget, message: KrpcOutgoingQuery, cb: QueryCallback): void {
@@ -194,6 +218,10 @@ export function remote(p: { host: string; port: number }): RemoteInfo {
 
 function defer(cb: QueryCallback, err: Error, peer: QueryTarget): void {
   process.nextTick(cb, err, null, remote(peer))
+}
+
+function validPort(p: unknown): boolean {
+  return typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 65535
 }
 
 function noop(): void {}
