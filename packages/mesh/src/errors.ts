@@ -69,3 +69,16 @@ export class InfoDictError extends MeshError {
   override readonly name = 'InfoDictError'
   override readonly code = 'BAD_INFO_DICT'
 }
+
+/** A community key file or invite is missing, malformed or unsafe. */
+export class CommunityError extends MeshError {
+  override readonly name = 'CommunityError'
+  override readonly code: string
+  constructor(
+    message: string,
+    code: 'BAD_INVITE' | 'NO_COMMUNITY' | 'COMMUNITY_EXISTS' | 'BAD_NAME' | 'BAD_KEY_FILE',
+  ) {
+    super(message)
+    this.code = code
+  }
+}

@@ -69,3 +69,22 @@ export type { FetchStageCounters } from './harvester/fetch-stage.js'
 export { infoToTorrent } from './harvester/info-to-torrent.js'
 export { dhtNodeAdapter } from './adapters/dht-node.js'
 export { createWireFetcher, type WireFetcher, type WireFetcherOptions } from './adapters/wire-fetcher.js'
+export { CommunityError } from './errors.js'
+export {
+  deriveCommunityKeys,
+  deriveKey,
+  COMMUNITY_KEY_LENGTH,
+  type CommunityKeys,
+  type DerivationLabel,
+} from './community/derive.js'
+export { encodeInvite, decodeInvite, parseHint, INVITE_PREFIX, type Invite } from './community/invite.js'
+export {
+  createCommunity,
+  joinCommunity,
+  loadCommunity,
+  inviteFor,
+  listCommunities,
+  COMMUNITIES_DIR,
+  type Community,
+} from './community/key-store.js'
+export { rendezvousInfoHash, rendezvousDays, utcDay } from './community/rendezvous-hash.js'
