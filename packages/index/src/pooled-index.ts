@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs'
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Kysely } from 'kysely'
-import { parseInfohash } from './codec/bytes.js'
+import { fromSeconds, parseInfohash, toSeconds } from './codec/bytes.js'
 import { DEFAULT_EXPORT_BATCH } from './constants.js'
 import type { Database } from './database.js'
 import { IndexError, toIndexError } from './errors.js'
@@ -22,6 +22,8 @@ import type {
 import type { MetadataCacheStore } from './write/metadata-cache.js'
 import { removeTorrents, type RemoveOptions, type RemoveResult } from './write/remove.js'
 import type { IngestResult, Writer } from './write/writer.js'
+
+const SECONDS_PER_DAY = 86_400
 
 export interface MetadataCache {
   put(infohash: Uint8Array, rawInfo: Uint8Array): Promise<void>
@@ -150,7 +152,17 @@ export class PooledIndex {
         .select((eb) => [
           eb.fn.countAll<number>().as('n'),
           eb.fn.coalesce(eb.fn.sum<number>('file_count'), eb.lit(0)).as('files'),
+          eb.fn.coalesce(eb.fn.sum<number>('total_size'), eb.lit(0)).as('size'),
+          eb.fn.min<number | null>('first_seen').as('oldest'),
+          eb.fn.max<number | null>('last_seen').as('newest'),
         ])
+        .executeTakeFirstOrThrow()
+      // first_seen is not indexed; one pass over the torrents table like the sums above.
+      const dayAgo = toSeconds(new Date()) - SECONDS_PER_DAY
+      const d = await this.db
+        .selectFrom('torrents')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('first_seen', '>=', dayAgo)
         .executeTakeFirstOrThrow()
       const s = await this.db
         .selectFrom('sightings')
@@ -166,7 +178,12 @@ export class PooledIndex {
       return {
         torrents: Number(t.n),
         files: Number(t.files),
+        totalSize: Number(t.size),
+        pendingMetadata: Number(s.n),
         sightings: Number(s.n),
+        oldestFirstSeen: t.oldest === null ? null : fromSeconds(Number(t.oldest)),
+        newestLastSeen: t.newest === null ? null : fromSeconds(Number(t.newest)),
+        newLastDay: Number(d.n),
         cachedMetadata: Number(c.n),
         cacheBytes: Number(c.bytes),
         dbBytes: this.#dbBytes(),

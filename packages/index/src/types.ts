@@ -135,7 +135,23 @@ export interface SearchPage {
 export interface IndexStats {
   torrents: number
   files: number
+  /** Sum of the torrents' sizes in bytes. */
+  totalSize: number
+  /**
+   * Infohashes sighted whose metadata has not arrived yet. A sighting row is folded into its torrent
+   * when the metadata is ingested, so a harvest that fetched everything it saw leaves 0 here.
+   */
+  pendingMetadata: number
+  /** @deprecated the same count as pendingMetadata, under the table's name; kept for scripts. */
   sightings: number
+  /** The earliest first_seen and the latest last_seen over all torrents (null when empty). */
+  oldestFirstSeen: Date | null
+  newestLastSeen: Date | null
+  /**
+   * Torrents first seen in the last 24 hours: the index's growth over the last day (the index keeps
+   * no separate insertion time; a torrent imported with an older first-seen date is not counted).
+   */
+  newLastDay: number
   cachedMetadata: number
   cacheBytes: number
   /** Size of the database file plus its WAL (0 for ':memory:' WAL). */
