@@ -194,6 +194,14 @@ describe('ingest', () => {
     expect(await ix.metadataCache.get(key(59))).toEqual(infos.get(59))
   })
 
+  it('an info dict too large for the cache is dropped, not a failed batch', async () => {
+    // A real dict that hashes to its infohash but is over MAX_RAW_INFO_BYTES (16 MiB).
+    const big = new Uint8Array(16 * 1024 * 1024 + 1)
+    const r = await ix.ingest([torrent(70), torrent(71, { infohashV1: sha1(big), rawInfo: big })])
+    expect(r).toMatchObject({ inserted: 2, rawInfoRejected: 1 })
+    expect(await ix.metadataCache.get(sha1(big))).toBeUndefined()
+  })
+
   it('close is idempotent and later calls fail with INDEX_CLOSED', async () => {
     await ix.close()
     await ix.close()

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3'
-import { INFOHASH_V1_BYTES } from '../constants.js'
+import { INFOHASH_V1_BYTES, MAX_RAW_INFO_BYTES } from '../constants.js'
 import { lossyText, toSeconds } from '../codec/bytes.js'
 import { decodeFileList, encodeFileList } from '../codec/file-list.js'
 import { ftsDocument, prepareFtsWriter } from '../search/fts5.js'
@@ -42,10 +42,13 @@ export class Writer {
     const now = toSeconds(new Date())
     // Validate everything before taking the write lock, so bad input never holds it.
     const torrents = inputs.map((t, i) => normalizeTorrent(t, `torrent ${i}`, now))
-    // An info dict that does not hash to the torrent's infohash is not cached (the torrent still is).
+    // An info dict that does not hash to the torrent's infohash, or that the cache would refuse for its
+    // size, is not cached (the torrent still is): one such dict must not fail the whole batch.
     let rawInfoRejected = 0
     for (const t of torrents) {
-      if (t.rawInfo !== undefined && !infoHashes((t.ih1 ?? t.ih2)!, t.rawInfo)) {
+      if (t.rawInfo === undefined) continue
+      const size = t.rawInfo.length
+      if (size === 0 || size > MAX_RAW_INFO_BYTES || !infoHashes((t.ih1 ?? t.ih2)!, t.rawInfo)) {
         t.rawInfo = undefined
         rawInfoRejected++
       }
