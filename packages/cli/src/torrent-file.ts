@@ -1,5 +1,6 @@
 import bencode, { type Bencoded } from 'bencode'
 import { files as torrentFiles, hashes, info as torrentInfo } from '@ctrl/torrent-file'
+import { bdecodeWithSpans } from '@bbmesh/catalog'
 import type { TorrentInput } from '@bbmesh/index'
 
 /** A .torrent file that could not be read, with the reason. */
@@ -66,6 +67,21 @@ export function parseTorrentForIndex(bytes: Uint8Array, source: string): Torrent
     private: meta.private === true,
     files,
     source,
+    ...rawInfoOf(bytes),
+  }
+}
+
+/**
+ * The info dict's bytes exactly as they sit in the file: the infohashes are digests of these, so the
+ * index can keep them in its metadata cache and serve them over BEP 9 like fetched metadata (the index
+ * verifies the hash and drops a dict that does not match, e.g. from a non-canonical re-encoding).
+ */
+function rawInfoOf(bytes: Uint8Array): { rawInfo?: Uint8Array } {
+  try {
+    const span = bdecodeWithSpans(bytes, { strictOrder: false }).spans.get('info')
+    return span === undefined ? {} : { rawInfo: bytes.slice(span[0], span[1]) }
+  } catch {
+    return {} // the torrent parsed above; only its exact info bytes could not be located
   }
 }
 

@@ -24,6 +24,8 @@ interface Skipped {
 const torrentExt = /\.torrent$/i
 const ndjsonExt = /\.(ndjson|jsonl)(\.gz)?$/i
 const maxReportedErrors = 100
+/** Skips warned about one by one on stderr; the rest are counted in one line (a file of 20,000 bad lines is not 20,000 warnings). */
+const maxWarnings = 5
 
 export function registerImportCommand(program: Command): void {
   program
@@ -37,8 +39,8 @@ export function registerImportCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-Corrupt files and bad NDJSON lines are reported (file, line, why), skipped and counted; the import
-goes on. Exit status 3 means it finished but skipped something. Re-importing is idempotent.
+Corrupt files and bad NDJSON lines are reported (file, line, why; the first ${maxWarnings}, then one
+"… and N more like this" line), skipped and counted; the import goes on. Exit status 3 means it finished but skipped something. Re-importing is idempotent.
 
 Examples:
   bbmesh import ~/Downloads/torrents
@@ -168,18 +170,23 @@ class Importer {
   private skip(s: Skipped): void {
     this.skippedCount += 1
     if (this.skipped.length < maxReportedErrors) this.skipped.push(s)
+    if (this.skippedCount > maxWarnings) return
     const where = s.line !== undefined ? `${s.file}:${s.line}` : s.file
     this.ctx.out.warn(`skipped ${where}: ${s.reason}`)
   }
 
   report(): number {
     const ms = Date.now() - this.started
+    const unwarned = this.skippedCount - Math.min(this.skippedCount, maxWarnings)
+    if (unwarned > 0) this.ctx.out.warn(`… and ${unwarned} more like this`)
     const summary = {
       event: 'summary',
       inserted: this.inserted,
       updated: this.updated,
       skipped: this.skippedCount,
       errors: this.skipped,
+      // How many skips `errors` leaves out: it lists only the first maxReportedErrors.
+      errorsOmitted: this.skippedCount - this.skipped.length,
       ms,
     }
     if (this.ctx.out.json) this.ctx.out.record(summary)

@@ -2,6 +2,8 @@ import type { Command } from 'commander'
 import { commandAction } from '../command-action.js'
 import { formatSize } from '../units.js'
 
+const day = (d: Date | null): string => (d === null ? '-' : d.toISOString().slice(0, 16).replace('T', ' '))
+
 export function registerStatsCommand(program: Command): void {
   program
     .command('stats')
@@ -15,12 +17,16 @@ export function registerStatsCommand(program: Command): void {
             ctx.out.record({ db: ctx.dbPath, ...s })
             return
           }
-          ctx.out.text(`index          ${ctx.dbPath}`)
-          ctx.out.text(`torrents       ${s.torrents}`)
-          ctx.out.text(`files          ${s.files}`)
-          ctx.out.text(`sightings      ${s.sightings}`)
-          ctx.out.text(`cached infos   ${s.cachedMetadata} (${formatSize(s.cacheBytes)})`)
-          ctx.out.text(`on disk        ${formatSize(s.dbBytes)}`)
+          ctx.out.text(`index            ${ctx.dbPath}`)
+          ctx.out.text(`torrents         ${s.torrents}`)
+          ctx.out.text(`files            ${s.files}`)
+          ctx.out.text(`total size       ${formatSize(s.totalSize)}`)
+          ctx.out.text(`first seen       ${day(s.oldestFirstSeen)} … ${day(s.newestLastSeen)} (last seen)`)
+          ctx.out.text(`new in 24 h      ${s.newLastDay}`)
+          // The sightings table only holds infohashes still waiting for their metadata: say so.
+          ctx.out.text(`pending metadata ${s.pendingMetadata}`)
+          ctx.out.text(`cached infos     ${s.cachedMetadata} (${formatSize(s.cacheBytes)})`)
+          ctx.out.text(`on disk          ${formatSize(s.dbBytes)}`)
         } finally {
           await index.close()
         }
