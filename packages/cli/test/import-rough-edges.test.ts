@@ -94,4 +94,28 @@ describe('bbmesh import: rough edges', () => {
       await exited
     }
   }, 30_000)
+
+  it('export --with-info carries the info dicts, and an NDJSON import fills the metadata cache', async () => {
+    await runCli(['import', torrents], { home })
+    const plain = await runCli(['export', '--ndjson'], { home })
+    expect(plain.stdout).not.toContain('"info"')
+    const exp = await runCli(['export', '--ndjson', '--with-info'], { home })
+    expect(exp.code, exp.stderr).toBe(0)
+    // One line's dict damaged: that torrent is imported, its dict is not cached.
+    const lines = exp.stdout.trim().split('\n')
+    const first = JSON.parse(lines[0]!) as { info: string }
+    first.info = Buffer.from('d4:name3:bade').toString('base64')
+    lines[0] = JSON.stringify(first)
+
+    const other = tempHome()
+    try {
+      const imp = await runCli(['--json', 'import', '-'], { home: other.home, input: lines.join('\n') })
+      expect(imp.code, imp.stderr).toBe(0)
+      expect(jsonLines(imp.stdout).at(-1)).toMatchObject({ inserted: goodTorrents.length, infoRejected: 1 })
+      const stats = jsonLines((await runCli(['--json', 'stats'], { home: other.home })).stdout)[0]!
+      expect(stats.cachedMetadata).toBe(goodTorrents.length - 1)
+    } finally {
+      other.cleanup()
+    }
+  })
 })

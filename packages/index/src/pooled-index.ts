@@ -27,7 +27,8 @@ const SECONDS_PER_DAY = 86_400
 
 export interface MetadataCache {
   put(infohash: Uint8Array, rawInfo: Uint8Array): Promise<void>
-  get(infohash: Uint8Array): Promise<Uint8Array | undefined>
+  /** `touch: false` reads without counting as a use for LRU eviction (e.g. an export). */
+  get(infohash: Uint8Array, opts?: { touch?: boolean }): Promise<Uint8Array | undefined>
 }
 
 /** Internals handed over by openIndex; not part of the public API. */
@@ -62,7 +63,7 @@ export class PooledIndex {
     this.#cache = parts.cache
     this.metadataCache = {
       put: async (ih, info) => this.#guard('metadata cache put', () => this.#cache.put(ih, info)),
-      get: async (ih) => this.#guard('metadata cache get', () => this.#cache.get(ih)),
+      get: async (ih, o) => this.#guard('metadata cache get', () => this.#cache.get(ih, o?.touch !== false)),
     }
   }
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { openIndex, parseNdjsonLine, toNdjsonLine } from '../src/index.js'
+import { createHash } from 'node:crypto'
+import { openIndex, parseNdjsonLine, toNdjsonLine, toNdjsonLineWithInfo } from '../src/index.js'
 import type { PooledIndex, TorrentDetail } from '../src/index.js'
 import { ih1, ih2, torrent } from './helpers.js'
 
@@ -98,6 +99,9 @@ describe('NDJSON export -> import', () => {
       [JSON.stringify({ ...good, lastSeen: 'yesterday' }), /lastSeen/],
       [JSON.stringify({ ...good, source: undefined }), /source/],
       [JSON.stringify({ ...good, seenCount: 0 }), /seenCount/],
+      [JSON.stringify({ ...good, info: 'not base64!' }), /info must be base64/],
+      [JSON.stringify({ ...good, info: '' }), /info must be base64/],
+      [JSON.stringify({ ...good, info: 7 }), /info must be base64/],
     ]
     for (const [line, why] of cases) {
       let caught: unknown
@@ -108,5 +112,22 @@ describe('NDJSON export -> import', () => {
       }
       expect(caught, line).toMatchObject({ code: 'BAD_NDJSON', message: expect.stringMatching(why) })
     }
+  })
+
+  it('carries the cached info dict as base64 "info", and an import caches it', async () => {
+    const info = new TextEncoder().encode('d4:name4:test12:piece lengthi16384e6:pieces0:e')
+    const a = await openIndex({ path: ':memory:' })
+    open.push(a)
+    const ih = new Uint8Array(createHash('sha1').update(info).digest())
+    await a.ingest([torrent(1, { infohashV1: ih, rawInfo: info })])
+    const [detail] = await dump(a)
+    const line = toNdjsonLineWithInfo(detail!, await a.metadataCache.get(ih, { touch: false }))
+    expect(JSON.parse(line)).toMatchObject({ info: Buffer.from(info).toString('base64') })
+    expect(toNdjsonLine(detail!)).not.toContain('"info"')
+
+    const b = await openIndex({ path: ':memory:' })
+    open.push(b)
+    expect(await b.ingest([parseNdjsonLine(line)])).toMatchObject({ inserted: 1, rawInfoRejected: 0 })
+    expect(await b.metadataCache.get(ih)).toEqual(info)
   })
 })

@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
 import type { Command } from 'commander'
-import { toNdjsonLine } from '@bbmesh/index'
+import { toNdjsonLineWithInfo, type PooledIndex, type TorrentDetail } from '@bbmesh/index'
 import { commandAction } from '../command-action.js'
 import { CliError } from '../errors.js'
 
@@ -12,6 +12,7 @@ interface ExportOptions {
   ndjson?: boolean
   out?: string
   gzip?: boolean
+  withInfo?: boolean
 }
 
 export function registerExportCommand(program: Command): void {
@@ -21,11 +22,13 @@ export function registerExportCommand(program: Command): void {
     .option('--ndjson', 'NDJSON output (the only format so far; the default)')
     .option('-o, --out <file>', 'write to this file instead of stdout (.gz implies --gzip)')
     .option('--gzip', 'gzip the output')
+    .option('--with-info', "add each torrent's cached info dict (base64 'info'), so an import can serve it")
     .addHelpText(
       'after',
       `
 Names and paths that are not valid UTF-8 are exported losslessly (as hex beside the lossy text),
-so 'bbmesh import' of the output rebuilds the same index.
+so 'bbmesh import' of the output rebuilds the same index. --with-info carries the metadata cache
+too (larger: the info dict holds the piece hashes), so the importing index can serve it over BEP 9.
 
 Example:
   bbmesh export --ndjson --out library.ndjson.gz`,
@@ -52,7 +55,9 @@ Example:
         let count = 0
         try {
           for await (const t of index.exportAll()) {
-            if (!stream.write(toNdjsonLine(t) + '\n')) await Promise.race([once(stream, 'drain'), sinkError])
+            const info = opts.withInfo === true ? await cachedInfo(index, t) : undefined
+            if (!stream.write(toNdjsonLineWithInfo(t, info) + '\n'))
+              await Promise.race([once(stream, 'drain'), sinkError])
             count += 1
             if (count % 1000 === 0) ctx.out.progress(`exporting: ${count} torrents`)
           }
@@ -67,4 +72,11 @@ Example:
         ctx.out.info(`exported ${count} torrents in ${((Date.now() - started) / 1000).toFixed(1)}s`)
       }),
     )
+}
+
+/** The cache keys v1 and hybrid dicts by their v1 infohash, v2-only ones by the v2 infohash. */
+function cachedInfo(index: PooledIndex, t: TorrentDetail): Promise<Uint8Array | undefined> {
+  const key = Buffer.from((t.infohashV1 ?? t.infohashV2)!, 'hex')
+  // An export is not a use: reading must not reorder the cache's LRU eviction.
+  return index.metadataCache.get(key, { touch: false })
 }

@@ -98,6 +98,7 @@ class Importer {
   private batch: TorrentInput[] = []
   private inserted = 0
   private updated = 0
+  private infoRejected = 0
   private readonly skipped: Skipped[] = []
   private skippedCount = 0
   private filesDone = 0
@@ -155,6 +156,7 @@ class Importer {
     const result = await this.index.ingest(this.batch)
     this.inserted += result.inserted
     this.updated += result.updated
+    this.infoRejected += result.rawInfoRejected
     this.batch = []
   }
 
@@ -179,6 +181,8 @@ class Importer {
     const ms = Date.now() - this.started
     const unwarned = this.skippedCount - Math.min(this.skippedCount, maxWarnings)
     if (unwarned > 0) this.ctx.out.warn(`… and ${unwarned} more like this`)
+    if (this.infoRejected > 0)
+      this.ctx.out.warn(`${this.infoRejected} info dicts did not hash to their infohash; not cached`)
     const summary = {
       event: 'summary',
       inserted: this.inserted,
@@ -187,6 +191,8 @@ class Importer {
       errors: this.skipped,
       // How many skips `errors` leaves out: it lists only the first maxReportedErrors.
       errorsOmitted: this.skippedCount - this.skipped.length,
+      // Info dicts not cached because they did not hash to their infohash (the torrents were imported).
+      infoRejected: this.infoRejected,
       ms,
     }
     if (this.ctx.out.json) this.ctx.out.record(summary)

@@ -1,10 +1,12 @@
+import { MAX_RAW_INFO_BYTES } from '../constants.js'
 import { fromHex, isValidUtf8, toHex } from './bytes.js'
 import { IndexError } from '../errors.js'
 import type { TorrentDetail, TorrentFileInput, TorrentInput } from '../types.js'
 
 // One torrent per line. Names and paths are JSON strings; when the raw bytes are not valid UTF-8 the
 // exact bytes ride along as hex (`nameHex`, `pathHex`) and win on import, so the round trip is lossless.
-// Timestamps are ISO-8601 strings (the index keeps whole seconds).
+// Timestamps are ISO-8601 strings (the index keeps whole seconds). An optional `info` carries the
+// bencoded info dict as base64, so an import can fill the metadata cache (the index verifies its hash).
 
 interface NdjsonFile {
   path: string
@@ -27,9 +29,22 @@ interface NdjsonTorrent {
   metadataFetchedAt: string | null
   source: string
   files: NdjsonFile[]
+  info?: string
 }
 
+// Base64 of at most MAX_RAW_INFO_BYTES, padded: checked before decoding so a huge field is refused cheaply.
+const maxInfoChars = Math.ceil(MAX_RAW_INFO_BYTES / 3) * 4
+const base64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+
 export function toNdjsonLine(t: TorrentDetail): string {
+  return toNdjsonLineWithInfo(t, undefined)
+}
+
+/**
+ * One export line with the cached info dict as base64 `info` (when given). Separate from toNdjsonLine
+ * so that `details.map(toNdjsonLine)` keeps working: map's index argument must not land in rawInfo.
+ */
+export function toNdjsonLineWithInfo(t: TorrentDetail, rawInfo: Uint8Array | undefined): string {
   const line: NdjsonTorrent = {
     infohashV1: t.infohashV1,
     infohashV2: t.infohashV2,
@@ -49,6 +64,7 @@ export function toNdjsonLine(t: TorrentDetail): string {
       size: f.size,
       ...(f.piecesRoot === null ? {} : { piecesRoot: toHex(f.piecesRoot) }),
     })),
+    ...(rawInfo === undefined ? {} : { info: Buffer.from(rawInfo).toString('base64') }),
   }
   return JSON.stringify(line)
 }
@@ -132,6 +148,16 @@ export function parseNdjsonLine(line: string): TorrentInput {
   if (lastSeen !== undefined) out.seenAt = lastSeen
   if (firstSeen !== undefined) out.firstSeenAt = firstSeen
   if (fetched !== undefined) out.metadataFetchedAt = fetched
+  if (v.info !== undefined) {
+    if (
+      typeof v.info !== 'string' ||
+      v.info.length === 0 ||
+      v.info.length > maxInfoChars ||
+      !base64.test(v.info)
+    )
+      bad(`info must be base64 of 1..${MAX_RAW_INFO_BYTES} bytes`)
+    out.rawInfo = new Uint8Array(Buffer.from(v.info, 'base64'))
+  }
   if (v.seenCount !== undefined) {
     const n = count(v.seenCount, 'seenCount')
     if (n < 1) bad('seenCount must be at least 1')

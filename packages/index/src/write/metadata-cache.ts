@@ -102,11 +102,11 @@ export class MetadataCacheStore {
     }
   }
 
-  get(infohash: Uint8Array): Uint8Array | undefined {
+  get(infohash: Uint8Array, touch = true): Uint8Array | undefined {
     checkKey(infohash)
     const row = this.#stmts.get.get(infohash) as CacheRow | undefined
     if (row === undefined) return undefined
-    if (!this.#readonly) this.#stmts.touch.run(Date.now(), infohash)
+    if (touch && !this.#readonly) this.#stmts.touch.run(Date.now(), infohash)
     return new Uint8Array(inflateRawSync(row.data))
   }
 
