@@ -1,6 +1,6 @@
 // The gossip bus: salted BEP 44 items under the community's shared bus key, each value sealed
 // (aead.ts) around a writer-signed envelope (envelope.ts). docs/PROTOCOL.md, "Gossip bus".
-import { KrpcRemoteError, mutableTarget, type DhtItem, type KeyPair } from '@bbmesh/dht'
+import { KrpcRemoteError, mutableTarget, type DhtItem, type KeyPair, type PutResult } from '@bbmesh/dht'
 import { systemClock, type Clock } from '../clock.js'
 import type { CommunityKeys } from '../community/derive.js'
 import { DEFAULT_REPUBLISH_MS, ERR_CAS_MISMATCH, ERR_SEQ_TOO_LOW, MAX_ITEM_VALUE_BYTES } from './constants.js'
@@ -127,7 +127,10 @@ class GossipBus implements Bus {
       // A fresh read gives the seq to go above and the CAS value (BEP 44: cas = seq we expect).
       const current = await this.dht.get(target, { salt }).catch(() => null)
       if (current?.seq !== undefined) this.history.observeSeq(slot, current.seq)
-      const seq = this.history.highestSeq(slot) + 1
+      // The clock as a floor: should the read miss the current item (churn, a lossy path), a
+      // millisecond seq still lands above it rather than colliding at an equal seq (BEP 44 302,
+      // or worse, stored by some nodes and refused by others).
+      const seq = Math.max(this.history.highestSeq(slot) + 1, Math.floor(this.clock.now()))
       const env = signEnvelope(
         {
           nodeId: this.nodeId,
@@ -139,22 +142,28 @@ class GossipBus implements Bus {
         this.writerKey,
       )
       const v = sealEnvelope(this.seal, env)
+      let res: PutResult
       try {
-        const res = await this.dht.putMutable({ keyPair: this.busKeyPair, v, seq, salt, cas: current?.seq })
-        this.checkOpen()
-        this.counters.puts++
-        const entry = openItem(this.seal, slot, seq, v) as BusEntry
-        this.history.accept(entry, v)
-        this.republisher.schedule(slot, { v, seq, salt, value: Buffer.from(value) })
-        return { slot, seq, stored: res.stored }
+        res = await this.dht.putMutable({ keyPair: this.busKeyPair, v, seq, salt, cas: current?.seq })
       } catch (err) {
-        const conflict =
-          err instanceof KrpcRemoteError &&
-          (err.krpcCode === ERR_CAS_MISMATCH || err.krpcCode === ERR_SEQ_TOO_LOW)
-        if (!conflict) throw err
+        if (!isSeqConflict(err)) throw err
         this.counters.putRetries++
         this.history.observeSeq(slot, seq)
+        continue
       }
+      // A put succeeds once any node stores it, so nodes that missed a newer item may take ours
+      // while the others refuse it: read back, and go above whatever is on top.
+      const top = await this.dht.get(target, { salt }).catch(() => null)
+      if (top?.seq !== undefined && top.seq > seq) {
+        this.counters.putRetries++
+        this.history.observeSeq(slot, top.seq)
+        continue
+      }
+      this.checkOpen()
+      this.counters.puts++
+      this.history.accept(openItem(this.seal, slot, seq, v) as BusEntry, v)
+      this.republisher.schedule(slot, { v, seq, salt, value: Buffer.from(value) })
+      return { slot, seq, stored: res.stored }
     }
     throw new BusError('SEQ_CONFLICT', `${slot} kept moving ahead after ${PUT_ATTEMPTS} attempts`)
   }
@@ -224,4 +233,11 @@ class GossipBus implements Bus {
   private checkOpen(): void {
     if (this.closed) throw new BusError('BUS_CLOSED', 'the bus is closed')
   }
+}
+
+/** BEP 44 refusals that mean someone wrote first: cas mismatch (301), seq not above current (302). */
+function isSeqConflict(err: unknown): boolean {
+  return (
+    err instanceof KrpcRemoteError && (err.krpcCode === ERR_CAS_MISMATCH || err.krpcCode === ERR_SEQ_TOO_LOW)
+  )
 }
