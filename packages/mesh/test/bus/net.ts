@@ -1,24 +1,12 @@
 // A small mixed loopback DHT for bus tests: our nodes and stock bittorrent-dht 11 nodes on
 // 127.0.0.1 (port 0), members joining through a stock node. Everything is destroyed by `destroy`.
 import { randomBytes } from 'node:crypto'
-import DHT from 'bittorrent-dht'
-import { DhtNode, createTestnet, generateKeyPair, verify, type KeyPair } from '@bbmesh/dht'
+import DHT, { type StockItem } from 'bittorrent-dht'
+import { DhtNode, generateKeyPair, verify, type KeyPair } from '@bbmesh/dht'
 import { deriveCommunityKeys, type CommunityKeys } from '../../src/community/derive.js'
 
-export interface StockDht {
-  get(
-    target: Buffer,
-    opts: { salt?: Buffer; cache?: boolean },
-    cb: (err: Error | null, item: StockItem | null) => void,
-  ): void
-  address(): { port: number }
-  destroy(cb?: () => void): void
-}
-export interface StockItem {
-  v: Buffer
-  seq?: number
-  k?: Buffer
-}
+export type StockDht = DHT
+export type { StockItem }
 
 export interface Member {
   dht: DhtNode
@@ -34,10 +22,7 @@ export interface Net {
 }
 
 async function stockNode(bootstrap: string[] | false): Promise<StockDht> {
-  const d = new DHT({ bootstrap, verify, host: false }) as unknown as StockDht & {
-    once(ev: string, f: () => void): void
-    listen(port: number, host: string, cb: () => void): void
-  }
+  const d = new DHT({ bootstrap, verify, host: false })
   await new Promise<void>((resolve) => {
     let n = 0
     const done = (): void => void (++n === 2 && resolve())
@@ -45,6 +30,15 @@ async function stockNode(bootstrap: string[] | false): Promise<StockDht> {
     d.listen(0, '127.0.0.1', done)
   })
   return d
+}
+
+async function ourNode(bootstrap: string[], cleanup: (() => Promise<void>)[]): Promise<DhtNode> {
+  // Every node shares 127.0.0.1 here, so the per-IP limits are off.
+  const dht = new DhtNode({ bootstrap, rateLimit: false, outboundQueriesPerSecond: false })
+  cleanup.push(() => dht.destroy())
+  await dht.listen(0, '127.0.0.1')
+  await dht.bootstrap()
+  return dht
 }
 
 export async function createNet(opts: { ours?: number; stock?: number } = {}): Promise<Net> {
@@ -55,17 +49,13 @@ export async function createNet(opts: { ours?: number; stock?: number } = {}): P
   const bootstrap = [`127.0.0.1:${first.address().port}`]
   for (let i = 1; i < (opts.stock ?? 4); i++) stocks.push(await stockNode(bootstrap))
   for (const s of stocks) cleanup.push(() => new Promise((r) => s.destroy(() => r())))
-  const ours = await createTestnet(opts.ours ?? 4, { bootstrap })
-  cleanup.push(() => ours.destroy())
+  for (let i = 0; i < (opts.ours ?? 4); i++) await ourNode(bootstrap, cleanup)
   return {
     keys: deriveCommunityKeys(randomBytes(32)),
     stocks,
     bootstrap,
     async member() {
-      const dht = new DhtNode({ bootstrap, rateLimit: false, outboundQueriesPerSecond: false })
-      cleanup.push(() => dht.destroy())
-      await dht.listen(0, '127.0.0.1')
-      await dht.bootstrap()
+      const dht = await ourNode(bootstrap, cleanup)
       return { dht, writer: { id: Buffer.from(dht.nodeIdHex, 'hex'), keyPair: generateKeyPair() } }
     },
     async destroy() {
