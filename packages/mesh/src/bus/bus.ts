@@ -101,6 +101,14 @@ class GossipBus implements Bus {
     })
   }
 
+  // The bus holds the shared keys and the writer's secret key: keep them out of logs and JSON.
+  toJSON(): { writerId: string; counters: BusCounters } {
+    return { writerId: this.writerId.toString('hex'), counters: { ...this.counters } }
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Bus { writerId: '${this.writerId.toString('hex')}' }`
+  }
+
   maxValueBytes(slot: string): number {
     slotSalt(slot)
     return maxValueBytes(slot)

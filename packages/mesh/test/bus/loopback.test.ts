@@ -3,6 +3,7 @@
 // holds the shared bus keys) could attempt is rejected and counted.
 import { mutableTarget, type DhtItem } from '@bbmesh/dht'
 import { randomBytes } from 'node:crypto'
+import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBus, type Bus } from '../../src/bus/bus.js'
 import { ManualClock } from '../../src/clock.js'
@@ -173,6 +174,37 @@ describe('gossip bus over loopback UDP (ours + stock bittorrent-dht)', { timeout
     expect(put.seq).toBe(first.seq + 1)
     expect(b.counters.putRetries).toBeGreaterThanOrEqual(1)
     expect((await a.get(slot))?.value.toString()).toBe('second')
+  })
+
+  it('different content at an accepted seq (a lying storer) is an equivocation, never delivered', async () => {
+    const a = bus(alice)
+    const slot = 'digest:2026-12-06'
+    const { seq } = await a.put(slot, Buffer.from('original'))
+    const genuine = (await rawGet(bob, slot))!
+    let served: DhtItem = genuine
+    const d = bus(bob, { ...bindDht(bob), get: async () => served })
+    expect((await d.get(slot))?.value.toString()).toBe('original')
+    const env = signEnvelope(
+      { nodeId: alice.writer.id, slot, seq, writtenAt: 1, value: Buffer.from('other') },
+      alice.writer.keyPair,
+    )
+    served = { ...genuine, v: sealEnvelope(sealKeys(), env) }
+    expect((await d.get(slot))?.value.toString()).toBe('original')
+    expect(d.counters.equivocation).toBe(1)
+  })
+
+  it('keeps its keys out of inspect and JSON', async () => {
+    const a = bus(alice)
+    const shown = inspect(a, { depth: 10 }) + JSON.stringify(a)
+    for (const secret of [
+      net.keys.busEncryptionKey,
+      net.keys.busKeyPair.secretKey,
+      alice.writer.keyPair.secretKey,
+    ]) {
+      expect(shown).not.toContain(secret.toString('hex'))
+      expect(shown).not.toContain(secret.toString('base64'))
+    }
+    expect(shown).toContain(a.writerId.toString('hex'))
   })
 
   it('feed catch-up: the writer publishes its newest infohashes, a member that was offline reads them', async () => {
