@@ -138,15 +138,13 @@ class GossipBus implements Bus {
       // The clock as a floor: should the read miss the current item (churn, a lossy path), a
       // millisecond seq still lands above it rather than colliding at an equal seq (BEP 44 302,
       // or worse, stored by some nodes and refused by others).
-      const seq = Math.max(this.history.highestSeq(slot) + 1, Math.floor(this.clock.now()))
+      const now = this.clock.now()
+      const seq = Math.max(this.history.highestSeq(slot) + 1, Math.floor(now))
+      // Any member can put the largest seq there is (the bus key is shared); BEP 44 storers then
+      // refuse every later put, so say so rather than loop.
+      if (!Number.isSafeInteger(seq)) throw new BusError('SEQ_CONFLICT', `${slot} has no seq left`)
       const env = signEnvelope(
-        {
-          nodeId: this.nodeId,
-          slot,
-          seq,
-          writtenAt: Math.floor(this.clock.now() / 1000),
-          value: Buffer.from(value),
-        },
+        { nodeId: this.nodeId, slot, seq, writtenAt: Math.floor(now / 1000), value: Buffer.from(value) },
         this.writerKey,
       )
       const v = sealEnvelope(this.seal, env)

@@ -1,6 +1,7 @@
 // Keeping our own slots alive: BEP 44 storers drop items after about 2 h, so every slot we wrote
 // is re-put with its original signature on a schedule, until a newer seq takes its place.
-import { signatureBuffer, sign, type KeyPair } from '@bbmesh/dht'
+import { KrpcRemoteError, signatureBuffer, sign, type KeyPair } from '@bbmesh/dht'
+import { ERR_SEQ_TOO_LOW } from './constants.js'
 import type { Clock, Timer } from '../clock.js'
 import type { BusCounters } from './counters.js'
 import type { BusDht } from './types.js'
@@ -68,7 +69,13 @@ export class Republisher {
       // In a shared slot a newer seq is another member's turn; in ours it is an intruder (readers
       // reject its content), so we put our value again above it.
       if (this.o.isOwned(slot) && !this.stopped) await this.o.reassert(slot, item.value)
-    } catch {
+    } catch (err) {
+      // Stock bittorrent-dht refuses an equal seq with 302 even for the identical item; putSigned
+      // has just checked nothing newer is out there, so this means "still stored".
+      if (err instanceof KrpcRemoteError && err.krpcCode === ERR_SEQ_TOO_LOW) {
+        this.o.counters.republished++
+        return this.schedule(slot, item)
+      }
       this.o.counters.republishFailures++
       if (this.items.get(slot) === own) this.schedule(slot, item)
     }

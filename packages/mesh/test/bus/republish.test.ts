@@ -1,7 +1,7 @@
 // Republishing on a virtual clock over a real loopback DHT: our slots are re-put on schedule, an
 // intruder's higher seq in our feed slot is put back under, and close leaves no timer behind.
 import { randomBytes } from 'node:crypto'
-import { mutableTarget } from '@bbmesh/dht'
+import { KrpcRemoteError, generateKeyPair, mutableTarget, type DhtItem } from '@bbmesh/dht'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../src/clock.js'
 import { createBus } from '../../src/bus/bus.js'
@@ -9,6 +9,8 @@ import { signEnvelope } from '../../src/bus/envelope.js'
 import { FeedReader, FeedWriter } from '../../src/bus/feed.js'
 import { sealEnvelope } from '../../src/bus/sealed-item.js'
 import { slotSalt } from '../../src/bus/slot.js'
+import type { BusDht } from '../../src/bus/types.js'
+import { deriveCommunityKeys } from '../../src/community/derive.js'
 import { createNet, until, type Member, type Net } from './net.js'
 
 let net: Net
@@ -21,6 +23,39 @@ beforeAll(async () => {
 }, 20_000)
 afterAll(async () => {
   await net?.destroy()
+})
+
+describe('bus republish against refusals (virtual clock, in-memory DHT stand-in)', () => {
+  it('counts a 302 for the identical item as still stored, and retries after a failure', async () => {
+    const keys = deriveCommunityKeys(randomBytes(32))
+    let stored: DhtItem | null = null
+    let next: Error | null = new KrpcRemoteError(302, 'sequence number less than current')
+    const dht: BusDht = {
+      get: async () => stored,
+      putMutable: async (o) => {
+        stored = { v: o.v as Buffer, seq: o.seq }
+        return { target: Buffer.alloc(20), stored: 1 }
+      },
+      putSigned: async () => {
+        if (next) throw next
+        return { target: Buffer.alloc(20), stored: 1 }
+      },
+    }
+    const clock = new ManualClock(1_000_000)
+    const writer = { id: randomBytes(20), keyPair: generateKeyPair() }
+    const a = createBus({ dht, keys, writer, clock, republishMs: 1_000 })
+    await a.put(a.feedSlot, Buffer.alloc(20))
+    await clock.advance(1_000)
+    expect(a.counters.republished).toBe(1)
+    next = new Error('network down')
+    await clock.advance(1_000)
+    expect(a.counters.republishFailures).toBe(1)
+    next = null
+    await clock.advance(1_000)
+    expect(a.counters.republished).toBe(2)
+    await a.close()
+    expect(clock.pending).toBe(0)
+  })
 })
 
 describe('bus republish (virtual clock, loopback UDP)', { timeout: 30_000 }, () => {
