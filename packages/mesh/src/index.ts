@@ -88,3 +88,11 @@ export {
   type Community,
 } from './community/key-store.js'
 export { rendezvousInfoHash, rendezvousDays, utcDay } from './community/rendezvous-hash.js'
+export { createBus, type Bus, type BusOptions, type BusPutResult } from './bus/bus.js'
+export type { BusDht, BusWriter } from './bus/types.js'
+export type { BusCounters } from './bus/counters.js'
+export type { WatchOptions } from './bus/watch.js'
+export type { BusEntry } from './bus/sealed-item.js'
+export { BusError, type BusErrorCode } from './bus/errors.js'
+export { feedSlot, digestSlot, writerId, slotOwner } from './bus/slot.js'
+export { FeedWriter, FeedReader, encodeFeed, decodeFeed, type Feed } from './bus/feed.js'
