@@ -16,9 +16,14 @@ export function toPeerAddress(to: AddressInput): PeerAddress {
   if (typeof host !== 'string' || host === '')
     throw new InvalidArgumentError('address needs a non-empty host (or address)')
   const port = o.port
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
+  if (!isValidPort(port))
     throw new InvalidArgumentError(`port must be an integer 1..65535, got ${String(port)}`)
   return { host, port }
+}
+
+/** A UDP/TCP port a query can go to. */
+export function isValidPort(p: unknown): p is number {
+  return typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 65535
 }
 
 /** `b` as a Buffer (sharing memory, no copy), checked to be `length` bytes when given. */

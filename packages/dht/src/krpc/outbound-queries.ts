@@ -10,6 +10,7 @@ import { bencode } from '../bencode.js'
 import type { BInput } from '../bencode.js'
 import { QUERY_TIMEOUT_MS } from '../constants.js'
 import { DestroyedError, InvalidArgumentError, QueryTimeoutError, QueueFullError } from '../errors.js'
+import { isValidPort } from '../input.js'
 import { RateLimiter } from '../rate-limit.js'
 import type { PeerAddress, Transport } from '../transport/types.js'
 import { systemClock, type Clock, type Timer } from '../clock.js'
@@ -84,7 +85,7 @@ export abstract class OutboundQueries extends EventEmitter {
     if (this.destroyed) return defer(cb, new DestroyedError(), peer)
     // A missing or empty host would "resolve" to {address: null} and come back here forever
     // (issue 17): refuse it, and resolve a name at most once, within the query timeout.
-    if (typeof peer.host !== 'string' || peer.host === '' || !validPort(peer.port))
+    if (typeof peer.host !== 'string' || peer.host === '' || !isValidPort(peer.port))
       return defer(cb, new InvalidArgumentError('query target needs a host and a port 1..65535'), peer)
     if (!isIP(peer.host)) return this.resolveThenQuery(peer, message, cb)
     if (this.outbound && (this.queue.length > 0 || !this.outbound.take())) {
@@ -218,10 +219,6 @@ export function remote(p: { host: string; port: number }): RemoteInfo {
 
 function defer(cb: QueryCallback, err: Error, peer: QueryTarget): void {
   process.nextTick(cb, err, null, remote(peer))
-}
-
-function validPort(p: unknown): boolean {
-  return typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 65535
 }
 
 function noop(): void {}
