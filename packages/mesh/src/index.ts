@@ -72,6 +72,7 @@ export { createWireFetcher, type WireFetcher, type WireFetcherOptions } from './
 export { CommunityError } from './errors.js'
 export {
   deriveCommunityKeys,
+  communityFingerprint,
   deriveKey,
   COMMUNITY_KEY_LENGTH,
   type CommunityKeys,

@@ -31,15 +31,20 @@ export interface CommunityKeys {
   readonly fingerprint: string
 }
 
-export function deriveCommunityKeys(communityKey: Uint8Array): CommunityKeys {
+/** The public fingerprint alone (what `community list` shows), without deriving the secrets. */
+export function communityFingerprint(communityKey: Uint8Array): string {
   const fp = createHash('sha256').update(deriveKey(communityKey, 'fingerprint')).digest('hex')
+  return fp.slice(0, 16).replace(/(.{4})(?=.)/g, '$1-')
+}
+
+export function deriveCommunityKeys(communityKey: Uint8Array): CommunityKeys {
   const keys: CommunityKeys = {
     gateSecret: deriveKey(communityKey, 'gate'),
     rendezvousKey: deriveKey(communityKey, 'rendezvous'),
     busKeyPair: generateKeyPair(deriveKey(communityKey, 'bus-sign')),
     busEncryptionKey: deriveKey(communityKey, 'bus-encrypt'),
     memberMacKey: deriveKey(communityKey, 'member-mac'),
-    fingerprint: fp.slice(0, 16).replace(/(.{4})(?=.)/g, '$1-'),
+    fingerprint: communityFingerprint(communityKey),
   }
   // Keep secrets out of JSON.stringify and util.inspect of the object.
   Object.defineProperty(keys, 'toJSON', { value: () => ({ fingerprint: keys.fingerprint }) })

@@ -5,7 +5,12 @@ import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, open, readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CommunityError } from '../errors.js'
-import { COMMUNITY_KEY_LENGTH, deriveCommunityKeys, type CommunityKeys } from './derive.js'
+import {
+  COMMUNITY_KEY_LENGTH,
+  communityFingerprint,
+  deriveCommunityKeys,
+  type CommunityKeys,
+} from './derive.js'
 import { decodeInvite, encodeInvite, parseHint } from './invite.js'
 
 export const COMMUNITIES_DIR = 'communities'
@@ -133,8 +138,9 @@ export async function listCommunities(dataDir: string): Promise<{ name: string; 
   for (const f of names.filter((n) => n.endsWith('.key')).sort()) {
     const name = f.slice(0, -4)
     if (!NAME_RE.test(name)) continue
-    const c = await loadCommunity(dataDir, name)
-    out.push({ name, fingerprint: c.fingerprint })
+    const { key } = await readKey(dataDir, name)
+    out.push({ name, fingerprint: communityFingerprint(key) })
+    key.fill(0)
   }
   return out
 }
