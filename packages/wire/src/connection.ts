@@ -62,6 +62,8 @@ export interface ConnectionEvents {
   'extended-handshake': [ExtendedHandshake]
   /** BEP-5 PORT: the peer's DHT port (a later issue uses it for BEP-51 sampling). */
   'dht-port': [number]
+  /** The members-only gate opened (the peer proved membership) or failed (a stranger or another community). */
+  gate: ['open' | 'failed']
   close: [CloseInfo]
 }
 
@@ -110,6 +112,7 @@ export class PeerConnection extends EventEmitter<ConnectionEvents> implements Ex
       counters: opts.counters,
       localPeerId: opts.peerId,
       sendExtended: (id, payload) => this.wire.extended(id, payload),
+      onGate: (state) => this.emit('gate', state),
     })
     // Only a TCP socket has Nagle to turn off.
     if (typeof own.setNoDelay === 'function') own.setNoDelay(true)

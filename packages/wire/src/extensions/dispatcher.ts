@@ -19,6 +19,8 @@ export interface DispatchHost {
   readonly counters: WireCounters
   readonly localPeerId: Uint8Array
   sendExtended(remoteId: number, payload: Uint8Array): void
+  /** The members-only gate opened or failed on this connection (the mesh backs off failed candidates). */
+  onGate?(state: 'open' | 'failed'): void
 }
 
 interface Active {
@@ -166,9 +168,11 @@ export class ExtensionDispatcher {
         this.gateIsOpen = true
         this.host.counters.gateOpened++
         this.onPeerExtensions(peerMembers, true)
+        this.host.onGate?.('open')
       },
       gateFailed: () => {
         this.host.counters.gateFailed++
+        this.host.onGate?.('failed')
       },
     }
     const instance = reg.definition.create(session, link)
