@@ -97,3 +97,19 @@ export type { BusEntry } from './bus/sealed-item.js'
 export { BusError, type BusErrorCode } from './bus/errors.js'
 export { feedSlot, digestSlot, writerId, slotOwner } from './bus/slot.js'
 export { FeedWriter, FeedReader, encodeFeed, decodeFeed, type Feed } from './bus/feed.js'
+export { CommunityMesh, startMesh } from './membership/mesh.js'
+export type { MeshOptions, MeshDht, MeshStats, MemberInfo, MeshEvents } from './membership/types.js'
+export { MemberTable, type MemberRecord, type MemberTableCounters } from './membership/member-table.js'
+export { Dialer, type DialOutcome, type DialerCounters } from './membership/dialer.js'
+export { Rendezvous, type RendezvousDht, type RendezvousCounters } from './membership/rendezvous.js'
+export {
+  membersCodecs,
+  membersProtocol,
+  MEMBERS_EXTENSION_NAME,
+  CAPABILITIES,
+  type MemberHello,
+  type MemberEntry,
+  type MembersDelta,
+  type MembersMessages,
+} from './membership/codec.js'
+export { meshDht } from './adapters/mesh-dht.js'
