@@ -113,3 +113,5 @@ export {
   type MembersMessages,
 } from './membership/codec.js'
 export { meshDht } from './adapters/mesh-dht.js'
+export { FeedSync, type FeedSyncOptions, type FeedSyncCounters } from './membership/feed-sync.js'
+export { loadWriterKey } from './community/writer-key.js'

@@ -3,6 +3,7 @@
 import { statSync } from 'node:fs'
 import type { FetchFailureReason, HarvesterStats, TriageCounters } from '@bbmesh/mesh'
 import { formatSize } from '../units.js'
+import type { CrawlMember, MeshCounters } from './crawl-community.js'
 import type { CrawlSession, KnownFetchCounters } from './crawl-session.js'
 
 export interface CrawlCounters {
@@ -29,9 +30,11 @@ export interface CrawlCounters {
   sightingsRecorded: number
   queues: HarvesterStats['queues']
   dbBytes: number
+  /** With --community: membership, gossip and feed figures. */
+  mesh?: MeshCounters
 }
 
-export function crawlCounters(session: CrawlSession, dbPath: string): CrawlCounters {
+export function crawlCounters(session: CrawlSession, dbPath: string, member?: CrawlMember): CrawlCounters {
   const s = session.harvester.stats()
   const failedBy: Partial<Record<FetchFailureReason, number>> = {}
   let failed = 0
@@ -71,6 +74,7 @@ export function crawlCounters(session: CrawlSession, dbPath: string): CrawlCount
     sightingsRecorded: s.persist.sightings.written,
     queues: s.queues,
     dbBytes: dbBytes(dbPath),
+    ...(member !== undefined && { mesh: member.counters() }),
   }
 }
 
@@ -94,7 +98,8 @@ export function statusLine(c: CrawlCounters, elapsedS: number): string {
     `samples ${c.samples.perSecond}/s | new ${c.newInfohashesPerSecond}/s (${c.newInfohashes}) | ` +
     `metadata ${c.metadata.ok} ok, ${c.metadata.failed} failed${whyFailed(c)} | ` +
     `queued ${q.sightings} sighted, ${q.pending} pending, ${q.inFlight} fetching, ${q.torrents} to write | ` +
-    `db ${formatSize(c.dbBytes)}`
+    `db ${formatSize(c.dbBytes)}` +
+    (c.mesh ? ` | members ${c.mesh.members} (${c.mesh.connected} linked)` : '')
   )
 }
 
@@ -109,6 +114,13 @@ export function summaryLines(c: CrawlCounters, durationS: number, indexTorrents:
     `metadata             ${c.metadata.ok} ok, ${c.metadata.failed} failed${whyFailed(c)}`,
     `stored               ${c.stored} torrents this run${indexTorrents === null ? '' : `, ${indexTorrents} in the index`}`,
     `database             ${formatSize(c.dbBytes)}`,
+    ...(c.mesh
+      ? [
+          `community            ${c.mesh.community} (${c.mesh.fingerprint}): ${c.mesh.members} members, ` +
+            `${c.mesh.connected} linked, ${c.mesh.gateFailures} gate failures, ` +
+            `${c.mesh.feed.offered} infohashes from members' feeds`,
+        ]
+      : []),
   ]
 }
 

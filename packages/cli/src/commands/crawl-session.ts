@@ -15,6 +15,8 @@ export interface CrawlSessionOptions {
   fetchWorkers: number
   index: PooledIndex
   onWarning: (message: string) => void
+  /** Told about each torrent stored (e.g. the community feed). */
+  onTorrent?: (t: TorrentInput) => void
 }
 
 /** Fetches that asked peers for an infohash the index already held when this crawl started. */
@@ -83,6 +85,7 @@ export async function openCrawlSession(o: CrawlSessionOptions): Promise<CrawlSes
       fetchWorkers: o.fetchWorkers,
       onTorrent: (t: TorrentInput) => {
         for (const key of torrentKeys(t)) ingested.add(key)
+        o.onTorrent?.(t)
       },
       onError: (err) => o.onWarning(`index write failed (will retry): ${(err as Error).message}`),
     })

@@ -10,8 +10,9 @@ import type { CommandContext } from '../context.js'
 import { CliError, UsageError } from '../errors.js'
 import { parseCount } from '../units.js'
 import { crawlCounters, dbBytes, statusLine, summaryLines } from './crawl-report.js'
+import { joinCrawlCommunity, type CrawlMember } from './crawl-community.js'
 import { joinDht, openCrawlSession, type CrawlSession } from './crawl-session.js'
-import { parseBootstrap } from './dht-shared.js'
+import { parseBootstrap, parseHostPort } from './dht-shared.js'
 
 interface CrawlCommandOptions {
   bootstrap?: string
@@ -20,6 +21,10 @@ interface CrawlCommandOptions {
   concurrency: string
   nodeIds: string
   statsInterval: string
+  community?: string
+  meshPort: string
+  peer: string[]
+  feedInterval: string
 }
 
 /** How often the TTY status line is redrawn. */
@@ -38,6 +43,15 @@ export function registerCrawlCommand(program: Command): void {
     .option('--concurrency <n>', 'metadata fetch workers', String(HARVESTER_DEFAULTS.fetchWorkers))
     .option('--node-ids <n>', 'DHT nodes (node ids) to observe from; more ids, wider vantage', '1')
     .option('--stats-interval <s>', 'seconds between {"event":"stats"} lines with --json', '5')
+    .option('--community <name>', 'crawl as a member of this community (bbmesh community list)')
+    .option('--mesh-port <p>', 'TCP port of the member listener with --community; 0 = any free port', '0')
+    .option(
+      '--peer <host:port>',
+      'a member to dial directly with --community (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option('--feed-interval <s>', "seconds between updates of this member's feed on the gossip bus", '300')
     .addHelpText(
       'after',
       `
@@ -60,7 +74,24 @@ With --json: a {"event":"stats",…} line every --stats-interval seconds and a l
         if (port !== 0 && port + nodeIds - 1 > 65_535) throw new UsageError('--port: too high for --node-ids')
         const statsIntervalS = parseCount(opts.statsInterval, '--stats-interval', 1, 86_400)
         const host = bootstrap !== undefined && bootstrap.every(isLoopback) ? '127.0.0.1' : '0.0.0.0'
-        return crawl(ctx, { bootstrap, host, port, durationS, fetchWorkers, nodeIds, statsIntervalS })
+        const meshPort = parseCount(opts.meshPort, '--mesh-port', 0, 65_535)
+        const peers = opts.peer.map((p) => parseHostPort(p, '--peer'))
+        if (opts.community === undefined && peers.length > 0) throw new UsageError('--peer needs --community')
+        const feedIntervalMs = parseCount(opts.feedInterval, '--feed-interval', 1, 86_400) * 1000
+        const community =
+          opts.community === undefined
+            ? undefined
+            : { name: opts.community, port: meshPort, peers, feedIntervalMs }
+        return crawl(ctx, {
+          bootstrap,
+          host,
+          port,
+          durationS,
+          fetchWorkers,
+          nodeIds,
+          statsIntervalS,
+          community,
+        })
       }),
     )
 }
@@ -73,6 +104,9 @@ interface CrawlRun {
   fetchWorkers: number
   nodeIds: number
   statsIntervalS: number
+  community:
+    | { name: string; port: number; peers: { host: string; port: number }[]; feedIntervalMs: number }
+    | undefined
 }
 
 async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
@@ -87,6 +121,7 @@ async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
   process.once('SIGTERM', onSignal)
   const index = await ctx.openIndex()
   let session: CrawlSession | undefined
+  let member: CrawlMember | undefined
   const timers: NodeJS.Timeout[] = []
   try {
     session = await openCrawlSession({
@@ -97,6 +132,7 @@ async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
       fetchWorkers: r.fetchWorkers,
       index,
       onWarning: (m) => out.debug(m),
+      onTorrent: (t) => member?.onTorrent(t),
     })
     const s = session
     const ports = s.nodes.map((n) => n.address()?.port).join(',')
@@ -112,24 +148,38 @@ async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
         )
       else out.info(`joined the DHT: ${routing} nodes in the routing table`)
     }
+    if (r.community !== undefined && !abort.signal.aborted) {
+      member = await joinCrawlCommunity({
+        dataDir: ctx.dataDir,
+        name: r.community.name,
+        dht: s.nodes[0]!,
+        harvester: s.harvester,
+        host: r.host,
+        port: r.community.port,
+        peers: r.community.peers,
+        feedIntervalMs: r.community.feedIntervalMs,
+      })
+      out.info(`member of community ${r.community.name}`)
+    }
     if (out.json)
       timers.push(
         setInterval(
-          () => out.record({ event: 'stats', t: round1(elapsedS()), ...crawlCounters(s, ctx.dbPath) }),
+          () =>
+            out.record({ event: 'stats', t: round1(elapsedS()), ...crawlCounters(s, ctx.dbPath, member) }),
           r.statsIntervalS * 1000,
         ),
       )
     else if (process.stderr.isTTY === true)
       timers.push(
         setInterval(
-          () => out.progress(statusLine(crawlCounters(s, ctx.dbPath), elapsedS())),
+          () => out.progress(statusLine(crawlCounters(s, ctx.dbPath, member), elapsedS())),
           STATUS_REFRESH_MS,
         ),
       )
     else
       timers.push(
         setInterval(
-          () => out.info(statusLine(crawlCounters(s, ctx.dbPath), elapsedS())),
+          () => out.info(statusLine(crawlCounters(s, ctx.dbPath, member), elapsedS())),
           r.statsIntervalS * 1000,
         ),
       )
@@ -143,9 +193,13 @@ async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
     for (const t of timers.splice(0)) clearInterval(t)
     out.clearProgress()
 
+    // Membership as it stood while crawling: after our goodbye the others' tables empty, so read first.
+    const meshAtEnd = member?.counters()
+    await member?.close()
     // Flushes every batch the harvester accepted; throws PersistError if the index refuses them.
     await s.close()
     const counters = crawlCounters(s, ctx.dbPath)
+    if (meshAtEnd) counters.mesh = meshAtEnd
     const indexTorrents = await index.stats().then(
       (x) => x.torrents,
       () => null,
@@ -164,6 +218,7 @@ async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     out.clearProgress()
+    await member?.close().catch(() => undefined)
     await session?.close().catch(() => undefined)
     await index.close().catch(() => undefined)
   }

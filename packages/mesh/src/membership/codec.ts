@@ -32,6 +32,8 @@ export interface MemberHello {
   dhtPort: number
   /** Capability bits (CAPABILITIES); unknown bits are kept and ignored. */
   caps: number
+  /** Its gossip-bus writer id (SHA-1 of its writer key): where its feed slot is. */
+  feedId?: Uint8Array
 }
 
 /** A member as gossiped by another member. */
@@ -43,6 +45,7 @@ export interface MemberEntry {
   caps: number
   /** Seconds since the gossiping member last heard of it. */
   ageSeconds: number
+  feedId?: Uint8Array
 }
 
 export interface MembersDelta {
@@ -98,7 +101,13 @@ function decodeEntry(v: unknown): MemberEntry {
     dhtPort: port(d, 'd', 0),
     caps: optIntField(d, 'c', 0, 0xffff_ffff) ?? 0,
     ageSeconds: intField(d, 's', 0, MAX_AGE_SECONDS),
+    ...feedIdOf(d),
   }
+}
+
+/** The optional `f` field: a 20-byte bus writer id. */
+function feedIdOf(d: BDict): { feedId?: Uint8Array } {
+  return d['f'] === undefined ? {} : { feedId: bytesField(d, 'f', NODE_ID_BYTES, NODE_ID_BYTES) }
 }
 
 function encodeEntry(e: MemberEntry): BDict {
@@ -109,6 +118,7 @@ function encodeEntry(e: MemberEntry): BDict {
     d: e.dhtPort,
     c: e.caps,
     s: Math.min(MAX_AGE_SECONDS, Math.max(0, Math.floor(e.ageSeconds))),
+    f: e.feedId,
   })
 }
 
@@ -116,13 +126,16 @@ export const membersCodecs: Codecs<MembersMessages> = {
   hello: {
     msgType: 0,
     maxBytes: 256,
-    encode: (h) => ({ dict: dict({ v: h.version, i: h.nodeId, p: h.wirePort, d: h.dhtPort, c: h.caps }) }),
+    encode: (h) => ({
+      dict: dict({ v: h.version, i: h.nodeId, p: h.wirePort, d: h.dhtPort, c: h.caps, f: h.feedId }),
+    }),
     decode: (d) => ({
       version: intField(d, 'v', 1, 1_000),
       nodeId: bytesField(d, 'i', NODE_ID_BYTES, NODE_ID_BYTES),
       wirePort: port(d, 'p'),
       dhtPort: port(d, 'd', 0),
       caps: optIntField(d, 'c', 0, 0xffff_ffff) ?? 0,
+      ...feedIdOf(d),
     }),
   },
   delta: {

@@ -12,6 +12,7 @@ export interface MemberRecord {
   wirePort: number
   dhtPort: number
   caps: number
+  feedId: Buffer | undefined
   /** Clock ms when we (or the freshest gossip) last heard of it. */
   lastSeen: number
   firstSeen: number
@@ -87,6 +88,7 @@ export class MemberTable {
     if (!r) return this.insert(idHex, hello.nodeId, { ...hello, host }, now)
     const moved = r.host !== host || r.wirePort !== hello.wirePort || r.dhtPort !== hello.dhtPort
     Object.assign(r, { host, wirePort: hello.wirePort, dhtPort: hello.dhtPort, caps: hello.caps })
+    if (hello.feedId) r.feedId = Buffer.from(hello.feedId)
     r.lastSeen = now
     if (moved || r.leftAt !== undefined) {
       r.leftAt = undefined
@@ -118,6 +120,7 @@ export class MemberTable {
     // What a connection told us directly is not overridden by hearsay.
     if (!r.connected && (moved || r.leftAt !== undefined)) {
       Object.assign(r, { host: e.host, wirePort: e.wirePort, dhtPort: e.dhtPort, caps: e.caps })
+      if (e.feedId) r.feedId = Buffer.from(e.feedId)
       r.leftAt = undefined
       this.bump(r, now)
       return true
@@ -187,7 +190,7 @@ export class MemberTable {
   private insert(
     idHex: string,
     nodeId: Uint8Array,
-    e: { host: string; wirePort: number; dhtPort: number; caps: number },
+    e: { host: string; wirePort: number; dhtPort: number; caps: number; feedId?: Uint8Array | undefined },
     seen: number,
   ): MemberRecord | undefined {
     if (this.records.size >= this.max && !this.evictStalerThan(seen)) {
@@ -202,6 +205,7 @@ export class MemberTable {
       wirePort: e.wirePort,
       dhtPort: e.dhtPort,
       caps: e.caps,
+      feedId: e.feedId ? Buffer.from(e.feedId) : undefined,
       lastSeen: seen,
       firstSeen: now,
       connected: false,

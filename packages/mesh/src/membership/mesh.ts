@@ -152,6 +152,7 @@ export class CommunityMesh extends EventEmitter<MeshEvents> implements MembersCo
     }
     return {
       members: this.table.size,
+      seen: t.added,
       connected: this.links.size,
       gateFailures: d.gateFailures + this.n.inboundGateFailures,
       inboundGateFailures: this.n.inboundGateFailures,
@@ -187,6 +188,7 @@ export class CommunityMesh extends EventEmitter<MeshEvents> implements MembersCo
       wirePort: this.wirePort,
       dhtPort: this.opts.dht.dhtPort,
       caps: this.opts.caps ?? 0,
+      ...(this.opts.feedId !== undefined && { feedId: Buffer.from(this.opts.feedId) }),
     }
   }
 
@@ -322,6 +324,7 @@ export class CommunityMesh extends EventEmitter<MeshEvents> implements MembersCo
           dhtPort: r.dhtPort,
           caps: r.caps,
           ageSeconds: Math.max(0, Math.floor((now - r.lastSeen) / 1000)),
+          ...(r.feedId !== undefined && { feedId: r.feedId }),
         })),
         left: left.map((r) => r.nodeId),
       }
@@ -338,6 +341,7 @@ export class CommunityMesh extends EventEmitter<MeshEvents> implements MembersCo
       wirePort: r.wirePort,
       dhtPort: r.dhtPort,
       caps: r.caps,
+      ...(r.feedId !== undefined && { feedId: r.feedId.toString('hex') }),
       connected: r.connected,
       lastSeenAgoS: Math.max(0, Math.round((this.clock.now() - r.lastSeen) / 1000)),
       firstSeen: r.firstSeen,

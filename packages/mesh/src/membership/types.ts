@@ -38,6 +38,8 @@ export interface MeshOptions {
   rendezvous?: { announceIntervalMs?: number; lookupMinMs?: number; overlapMs?: number }
   /** Capability bits we announce (CAPABILITIES). */
   caps?: number
+  /** Our gossip-bus writer id (the bus's `writerId`), so members can read our feed while we are away. */
+  feedId?: Uint8Array
   /** Registers further members-only extensions (pooling, search) on the same gated connections. */
   registerExtensions?: (registry: ExtensionRegistry) => void
 }
@@ -49,6 +51,8 @@ export interface MemberInfo {
   wirePort: number
   dhtPort: number
   caps: number
+  /** Bus writer id (hex) of its feed, when it publishes one. */
+  feedId?: string
   connected: boolean
   /** Seconds since anyone we hear from heard of it. */
   lastSeenAgoS: number
@@ -58,6 +62,8 @@ export interface MemberInfo {
 export interface MeshStats {
   /** Other members believed alive (not counting us). */
   members: number
+  /** Member records ever added to the table (members met since start, a rejoin counted again). */
+  seen: number
   connected: number
   gateFailures: number
   inboundGateFailures: number

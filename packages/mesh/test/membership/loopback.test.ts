@@ -48,11 +48,14 @@ describe('community membership on loopback (8 members, 20 stock DHT nodes)', { t
     const wire = new Protocol()
     socket.pipe(wire).pipe(socket)
     const extended: Record<string, unknown>[] = []
-    const handshake = new Promise<{ m: Record<string, number> }>((resolve) => {
+    const handshake = new Promise<{ m: Record<string, number> }>((resolve, reject) => {
       wire.on('extended', (ext: string, msg: unknown) => {
         if (ext === 'handshake') resolve(msg as { m: Record<string, number> })
         else extended.push({ ext, msg })
       })
+      const counters = (): string => JSON.stringify(target.mesh.host.counters.snapshot())
+      socket.once('close', () => reject(new Error(`member closed the stranger: ${counters()}`)))
+      setTimeout(() => reject(new Error(`no extended handshake: ${counters()}`)), 10_000).unref()
     })
     wire.handshake(ih, Buffer.alloc(20, 7), { dht: true })
     const hs = await handshake

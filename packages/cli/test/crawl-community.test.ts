@@ -1,0 +1,55 @@
+// `bbmesh crawl --community`: two crawls (real processes) of one loopback testnet as members of one
+// community find each other, report membership in their --json summary, publish their feeds on the
+// gossip bus and read each other's.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createTestnet, type Testnet } from '@bbmesh/testnet'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { jsonLines, runCli } from './run-cli.js'
+
+let net: Testnet
+const homes = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'bbmesh-cli-crawl-community-')))
+
+beforeAll(async () => {
+  net = await createTestnet({ nodes: 30, torrents: 20, seed: 11 })
+  await runCli(['community', 'create', 'lan'], { home: homes[0] })
+  const invite = (await runCli(['community', 'invite', 'lan'], { home: homes[0] })).stdout.trim()
+  await runCli(['community', 'join', invite, '--name', 'lan'], { home: homes[1] })
+}, 60_000)
+afterAll(async () => {
+  await net?.destroy()
+  for (const h of homes) rmSync(h, { recursive: true, force: true })
+})
+
+describe('bbmesh crawl --community', () => {
+  it('two members crawl, find each other and exchange feeds', async () => {
+    const run = (home: string) =>
+      runCli(
+        ['--json', 'crawl', '--bootstrap', net.bootstrap.join(','), '--duration', '40'].concat([
+          '--community',
+          'lan',
+          '--feed-interval',
+          '3',
+        ]),
+        { home, timeoutMs: 100_000 },
+      )
+    const results = await Promise.all(homes.map(run))
+    const summaries = results.map((r) => {
+      expect(r.code, r.stderr).toBe(0)
+      const last = jsonLines(r.stdout).at(-1)!
+      expect(last.event).toBe('summary')
+      return last as { stored: number; mesh: Record<string, unknown> & { feed: Record<string, number> } }
+    })
+    for (const s of summaries) {
+      expect(s.mesh.community).toBe('lan')
+      // The one that stops last may already have seen the other's goodbye: count who was met.
+      expect(s.mesh.membersSeen).toBe(1)
+      expect(s.mesh.announces as number).toBeGreaterThanOrEqual(1)
+      expect(s.stored).toBeGreaterThan(0)
+      expect(s.mesh.feed.published).toBeGreaterThanOrEqual(1)
+    }
+    // Each member's feed listed what it indexed; the other read it and offered it to its harvester.
+    expect(summaries.some((s) => s.mesh.feed.offered > 0)).toBe(true)
+  }, 120_000)
+})
