@@ -9,7 +9,11 @@ import { MemberTable, type MemberTableOptions } from '../../src/membership/membe
 const GONE = 60_000
 const T0 = 1_000_000
 
-function setup(opts: Partial<MemberTableOptions> = {}): { clock: ManualClock; table: MemberTable; self: Buffer } {
+function setup(opts: Partial<MemberTableOptions> = {}): {
+  clock: ManualClock
+  table: MemberTable
+  self: Buffer
+} {
   const clock = new ManualClock(T0)
   const self = randomBytes(20)
   return { clock, self, table: new MemberTable({ selfId: self, clock, goneAfterMs: GONE, ...opts }) }
