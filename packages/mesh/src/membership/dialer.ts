@@ -107,7 +107,8 @@ export class Dialer {
       }
       if (this.recent.length >= (this.opts.dialsPerMinute ?? 30)) {
         this.counters.rateLimited++
-        this.queue.set(k, a)
+        // Back at the head, where it was: appended, a deferred member would wait behind every stranger.
+        this.queue = new Map([[k, a], ...this.queue])
         this.scheduleRetry(60_000 - (now - this.recent[0]!))
         return
       }
