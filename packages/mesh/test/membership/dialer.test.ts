@@ -200,17 +200,28 @@ describe('Dialer', () => {
     let want = false
     const { clock, script, dialer } = setup({ maxQueued: 3, wantsMore: () => want })
     dialer.offer([1, 2, 3, 4, 5].map(addr))
-    dialer.offer([addr(6)], true)
-    expect(dialer.counters.queueDropped).toBe(3)
+    expect(dialer.counters.queueDropped).toBe(2)
     // A repeat of a queued candidate is not a drop.
     dialer.offer([addr(1)])
-    expect(dialer.counters.queueDropped).toBe(3)
+    expect(dialer.counters.queueDropped).toBe(2)
     await settle(clock)
     expect(script.dialled).toEqual([])
     want = true
     dialer.pump()
     await settle(clock)
     expect(script.dialled).toEqual([1, 2, 3])
+  })
+
+  it('does not lose a preferred candidate to a queue full of strangers: the newest stranger goes', async () => {
+    let want = false
+    const { clock, script, dialer } = setup({ maxQueued: 3, wantsMore: () => want })
+    dialer.offer([1, 2, 3].map(addr))
+    dialer.offer([addr(9)], true)
+    expect(dialer.counters.queueDropped).toBe(1)
+    want = true
+    dialer.pump()
+    await settle(clock)
+    expect(script.dialled).toEqual([9, 1, 2])
   })
 
   it('honours skip() when offered and again when the dial would start', async () => {
