@@ -74,7 +74,9 @@ export class Dialer {
       else if (this.queue.has(k)) continue
       if (this.queue.size >= (this.opts.maxQueued ?? 256)) {
         this.counters.queueDropped++
-        continue
+        if (!preferred) continue
+        // A known member outranks a swarm stranger: the newest queued candidate makes room.
+        this.queue.delete([...this.queue.keys()].pop()!)
       }
       if (preferred) this.queue = new Map([[k, a], ...this.queue])
       else this.queue.set(k, a)
