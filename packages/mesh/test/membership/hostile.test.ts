@@ -74,11 +74,11 @@ async function hostile(target: CommunityMesh): Promise<Hostile> {
     { timeoutMs: 5_000 },
   )
   const closed = once(conn, 'close').then(([info]) => info as CloseInfo)
-  const s = await Promise.race([
-    heard,
-    closed.then((i) => Promise.reject(new Error(`closed before hello: ${i.reason}`))),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no hello in 10 s')), 10_000)),
-  ])
+  const s = await within(
+    10_000,
+    'the target hello',
+    Promise.race([heard, closed.then((i) => Promise.reject(new Error(`closed before hello: ${i.reason}`)))]),
+  )
   const remoteId = target.host.registry.get(membersProtocol.name)!.localId
   const nodeId = randomBytes(20)
   return {
@@ -107,13 +107,20 @@ const fakes = (n: number): MemberEntry[] => Array.from({ length: n }, fake)
 const hex = (id: Uint8Array): string => Buffer.from(id).toString('hex')
 const ids = (m: TestMember): string[] => m.mesh.members().map((x) => x.nodeId)
 
-/** Resolves with the close, or fails after `ms`. */
-function closedWithin(h: Hostile, ms: number): Promise<CloseInfo> {
-  return Promise.race([
-    h.closed,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not closed in ${ms} ms`)), ms)),
-  ])
+/** `p`, or a failure after `ms` of real time (the timer is cleared either way). */
+async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([p, late])
+  } finally {
+    clearTimeout(timer)
+  }
 }
+
+const closedWithin = (h: Hostile, ms: number): Promise<CloseInfo> => within(ms, 'the close', h.closed)
 
 /** A and B still linked to each other, each table within the bound. */
 function healthy(): void {
