@@ -67,9 +67,13 @@ export const CAPABILITIES = { bus: 1 } as const
 function encodeHost(host: string): Uint8Array {
   if (isIPv4(host)) return Uint8Array.from(host.split('.').map(Number))
   if (isIPv6(host)) {
-    const [head = '', tail = ''] = host.split('::')
+    // A dotted IPv4 tail (::ffff:a.b.c.d, what a dual-stack listener reports) is two 16-bit words.
+    const v4 = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host)
+    const word = (hi?: string, lo?: string): string => ((Number(hi) << 8) | Number(lo)).toString(16)
+    const h = v4 ? `${v4[1]}${word(v4[2], v4[3])}:${word(v4[4], v4[5])}` : host
+    const [head = '', tail = ''] = h.split('::')
     const a = head ? head.split(':') : []
-    const c = host.includes('::') && tail ? tail.split(':') : []
+    const c = h.includes('::') && tail ? tail.split(':') : []
     const words = [...a, ...new Array<string>(8 - a.length - c.length).fill('0'), ...c]
     const out = Buffer.alloc(16)
     words.forEach((w, i) => out.writeUInt16BE(parseInt(w, 16), 2 * i))

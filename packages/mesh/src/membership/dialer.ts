@@ -74,7 +74,9 @@ export class Dialer {
       else if (this.queue.has(k)) continue
       if (this.queue.size >= (this.opts.maxQueued ?? 256)) {
         this.counters.queueDropped++
-        continue
+        if (!preferred) continue
+        // A known member outranks a swarm stranger: the newest queued candidate makes room.
+        this.queue.delete([...this.queue.keys()].pop()!)
       }
       if (preferred) this.queue = new Map([[k, a], ...this.queue])
       else this.queue.set(k, a)
@@ -107,7 +109,8 @@ export class Dialer {
       }
       if (this.recent.length >= (this.opts.dialsPerMinute ?? 30)) {
         this.counters.rateLimited++
-        this.queue.set(k, a)
+        // Back at the head, where it was: appended, a deferred member would wait behind every stranger.
+        this.queue = new Map([[k, a], ...this.queue])
         this.scheduleRetry(60_000 - (now - this.recent[0]!))
         return
       }
