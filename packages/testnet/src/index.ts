@@ -51,3 +51,5 @@ export type {
   PlacementMode,
   JoinMode,
 } from './sim/index.js'
+export { startCommunity, TESTNET_MESH_TUNING } from './community.js'
+export type { CommunitySummary, TestnetCommunity } from './community.js'

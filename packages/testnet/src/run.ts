@@ -2,6 +2,7 @@
 // announce, start K independent harvesters, sample coverage every second, report a stats event
 // every few seconds, stop at the deadline (or once every harvester holds everything), summarise.
 import { join } from 'node:path'
+import { startCommunity, type CommunitySummary, type TestnetCommunity } from './community.js'
 import { CoverageTracker, type CoverageSnapshot, type CoverageSummary } from './coverage.js'
 import { startHarvester, type TestnetHarvester } from './harvester.js'
 import type { TestnetOptions } from './options.js'
@@ -20,6 +21,8 @@ export interface RunOptions extends TestnetOptions {
   stopWhenComplete?: boolean
   /** A stats event every this many ms (default 5 s). Coverage is sampled every second regardless. */
   statsIntervalMs?: number
+  /** Make the K harvesters members of one community (mesh membership; no pooling yet). */
+  community?: boolean
   /** Put each harvester's index in a file here (h0.db, …); default in memory. */
   indexDir?: string
   signal?: AbortSignal
@@ -39,6 +42,8 @@ export interface RunSummary extends CoverageSummary {
   seed: number
   buildMs: number
   testnet: TestnetStats
+  /** With `community`: membership convergence and gossip cost. */
+  community?: CommunitySummary
 }
 
 export type RunEvent = ReadyEvent | StatsEvent | RunSummary
@@ -55,6 +60,7 @@ export async function runTestnet(opts: RunOptions = {}): Promise<RunSummary> {
   const t0 = Date.now()
   const tn = await createTestnet({ ...opts, announce: true })
   const harvesters: TestnetHarvester[] = []
+  let community: TestnetCommunity | undefined
   try {
     const buildMs = Date.now() - t0
     emit({ event: 'ready', buildMs, testnet: tn.stats() })
@@ -77,11 +83,15 @@ export async function runTestnet(opts: RunOptions = {}): Promise<RunSummary> {
     const failed = started.find((r) => r.status === 'rejected')
     if (failed) throw failed.reason
     probes.push(...harvesters.map((h) => h.probe))
+    if (opts.community === true) community = await startCommunity(harvesters.map((h) => h.nodes[0]!))
     const end = Date.now() + durationMs
     let nextStats = Date.now() + statsMs
     for (;;) {
       const snap = await tracker.sample()
-      const complete = snap.harvesters.every((h) => h.metadataCoverage >= 1)
+      community?.sample()
+      const complete =
+        snap.harvesters.every((h) => h.metadataCoverage >= 1) &&
+        (community === undefined || community.summary().convergedMs !== null)
       if ((opts.stopWhenComplete !== false && complete) || Date.now() >= end || opts.signal?.aborted) break
       if (Date.now() >= nextStats) {
         emit({ ...snap, testnet: tn.stats() })
@@ -92,10 +102,17 @@ export async function runTestnet(opts: RunOptions = {}): Promise<RunSummary> {
     // Flush every harvester to its index, then take the last reading.
     await Promise.all(harvesters.map((h) => h.harvester.stop()))
     await tracker.sample()
-    const summary: RunSummary = { ...tracker.summary(), seed: opts.seed ?? 1, buildMs, testnet: tn.stats() }
+    const summary: RunSummary = {
+      ...tracker.summary(),
+      seed: opts.seed ?? 1,
+      buildMs,
+      testnet: tn.stats(),
+      ...(community !== undefined && { community: community.summary() }),
+    }
     emit(summary)
     return summary
   } finally {
+    await community?.close()
     await Promise.all(harvesters.map((h) => h.stop()))
     await tn.destroy()
   }

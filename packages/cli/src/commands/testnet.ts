@@ -19,6 +19,7 @@ interface TestnetCommandOptions {
   seed: string
   indexDir?: string
   sim?: boolean
+  community?: boolean
   latency: string
   loss: string
   wallLimit: string
@@ -38,6 +39,7 @@ export function registerTestnetCommand(program: Command): void {
       '60',
     )
     .option('--seed <x>', 'seed of every random choice (node ids, content, layout)', '1')
+    .option('--community', 'make the harvesters one community (membership over the mesh); not with --sim')
     .option('--sim', 'simulate instead: in-memory network of up to 50,000 nodes, simulated BEP 9')
     .option('--latency <ms>', 'with --sim: one-way latency in ms, or a range like 5-50', '5-50')
     .option('--loss <f>', 'with --sim: share of datagrams lost, 0..1', '0.01')
@@ -59,6 +61,8 @@ export function registerTestnetCommand(program: Command): void {
         const duration = parseCount(opts.duration, '--duration', 1, 86_400)
         const seed = parseCount(opts.seed, '--seed', 0, 2 ** 31 - 1)
         if (opts.sim === true) {
+          if (opts.community === true)
+            throw new UsageError('--community: the simulator has no peer wire for the mesh yet; drop --sim')
           if (opts.indexDir !== undefined)
             throw new UsageError('--index-dir: the simulation keeps its indexes in memory')
           return runSimCommand(ctx, {
@@ -111,6 +115,7 @@ export function registerTestnetCommand(program: Command): void {
             statsIntervalMs: 5_000,
             signal: abort.signal,
             onEvent,
+            community: opts.community === true,
             ...(indexDir !== undefined && { indexDir }),
           })
         } finally {
@@ -126,6 +131,11 @@ export function registerTestnetCommand(program: Command): void {
         ctx.out.text(`time to 95% metadata ${secs(s.timeToMetadataCoverage['95'])}`)
         ctx.out.text(`messages/infohash    ${s.messagesPerInfohash ?? '-'}`)
         ctx.out.text(`fetches/infohash     ${s.fetchesPerInfohash ?? '-'}`)
+        if (s.community)
+          ctx.out.text(
+            `community            ${s.community.members} members, converged ${secs(s.community.convergedMs)}, ` +
+              `${s.community.perMember.messagesOut} msgs / ${s.community.perMember.bytesOut} B sent per member`,
+          )
         for (const h of s.harvesters)
           ctx.out.text(`  ${h.name}: sighted ${pct(h.coverage)}, metadata ${pct(h.metadataCoverage)}`)
       }),
