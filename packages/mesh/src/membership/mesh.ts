@@ -202,6 +202,8 @@ export class CommunityMesh extends EventEmitter<MeshEvents> implements MembersCo
     if (idHex === this.selfHex) return link.close('self')
     link.hello = hello
     const existing = this.links.get(idHex)
+    // A link that replaces a duplicate is the same member, still connected: no second 'member' event.
+    const replacing = existing !== undefined && !existing.isClosed
     if (existing && !existing.isClosed) {
       // Both sides dialled: keep the link dialled by the smaller node id, which both sides agree on.
       this.n.duplicateLinks++
@@ -220,7 +222,7 @@ export class CommunityMesh extends EventEmitter<MeshEvents> implements MembersCo
     this.links.set(idHex, link)
     this.table.setConnected(idHex, true)
     this.flush(link)
-    this.emit('member', this.info(record))
+    if (!replacing) this.emit('member', this.info(record))
   }
 
   onDelta(link: MembersLink, delta: MembersDelta): void {
