@@ -115,3 +115,11 @@ export {
 export { meshDht } from './adapters/mesh-dht.js'
 export { FeedSync, type FeedSyncOptions, type FeedSyncCounters } from './membership/feed-sync.js'
 export { loadWriterKey } from './community/writer-key.js'
+export { MetadataRelay, type RelayOptions, type RelayCounters } from './relay/relay.js'
+export {
+  relayCodecs,
+  relayProtocol,
+  RELAY_EXTENSION_NAME,
+  MAX_RELAY_INFO_BYTES,
+  type RelayMessages,
+} from './relay/codec.js'
