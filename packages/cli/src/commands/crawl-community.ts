@@ -2,7 +2,7 @@
 // (rendezvous, gated links, bb_members), the gossip bus and the feed sync: what this member indexes
 // goes into its feed, what other members' feeds list is offered to its harvester.
 import type { DhtNode } from '@bbmesh/dht'
-import type { TorrentInput } from '@bbmesh/index'
+import type { PooledIndex, TorrentInput } from '@bbmesh/index'
 import {
   CAPABILITIES,
   createBus,
@@ -10,18 +10,21 @@ import {
   loadCommunity,
   loadWriterKey,
   meshDht,
+  MetadataRelay,
   parseHint,
   startMesh,
   type Harvester,
 } from '@bbmesh/mesh'
 import type { PeerAddress } from '@bbmesh/wire'
 import { communityCliError } from './community-mesh.js'
+import { indexLookup } from './metadata-index.js'
 
 export interface CrawlMemberOptions {
   dataDir: string
   name: string
   dht: DhtNode
   harvester: Harvester
+  index: PooledIndex
   host: string
   port: number
   peers: PeerAddress[]
@@ -44,11 +47,16 @@ export interface MeshCounters {
   messagesIn: number
   messagesOut: number
   feed: { published: number; publishFailures: number; feedsRead: number; offered: number }
+  relay: { relayedIn: number; relayFailures: number; served: number; badHash: number; banned: number }
   bus: { puts: number; accepted: number; rejected: number }
 }
 
 export interface CrawlMember {
   onTorrent(t: TorrentInput): void
+  /** Resolves once a member is linked, or after `ms`, or on abort. */
+  firstLink(ms: number, signal: AbortSignal): Promise<void>
+  /** A verified info dict from a linked member that indexed it, or undefined. */
+  relayFetch(infohash: Uint8Array): Promise<Uint8Array | undefined>
   counters(): MeshCounters
   close(): Promise<void>
 }
@@ -57,6 +65,8 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
   const community = await loadCommunity(o.dataDir, o.name).catch(communityCliError)
   const keyPair = await loadWriterKey(o.dataDir, o.name).catch(communityCliError)
   const dht = meshDht(o.dht)
+  // Members serve what this index holds (its metadata cache), verified by the asker.
+  const relay = new MetadataRelay({ lookup: (ih) => indexLookup(o.index, ih) })
   const bus = createBus({
     dht: o.dht,
     keys: community.keys,
@@ -69,6 +79,7 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
     hints: [...community.hints.map((h) => parseHint(h)), ...o.peers],
     caps: CAPABILITIES.bus,
     feedId: bus.writerId,
+    registerExtensions: (r) => r.register(relay.definition()),
   })
   const feeds = new FeedSync({
     bus,
@@ -79,6 +90,12 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
   })
   feeds.start(Math.min(15_000, o.feedIntervalMs))
   return {
+    firstLink: async (ms, signal) => {
+      const end = Date.now() + ms
+      while (relay.links.size === 0 && Date.now() < end && !signal.aborted)
+        await new Promise((r) => setTimeout(r, 100))
+    },
+    relayFetch: (ih) => (relay.links.size === 0 ? Promise.resolve(undefined) : relay.fetch(ih)),
     onTorrent(t) {
       const key = t.infohashV1 ?? t.infohashV2?.subarray(0, 20)
       if (key) feeds.add([key])
@@ -113,6 +130,13 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
           offered: feeds.counters.offered,
         },
         bus: { puts: b.puts, accepted: b.accepted, rejected },
+        relay: {
+          relayedIn: relay.counters.relayedIn,
+          relayFailures: relay.counters.relayFailures,
+          served: relay.counters.served,
+          badHash: relay.counters.badHash,
+          banned: relay.counters.banned,
+        },
       }
     },
     async close() {

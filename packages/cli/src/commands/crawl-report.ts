@@ -24,7 +24,8 @@ export interface CrawlCounters {
     perSecond: number
   }
   /** BEP-9 attempts (one peer each), and those for infohashes the index held before this run. */
-  fetches: { attempts: number; known: KnownFetchCounters }
+  /** `relayed`: info dicts a community member supplied, so no swarm fetch was needed. */
+  fetches: { attempts: number; known: KnownFetchCounters; relayed: number }
   /** Torrents written to the index by this run (every one is committed). */
   stored: number
   sightingsRecorded: number
@@ -69,7 +70,7 @@ export function crawlCounters(session: CrawlSession, dbPath: string, member?: Cr
       lookups: s.fetch.lookups,
       perSecond: round(s.fetch.metadataPerSecond),
     },
-    fetches: { attempts: session.fetchAttempts(), known: session.knownFetches() },
+    fetches: { attempts: session.fetchAttempts(), known: session.knownFetches(), relayed: session.relayed() },
     stored: s.persist.torrents.written,
     sightingsRecorded: s.persist.sightings.written,
     queues: s.queues,

@@ -17,6 +17,13 @@ export interface CrawlSessionOptions {
   onWarning: (message: string) => void
   /** Told about each torrent stored (e.g. the community feed). */
   onTorrent?: (t: TorrentInput) => void
+  /**
+   * Asked once per infohash before the swarm: a verified info dict from elsewhere (the community's
+   * metadata relay), or undefined to fetch from the peer as usual.
+   */
+  relay?: (infohash: Uint8Array) => Promise<Uint8Array | undefined>
+  /** Start harvesting at once (default); false: the caller starts `harvester` itself. */
+  autoStart?: boolean
 }
 
 /** Fetches that asked peers for an infohash the index already held when this crawl started. */
@@ -29,8 +36,10 @@ export interface KnownFetchCounters {
 export interface CrawlSession {
   readonly nodes: readonly DhtNode[]
   readonly harvester: Harvester
-  /** Every BEP-9 attempt (one peer each). */
+  /** Every BEP-9 attempt (one peer each): swarm fetches. */
   fetchAttempts(): number
+  /** Info dicts the relay supplied instead of the swarm. */
+  relayed(): number
   knownFetches(): KnownFetchCounters
   /** Stops the harvester (flushing every accepted batch), then the fetcher and the nodes. Idempotent. */
   close(): Promise<void>
@@ -67,12 +76,24 @@ export async function openCrawlSession(o: CrawlSessionOptions): Promise<CrawlSes
     const knownSeen = new Set<string>()
     let attempts = 0
     let knownAttempts = 0
+    let relayed = 0
+    // Infohashes already offered to the relay; bounded (cleared when full: a second try is harmless).
+    const relayTried = new Set<string>()
     const harvester = createHarvester({
       dht: dhtNodeAdapter(nodes),
       fetcher: {
         fetch: async (ih, peer, signal) => {
-          attempts++
           const hex = toHex(ih)
+          if (o.relay && !relayTried.has(hex)) {
+            if (relayTried.size >= 100_000) relayTried.clear()
+            relayTried.add(hex)
+            const info = await o.relay(ih).catch(() => undefined)
+            if (info) {
+              relayed++
+              return info
+            }
+          }
+          attempts++
           if (!ingested.has(hex) && (await o.index.has(ih).catch(() => false))) {
             knownAttempts++
             knownSeen.add(hex)
@@ -90,13 +111,14 @@ export async function openCrawlSession(o: CrawlSessionOptions): Promise<CrawlSes
       onError: (err) => o.onWarning(`index write failed (will retry): ${(err as Error).message}`),
     })
     closers.push(() => harvester.stop())
-    harvester.start()
+    if (o.autoStart !== false) harvester.start()
 
     let closing: Promise<void> | undefined
     return {
       nodes,
       harvester,
       fetchAttempts: () => attempts,
+      relayed: () => relayed,
       knownFetches: () => ({ attempts: knownAttempts, infohashes: knownSeen.size }),
       close: () =>
         (closing ??= (async () => {

@@ -133,6 +133,10 @@ async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
       index,
       onWarning: (m) => out.debug(m),
       onTorrent: (t) => member?.onTorrent(t),
+      autoStart: r.community === undefined,
+      ...(r.community !== undefined && {
+        relay: (ih: Uint8Array) => member?.relayFetch(ih) ?? Promise.resolve(undefined),
+      }),
     })
     const s = session
     const ports = s.nodes.map((n) => n.address()?.port).join(',')
@@ -154,13 +158,17 @@ async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
         name: r.community.name,
         dht: s.nodes[0]!,
         harvester: s.harvester,
+        index,
         host: r.host,
         port: r.community.port,
         peers: r.community.peers,
         feedIntervalMs: r.community.feedIntervalMs,
       })
-      out.info(`member of community ${r.community.name}`)
+      out.info(`member of community ${r.community.name}; waiting up to 15 s for a first member`)
+      // Harvest once linked (or alone after the wait): what members hold then comes by relay.
+      await member.firstLink(15_000, abort.signal)
     }
+    s.harvester.start()
     if (out.json)
       timers.push(
         setInterval(
