@@ -1,25 +1,17 @@
 // Interop with libtorrent's DHT (Debian python3-libtorrent). Both sides run inside a loopback-only
 // network namespace (`unshare -n`), so the child process runs our built package (dist/) there;
-// this file starts it and checks what it reports. Skips, saying why, when something is missing.
+// this file starts it and checks what it reports. Skips, saying why, when something is missing;
+// under CI=true that gap fails the run instead (./libtorrent/prereqs.ts).
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { failUnderCiIfSkipped, libtorrentUnavailable } from './libtorrent/prereqs.js'
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..')
 
-function unavailable(): string | undefined {
-  if (spawnSync('/usr/bin/python3', ['-c', 'import libtorrent'], { timeout: 10_000 }).status !== 0)
-    return 'python3-libtorrent not installed'
-  if (spawnSync('unshare', ['-n', 'true'], { timeout: 10_000 }).status !== 0)
-    return 'unshare -n not permitted'
-  if (!existsSync(join(pkg, 'dist', 'index.js'))) return 'dist/ not built (pnpm --filter @bbmesh/dht build)'
-  return undefined
-}
-
-const why = unavailable()
-if (why) console.warn(`libtorrent DHT interop skipped: ${why}`)
+const why = libtorrentUnavailable(join(pkg, 'dist', 'index.js'), 'pnpm --filter @bbmesh/dht build')
+failUnderCiIfSkipped('libtorrent DHT interop', why)
 
 describe.skipIf(why !== undefined)('libtorrent DHT interop (loopback-only namespace)', () => {
   it('ping, announce/lookup, BEP 44 immutable+mutable and BEP 51 both ways', () => {

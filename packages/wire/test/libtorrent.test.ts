@@ -1,25 +1,17 @@
 // Interop with libtorrent (Debian python3-libtorrent). Both sides run inside a loopback-only network
 // namespace (`unshare -n`), so the child process runs our built package (dist/) there; this file only
-// starts it and checks what it reports. Skips, saying why, when libtorrent, unshare or dist/ is missing.
+// starts it and checks what it reports. Skips, saying why, when libtorrent, unshare or dist/ is missing
+// (under CI=true that fails instead: helpers/libtorrent-prereqs.ts).
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { failUnderCiIfSkipped, libtorrentUnavailable } from './helpers/libtorrent-prereqs.js'
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..')
 
-function unavailable(): string | undefined {
-  if (spawnSync('/usr/bin/python3', ['-c', 'import libtorrent'], { timeout: 10_000 }).status !== 0)
-    return 'python3-libtorrent not installed'
-  if (spawnSync('unshare', ['-n', 'true'], { timeout: 10_000 }).status !== 0)
-    return 'unshare -n not permitted'
-  if (!existsSync(join(pkg, 'dist', 'index.js'))) return 'dist/ not built (pnpm --filter @bbmesh/wire build)'
-  return undefined
-}
-
-const why = unavailable()
-if (why) console.warn(`libtorrent interop skipped: ${why}`)
+const why = libtorrentUnavailable(join(pkg, 'dist', 'index.js'), 'pnpm --filter @bbmesh/wire build')
+failUnderCiIfSkipped('libtorrent interop', why)
 
 interface Line {
   case: 'fetch-from-libtorrent' | 'serve-to-libtorrent'

@@ -4,27 +4,20 @@
 // our PieceServer (from the .torrent, and by magnet with the metadata from us too, when it asks us
 // for the piece layers by hash requests). Everything runs inside a loopback-only network namespace (`unshare -n`):
 // this file writes two small scripts to a temp dir and runs the Node one there, which drives the
-// Python one. Skips, saying why, when libtorrent, unshare or dist/ is missing.
+// Python one. Skips, saying why, when libtorrent, unshare or dist/ is missing
+// (under CI=true that fails instead: helpers/libtorrent-prereqs.ts).
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
+import { failUnderCiIfSkipped, libtorrentUnavailable } from './helpers/libtorrent-prereqs.js'
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..')
 
-function unavailable(): string | undefined {
-  if (spawnSync('/usr/bin/python3', ['-c', 'import libtorrent'], { timeout: 10_000 }).status !== 0)
-    return 'python3-libtorrent not installed'
-  if (spawnSync('unshare', ['-n', 'true'], { timeout: 10_000 }).status !== 0)
-    return 'unshare -n not permitted'
-  if (!existsSync(join(pkg, 'dist', 'pieces', 'index.js')))
-    return 'dist/ not built (pnpm --filter @bbmesh/wire build)'
-  return undefined
-}
-const why = unavailable()
-if (why) console.warn(`libtorrent piece interop skipped: ${why}`)
+const why = libtorrentUnavailable(join(pkg, 'dist', 'pieces', 'index.js'), 'pnpm --filter @bbmesh/wire build')
+failUnderCiIfSkipped('libtorrent piece interop', why)
 
 // libtorrent side: make a torrent (hybrid or v2-only, 16 or 32 KiB pieces), seed it, or leech it from one peer.
 const PY = String.raw`
