@@ -1,10 +1,22 @@
 #!/usr/bin/env node
 // Runs every package's vitest project and ends with the line CI reads: "N passed, N failed".
-// Extra arguments go to vitest (e.g. `pnpm test packages/index`).
+// Extra arguments go to vitest (e.g. `pnpm test packages/index`). It builds first, so no test
+// runs against a stale dist/.
 import { spawnSync } from 'node:child_process'
 import { readFileSync, rmSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
+// Build first (turbo makes an unchanged tree a cache hit), then refuse a dist/ older than its src/.
+for (const [cmd, args] of [
+  ['pnpm', ['build']],
+  ['node', ['scripts/check-fresh.mjs']],
+]) {
+  if (spawnSync(cmd, args, { stdio: 'inherit' }).status !== 0) {
+    console.log('0 passed, 1 failed')
+    process.exit(1)
+  }
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'bbmesh-vitest-'))
 const out = join(dir, 'results.json')
