@@ -5,7 +5,7 @@ import Wire from 'bittorrent-protocol'
 import { randomBytes } from 'node:crypto'
 import { connect, type Socket } from 'node:net'
 import utPex from 'ut_pex'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   PEX_MAX_KNOWN_PEERS,
   PeerHost,
@@ -103,10 +103,16 @@ describe('stock ut_pex interop', () => {
     return { wire, ih, closed, inbound: () => inbound }
   }
 
-  it('our first message reaches stock ut_pex, and we wait >= 65 s before the next', async () => {
+  it('our first message reaches stock ut_pex, and the next waits the full 65 s', async () => {
+    // Fake only setInterval and Date (sockets keep real timers): our 50 ms interval must be floored to
+    // 65 s toward stock, whose own check (Date.now gaps < 60 s) would otherwise drop the connection.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] })
+    cleanups.push(async () => void vi.useRealTimers())
     const got: string[] = []
+    let calls = 0
+    // Every call offers two new peers, so each tick of our timer has something to send.
     const s = await stockPair(
-      () => peers(2),
+      () => peers(2, 1 + 2 * calls++),
       () => {},
     )
     s.wire.ut_pex.on('peer', (peer: string) => void got.push(peer))
@@ -114,8 +120,14 @@ describe('stock ut_pex interop', () => {
     await waitFor(() => got.length === 2)
     expect(got).toEqual(['10.0.0.1:6881', '10.0.0.2:6881'])
     const state = s.inbound()!.extension<PexPeerState>('ut_pex')!
-    expect(state.intervalMs).toBeGreaterThanOrEqual(65_000)
-    await new Promise((r) => setTimeout(r, 200)) // several of our 50 ms ticks: none may go to stock
+    expect(state.intervalMs).toBe(65_000)
+    vi.advanceTimersByTime(64_999)
+    await new Promise((r) => setTimeout(r, 200)) // real time for anything sent to arrive
+    expect(got).toHaveLength(2)
+    expect(calls).toBe(1)
+    vi.advanceTimersByTime(1)
+    await waitFor(() => got.length === 4)
+    expect(got.slice(2)).toEqual(['10.0.0.3:6881', '10.0.0.4:6881'])
     expect(s.closed.value).toBe(false)
   })
 
