@@ -10,14 +10,12 @@ import {
   bencode,
   createGateExtension,
   dict,
-  gateKey,
-  gateMembersTag,
-  gateProof,
   isDict,
   type BDict,
   type GatePeer,
 } from '../src/index.js'
 import { echoExtension, newLog, type EchoLog } from './helpers/echo-extension.js'
+import { specGateKey, specGateProof, specGateTag } from './helpers/gate-spec.js'
 import { connectedPair, waitFor } from './helpers/pair.js'
 import {
   extended,
@@ -100,10 +98,10 @@ describe('members-only gate', () => {
     cleanups.push(() => server.close())
     const { port } = await server.listen()
     const pid = randomBytes(20)
-    const K = gateKey(secret)
+    const K = specGateKey(secret) // the MACs below come from PROTOCOL.md via node:crypto, not src/
     const ourNonce = randomBytes(32)
     const OUR_GATE = 1
-    const OUR_ECHO = 2
+    const OUR_ECHO = 2 // so our members dict M is exactly d7:bb_echoi2ee
 
     const ext = (s: ParsedStream, id: number, type: number): BDict | undefined => {
       for (const m of s.messages) {
@@ -133,31 +131,30 @@ describe('members-only gate', () => {
     const serverGate = (s1.ext!['m'] as BDict)['bb_gate'] as number
     const theirNonce = ext(s1, OUR_GATE, 0)!['n'] as Uint8Array
     const mine = {
-      infoHash: ih,
-      proverId: pid,
-      verifierId: serverId,
+      ih,
+      prover: pid,
+      verifier: serverId,
       proverNonce: ourNonce,
       verifierNonce: theirNonce,
     }
     send(extended(serverGate, bencode(dict({ msg_type: 0, n: ourNonce }))))
-    send(extended(serverGate, bencode(dict({ msg_type: 1, h: gateProof(K, mine) }))))
+    send(extended(serverGate, bencode(dict({ msg_type: 1, h: specGateProof(K, mine) }))))
     await waitFor(() => ext(s1, OUR_GATE, 2) !== undefined)
     const theirs = {
-      infoHash: ih,
-      proverId: serverId,
-      verifierId: pid,
+      ih,
+      prover: serverId,
+      verifier: pid,
       proverNonce: theirNonce,
       verifierNonce: ourNonce,
     }
-    expect(Buffer.from(ext(s1, OUR_GATE, 1)!['h'] as Uint8Array).equals(gateProof(K, theirs))).toBe(true)
+    expect(Buffer.from(ext(s1, OUR_GATE, 1)!['h'] as Uint8Array).equals(specGateProof(K, theirs))).toBe(true)
     const serverMembers = ext(s1, OUR_GATE, 2)!['m'] as BDict
     const serverEcho = serverMembers['bb_echo'] as number
-    const ourMembers = new Map([['bb_echo', OUR_ECHO]])
     send(
       extended(
         serverGate,
         bencode(
-          dict({ msg_type: 2, m: dict({ bb_echo: OUR_ECHO }), h: gateMembersTag(K, mine, ourMembers) }),
+          dict({ msg_type: 2, m: dict({ bb_echo: OUR_ECHO }), h: specGateTag(K, mine, 'd7:bb_echoi2ee') }),
         ),
       ),
     )
