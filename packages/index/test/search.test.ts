@@ -162,10 +162,22 @@ describe('search', () => {
       '\u0000',
       '💿',
     ]
+    // Syntax is only punctuation between words: input with no word in it is the empty query (every
+    // torrent), and the rest name words no torrent here has, so each must give exactly that.
+    const noWords = new Set(['"', '""', '(', ')', '*', '-', '\u0000', '💿'])
     for (const text of nasty) {
       const page = await ix.search({ text })
-      expect(page.total).toBeGreaterThanOrEqual(0)
+      expect(page.total, JSON.stringify(text)).toBe(noWords.has(text) ? corpus.length : 0)
+      expect(page.totalExact).toBe(true)
     }
+    // FTS operators around real words are plain words too: NOT, - and * do not exclude or widen.
+    expect(await names('"ubuntu"')).toHaveLength(3)
+    expect(await names('ubuntu*')).toHaveLength(3)
+    expect((await names('expanse -s03')).sort()).toEqual([
+      'Misc Backup',
+      'The.Expanse.S03E05.1080p.WEB-DL.DD5.1.H264-GRP',
+    ])
+    expect(await names('expanse NOT')).toEqual(['Misc Backup']) // "not" is the prefix of notes/
     expect(await names('name:ubuntu')).toHaveLength(0)
     expect(await names('(ubuntu)')).toHaveLength(3)
     await expect(ix.search({ text: 'x', extension: '...' })).rejects.toMatchObject({ code: 'BAD_INPUT' })

@@ -36,28 +36,46 @@ describe('withDeadline', () => {
     expect(seen?.aborted).toBe(true)
   })
 
-  it('follows the parent signal', async () => {
+  it('follows the parent signal, rejecting with its reason and aborting the work', async () => {
     const clock = new ManualClock()
     const parent = new AbortController()
+    let seen: AbortSignal | undefined
     const p = withDeadline(
       clock,
       100,
       parent.signal,
       () => new Error('late'),
-      () => new Promise<never>(() => undefined),
+      (s) => {
+        seen = s
+        return new Promise<never>(() => undefined)
+      },
     )
-    parent.abort(new Error('stop'))
-    await expect(p).rejects.toThrow('stop')
+    const stop = new Error('stop')
+    parent.abort(stop)
+    await expect(p).rejects.toBe(stop)
+    expect(seen?.aborted).toBe(true)
+    expect(seen?.reason).toBe(stop)
     expect(clock.pending).toBe(0)
-    parent.abort()
-    await expect(
-      withDeadline(
-        clock,
-        100,
-        parent.signal,
-        () => new Error('late'),
-        async () => 1,
-      ),
-    ).rejects.toBeDefined()
+  })
+
+  it('an already-aborted parent rejects with its reason without starting the work', async () => {
+    const clock = new ManualClock()
+    const parent = new AbortController()
+    const stop = new Error('stopped before')
+    parent.abort(stop)
+    let started = false
+    const p = withDeadline(
+      clock,
+      100,
+      parent.signal,
+      () => new Error('late'),
+      async () => {
+        started = true
+        return 1
+      },
+    )
+    await expect(p).rejects.toBe(stop)
+    expect(started).toBe(false)
+    expect(clock.pending).toBe(0)
   })
 })
