@@ -1,6 +1,7 @@
 // The issue's test: a @bbmesh/mesh harvester (real @bbmesh/dht node, @bbmesh/wire fetcher, its own
 // @bbmesh/index) on a loopback testnet of 100 nodes (a third stock bittorrent-dht) and 200 torrents
-// sights >= 95% and fetches metadata for >= 90% within a bounded time, and its index holds exactly
+// sights >= 95% and fetches metadata for >= 90% within a budget of sample queries (events, not seconds),
+// and its index holds exactly
 // the seeds' torrents (names, files, sizes).
 import { afterEach, describe, expect, it } from 'vitest'
 import { CoverageTracker, createTestnet, startHarvester, type TestnetHarvester } from '../src/index.js'
@@ -10,8 +11,11 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!()
 })
 
-/** Harvest window. A bound, not a timing assertion: coverage is what is asserted. */
-const HARVEST_MS = 45_000
+/**
+ * A work budget in events, not seconds: the goals must be reached within this many BEP 51 sample
+ * queries by the harvester, however slow the machine (a loaded 2-core CI box only makes it wait).
+ */
+const SAMPLE_QUERY_BUDGET = 500 // a full harvest took 74 here
 
 describe('a harvester on the loopback testnet', () => {
   it('100 nodes (1/3 stock), 200 torrents: sights >= 95%, metadata >= 90%, index matches the seeds', async () => {
@@ -23,12 +27,17 @@ describe('a harvester on the loopback testnet', () => {
     const h: TestnetHarvester = await startHarvester({ name: 'h0', bootstrap: tn.bootstrap, seed: 9 })
     cleanup.push(() => h.stop())
     const tracker = new CoverageTracker({ torrents: () => tn.announced(), probes: [h.probe] })
-    const end = Date.now() + HARVEST_MS
+    const queries = (): number => h.harvester.stats().sampler.sampleQueries
     let snap = await tracker.sample()
-    while (snap.metadataCoverage < 1 && Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 500))
+    // Wait for the goal (every torrent with metadata and the fetch stage idle) or the budget.
+    while (
+      !(snap.metadataCoverage === 1 && h.harvester.stats().fetch.active === 0) &&
+      queries() < SAMPLE_QUERY_BUDGET
+    ) {
+      await new Promise((r) => setTimeout(r, 250))
       snap = await tracker.sample()
     }
+    const spent = queries()
     await h.harvester.stop()
     snap = await tracker.sample()
     const summary = tracker.summary()
@@ -38,8 +47,10 @@ describe('a harvester on the loopback testnet', () => {
     expect(summary.coverage).toBeGreaterThanOrEqual(0.95)
     expect(summary.metadataCoverage).toBeGreaterThanOrEqual(0.9)
     expect(snap.harvesters[0]!.unknown).toBe(0)
-    // One harvester: every fetch attempt is for a distinct torrent unless a peer failed.
+    console.log(`harvest: ${spent} sample queries, ${summary.fetchesPerInfohash} fetches per infohash`)
+    // One harvester on honest seeds: every torrent needs one fetch; a failed peer or a retry adds one.
     expect(summary.fetchesPerInfohash).toBeGreaterThanOrEqual(1)
+    expect(summary.fetchesPerInfohash).toBeLessThanOrEqual(1.5)
     expect(summary.messagesPerInfohash).toBeGreaterThan(0)
 
     // The index holds exactly the seeds' torrents: nothing else, and each one as built.
