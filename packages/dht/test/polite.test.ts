@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { createSocket } from 'node:dgram'
 import { afterEach, describe, expect, it } from 'vitest'
 import { QueueFullError } from '../src/errors.js'
 import { ItemStore } from '../src/item-store.js'
@@ -14,6 +15,12 @@ afterEach(async () => {
 
 describe('outgoing caps', () => {
   it('spaces queries beyond the per-second cap and fails fast when the queue is full', async () => {
+    // A silent UDP listener we own records when each query arrives; it never answers.
+    const sink = createSocket('udp4')
+    const arrivals: number[] = []
+    sink.on('message', () => arrivals.push(performance.now()))
+    await new Promise<void>((r) => sink.bind(0, '127.0.0.1', r))
+    cleanup.push(() => new Promise((r) => sink.close(() => r())))
     const n = new DhtNode({
       bootstrap: false,
       outboundQueriesPerSecond: 20,
@@ -22,10 +29,10 @@ describe('outgoing caps', () => {
     })
     cleanup.push(() => n.destroy())
     await n.listen(0, '127.0.0.1')
-    // Port 9 on loopback: nobody answers, every query waits for its timeout.
+    const t0 = performance.now()
     const results = await Promise.all(
       Array.from({ length: 30 }, () =>
-        n.ping({ host: '127.0.0.1', port: 9 }).then(
+        n.ping({ host: '127.0.0.1', port: sink.address().port }).then(
           () => null,
           (e: unknown) => e,
         ),
@@ -36,6 +43,12 @@ describe('outgoing caps', () => {
     expect(full).toBe(18)
     expect(n.stats().dropped.queueFull).toBe(18)
     expect(n.stats().queriesOut).toBe(12)
+    await new Promise((r) => setTimeout(r, 50))
+    expect(arrivals).toHaveLength(12)
+    // At 20/s the k-th queued query (after the burst of 2) may leave no earlier than k * 50 ms.
+    // Lower bounds only: a loaded machine can make them later, never earlier (10 ms for rounding).
+    for (let k = 1; k <= 10; k++)
+      expect(arrivals[1 + k]! - t0, `queued query ${k}`).toBeGreaterThanOrEqual(k * 50 - 10)
   })
 })
 
