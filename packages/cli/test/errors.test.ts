@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process'
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { sql } from 'kysely'
 import { openIndex } from '@bbmesh/index'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { fixtures, jsonLines, runCli, tempHome } from './run-cli.js'
+import { binPath, fixtures, jsonLines, runCli, tempHome } from './run-cli.js'
 
 /** Every failure is one line on stderr, a non-zero exit, and never a stack trace. */
 function expectOneLineError(res: { code: number; stderr: string }, code: number, pattern: RegExp): void {
@@ -13,6 +14,19 @@ function expectOneLineError(res: { code: number; stderr: string }, code: number,
   expect(lines[0]).toMatch(/^bbmesh: /)
   expect(res.stderr).toMatch(pattern)
   expect(res.stderr).not.toMatch(/\n\s+at /)
+}
+
+/** Runs the CLI inside `unshare -m` with `dir` bind-mounted read-only (works as root; CI runs as root). */
+function runInReadOnlyBind(dir: string, args: string[], home: string): { code: number; stderr: string } {
+  const script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && shift && exec "$@"'
+  const r = spawnSync('unshare', ['-m', 'sh', '-c', script, dir, 'sh', process.execPath, binPath, ...args], {
+    env: { ...process.env, BBMESH_HOME: home, NO_COLOR: '1' },
+    encoding: 'utf8',
+    timeout: 20_000,
+  })
+  expect(r.error, 'unshare -m is needed to test a read-only data dir as root').toBeUndefined()
+  expect(r.stderr, 'the read-only bind mount was not made').not.toMatch(/^(unshare|mount):/m)
+  return { code: r.status ?? -1, stderr: r.stderr }
 }
 
 describe('bbmesh error contract', () => {
@@ -64,11 +78,16 @@ describe('bbmesh error contract', () => {
       1,
       /not writable/,
     )
+    const ro = join(home, 'ro')
+    mkdirSync(ro)
+    const args = ['--data-dir', join(ro, 'x'), 'stats']
     if (process.getuid?.() !== 0) {
-      const ro = join(home, 'ro')
-      mkdirSync(ro)
       chmodSync(ro, 0o500)
-      expectOneLineError(await runCli(['--data-dir', join(ro, 'x'), 'stats'], { home }), 1, /not writable/)
+      expectOneLineError(await runCli(args, { home }), 1, /not writable/)
+    } else {
+      // Root ignores mode bits, so make the directory truly read-only: a read-only bind mount of it
+      // in a private mount namespace that only the child sees.
+      expectOneLineError(runInReadOnlyBind(ro, args, home), 1, /not writable/)
     }
   })
 
