@@ -1,6 +1,7 @@
 // A strict, Buffer-based bencode codec for KRPC. We own it (instead of bencode 4, which yields
 // Uint8Array) because k-rpc and bittorrent-dht expect Buffers, and because hostile datagrams need
-// hard caps: depth, integer width, trailing bytes, and dict key order are all checked on decode.
+// hard caps: depth, integer width, trailing bytes and duplicate dict keys are checked on decode (key
+// order is not: some clients get it wrong).
 import { BencodeError } from './errors.js'
 import { MAX_BENCODE_DEPTH } from './constants.js'
 
@@ -29,6 +30,7 @@ const E = 0x65
 const I = 0x69
 const L = 0x6c
 const COLON = 0x3a
+const CANONICAL_INT = /^(?:0|-?[1-9][0-9]*)$/
 
 /** Decodes exactly one value spanning the whole buffer; throws BencodeError otherwise. */
 export function bdecode(buf: Buffer, maxDepth = MAX_BENCODE_DEPTH): BValue {
@@ -46,7 +48,10 @@ function decodeAt(buf: Buffer, st: { pos: number }, depth: number, maxDepth: num
     st.pos++
     const end = buf.indexOf(E, st.pos)
     if (end === -1 || end - st.pos > 16 || end === st.pos) throw new BencodeError('bad integer')
-    const n = Number(buf.toString('latin1', st.pos, end))
+    const text = buf.toString('latin1', st.pos, end)
+    // Number() alone would also take "0x10", " 1", "+1", "-0" and "01" (BEP 3: decimal, no leading zero).
+    if (!CANONICAL_INT.test(text)) throw new BencodeError('bad integer')
+    const n = Number(text)
     if (!Number.isSafeInteger(n)) throw new BencodeError('bad integer')
     st.pos = end + 1
     return n
@@ -99,7 +104,8 @@ function decodeString(buf: Buffer, st: { pos: number }): Buffer {
     const c = buf[p]
     if (c === undefined) throw new BencodeError('unexpected end')
     if (c === COLON) break
-    if (c < 0x30 || c > 0x39 || ++digits > 6) throw new BencodeError('bad string length')
+    if (c < 0x30 || c > 0x39 || ++digits > 6 || (digits === 2 && len === 0))
+      throw new BencodeError('bad string length')
     len = len * 10 + (c - 0x30)
     p++
   }

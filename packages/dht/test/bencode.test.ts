@@ -63,6 +63,15 @@ describe('bencode codec', () => {
       'x',
       'i1ei2e',
       '99999999:a',
+      // Found by the fuzzer (test/fuzz): Number() accepted these, BEP 3 does not.
+      'i01e',
+      'i-0e',
+      'i0x10e',
+      'i 1e',
+      'i+1e',
+      'i0b1e',
+      '01:a',
+      '00:',
     ]) {
       expect(() => bdecode(Buffer.from(bad)), bad).toThrow(BencodeError)
     }
