@@ -65,7 +65,7 @@ export async function fuzz(corpusRoot: string, t: FuzzTarget): Promise<FuzzRepor
   for (const f of saved) await once(t, readFileSync(join(dir, f)))
   const started = performance.now()
   const params = {
-    numRuns: FUZZ_RUNS,
+    numRuns: Math.max(1, Math.ceil(FUZZ_RUNS * (t.scale ?? 1))),
     interruptAfterTimeLimit: FUZZ_TIME_MS,
     markInterruptAsFailure: false,
     ...(process.env.BBMESH_FUZZ_SEED !== undefined && { seed: Number(process.env.BBMESH_FUZZ_SEED) }),
