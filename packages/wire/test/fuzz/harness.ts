@@ -19,6 +19,8 @@ export interface FuzzTarget {
   /** One input; may throw only errors `expected` accepts. Async targets set `async: true`. */
   run(input: Uint8Array): void | Promise<void>
   async?: boolean
+  /** Share of BBMESH_FUZZ_RUNS for a costly target (one TCP connection per input, say). Default 1. */
+  scale?: number
   expected(err: unknown): boolean
 }
 
