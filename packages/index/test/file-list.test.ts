@@ -38,6 +38,10 @@ describe('packed file lists', () => {
       new Uint8Array([0x70, 1]),
       good.subarray(0, good.length - 3),
       new Uint8Array([0x10, 5, 2]),
+      // Found by the fuzzer (test/fuzz): an overlong size varint, and a size past 2^53 (one file,
+      // path "ab"), both decoded as if they were sizes.
+      new Uint8Array([0x10, 1, 4, 0x85, 0x00, 0x61, 0x62]),
+      new Uint8Array([0x10, 1, 4, ...Array(7).fill(0xff), 0x7f, 0x61, 0x62]),
     ]
     for (const b of bad)
       expect(() => decodeFileList(b)).toThrow(expect.objectContaining({ code: 'INDEX_CORRUPT' }))

@@ -114,7 +114,12 @@ export function decodeFileListColumns(blob: Uint8Array): FileListColumns {
       const b = p[at++]
       if (b === undefined || mul > 2 ** 49) corrupt('truncated number')
       v += (b & 0x7f) * mul
-      if (b < 0x80) return v
+      if (b < 0x80) {
+        // The writer emits minimal LEB128 of safe integers; anything else is damage, not a size.
+        if (b === 0 && mul > 1) corrupt('overlong number')
+        if (!Number.isSafeInteger(v)) corrupt('number too large')
+        return v
+      }
       mul *= 0x80
     }
   }
