@@ -32,15 +32,16 @@ describe('fuzz @bbmesh/catalog', () => {
     for (const f of readdirSync(fixtures).filter((n) => n.endsWith('.torrent')))
       torrents.push(new Uint8Array(readFileSync(join(fixtures, f))))
     for (const version of ['v1', 'v2', 'hybrid'] as const) {
-      const t = await buildTorrent({
-        name: `fuzz-${version}`,
-        version,
-        pieceLength: 16_384,
-        files: [
-          { path: ['a', 'one.bin'], data: new Uint8Array(40_000).fill(1) },
-          { path: ['b.txt'], data: new Uint8Array(10).fill(2) },
-        ],
-      })
+      const t = await buildTorrent(
+        {
+          name: `fuzz-${version}`,
+          files: [
+            { path: ['a', 'one.bin'], data: new Uint8Array(40_000).fill(1) },
+            { path: ['b.txt'], data: new Uint8Array(10).fill(2) },
+          ],
+        },
+        { version, pieceLength: 16_384 },
+      )
       torrents.push(t.torrent)
     }
   })

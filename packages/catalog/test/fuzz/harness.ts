@@ -36,10 +36,10 @@ export interface FuzzReport {
 class Crash extends Error {
   constructor(
     readonly input: Uint8Array,
-    readonly cause: unknown,
+    readonly failure: unknown,
   ) {
     super(
-      `crash on ${Buffer.from(input).toString('hex').slice(0, 2000)}: ${String((cause as Error)?.stack ?? cause)}`,
+      `crash on ${Buffer.from(input).toString('hex').slice(0, 2000)}: ${String((failure as Error)?.stack ?? failure)}`,
     )
   }
 }
