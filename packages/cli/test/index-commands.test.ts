@@ -154,5 +154,6 @@ describe('bbmesh import agrees with libtorrent about every fixture', () => {
     } finally {
       cleanup()
     }
-  })
+    // One CLI process per fixture: on a loaded 2-core machine each start takes seconds.
+  }, 120_000)
 })
