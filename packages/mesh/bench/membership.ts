@@ -37,7 +37,9 @@ export function scaledSchedule(div: number): Partial<MeshOptions> {
   }
 }
 
-const COUNTED = ['messagesOut', 'bytesOut', 'entriesOut', 'announces', 'lookups', 'dials'] as const
+const MESH_COUNTED = ['messagesOut', 'bytesOut', 'entriesOut', 'announces', 'lookups', 'dials'] as const
+/** Mesh counters, plus `dhtQueries`: KRPC queries the member's DHT node sent (rendezvous + upkeep). */
+const COUNTED = [...MESH_COUNTED, 'dhtQueries'] as const
 type Counted = Record<(typeof COUNTED)[number], number>
 
 export interface MembershipRow {
@@ -73,7 +75,8 @@ function sum(ms: readonly BenchMember[]): Counted & Pick<MeshStats, 'duplicateLi
   } as Counted & Pick<MeshStats, 'duplicateLinks' | 'gateFailures'>
   for (const m of ms) {
     const s = m.mesh.stats()
-    for (const k of COUNTED) t[k] += s[k]
+    for (const k of MESH_COUNTED) t[k] += s[k]
+    t.dhtQueries += m.dht.stats().queriesOut
     t.duplicateLinks += s.duplicateLinks
     t.gateFailures += s.gateFailures
   }
@@ -239,15 +242,15 @@ export function runMembershipBench(resultsDir: string): void {
     'Join: per member, from the mesh start to convergence. Steady: per member per minute over the',
     `${STEADY_S} s after convergence. bytes: bb_members delta payloads; msgs: every bb_members message sent.`,
     '',
-    '| members | 50% / 90% of pairs s | converged s | pairs known | join msgs | join bytes | join announces / lookups / dials | steady msgs/min | steady bytes/min | steady entries/min | steady announces/min | steady lookups/min | connected min–max | dup links | still converged | CPU s | peak RSS MB | loop p99 ms |',
-    '|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---|---:|---:|---:|',
+    '| members | 50% / 90% of pairs s | converged s | pairs known | join msgs | join bytes | join announces / lookups / dials | steady msgs/min | steady bytes/min | steady entries/min | steady announces/min | steady lookups/min | steady DHT queries/min | connected min–max | dup links | still converged | CPU s | peak RSS MB | loop p99 ms |',
+    '|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---:|---:|',
     ...rows.map((r) =>
       r.error
-        ? `| ${r.members} | not reached: ${r.error} ||||||||||||||||| |`
+        ? `| ${r.members} | not reached: ${r.error} |||||||||||||||||| |`
         : `| ${r.members} | ${sec(r.pairs50Ms)} / ${sec(r.pairs90Ms)} | ${sec(r.convergedMs)} | ${r.pairsKnown} | ${r.join.messagesOut} | ${r.join.bytesOut} | ` +
           `${r.join.announces} / ${r.join.lookups} / ${r.join.dials} | ${r.steadyPerMin.messagesOut} | ` +
           `${r.steadyPerMin.bytesOut} | ${r.steadyPerMin.entriesOut} | ${r.steadyPerMin.announces} | ` +
-          `${r.steadyPerMin.lookups} | ${r.connected.min}–${r.connected.max} | ${r.duplicateLinks} | ` +
+          `${r.steadyPerMin.lookups} | ${r.steadyPerMin.dhtQueries} | ${r.connected.min}–${r.connected.max} | ${r.duplicateLinks} | ` +
           `${r.stillConvergedAfterWindow ? 'yes' : 'no'} | ${r.cpuS} | ${r.peakRssMb} | ${r.loopDelayP99Ms} |`,
     ),
     '',
