@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { runMembershipBench } from './membership.js'
 import { buildTorrent } from '@bbmesh/catalog'
 import { openIndex } from '@bbmesh/index'
 import { BloomFilter, Triage, createHarvester, toHex } from '../src/index.js'
@@ -12,7 +13,10 @@ import type { Endpoint, HarvestDht, MetadataFetcher, Observation } from '../src/
 // pipeline itself costs, with no network: Bloom filter, triage over a real SQLite index, and the
 // whole harvester from observation to ingested torrent with an instant fetcher. Writes
 // bench/results/mesh-<scale>.{json,md}. Nothing is asserted; the numbers are reported.
+// Then the membership benchmark (bench/membership.ts, a few minutes on loopback). BENCH_ONLY=pipeline
+// or BENCH_ONLY=membership runs one of the two.
 
+const ONLY = process.env.BENCH_ONLY
 const SCALE = Number(process.env.MESH_BENCH_SCALE ?? 1)
 const here = dirname(fileURLToPath(import.meta.url))
 const resultsDir = join(here, '..', '..', 'bench', 'results')
@@ -112,33 +116,38 @@ async function harvester(dir: string): Promise<void> {
   await index.close()
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'mesh-bench-'))
-try {
-  bloom()
-  await triage(dir)
-  await harvester(dir)
-} finally {
-  rmSync(dir, { recursive: true, force: true })
+async function pipeline(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mesh-bench-'))
+  try {
+    bloom()
+    await triage(dir)
+    await harvester(dir)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
+  mkdirSync(resultsDir, { recursive: true })
+  const meta = {
+    scale: SCALE,
+    node: process.version,
+    cpu: cpus()[0]?.model ?? '?',
+    cores: cpus().length,
+    peakRssMb,
+  }
+  writeFileSync(join(resultsDir, `mesh-${SCALE}.json`), JSON.stringify({ ...meta, rows }, null, 2) + '\n')
+  const md = [
+    `# @bbmesh/mesh pipeline benchmark (scale ${SCALE})`,
+    '',
+    `${meta.node}, ${meta.cores} × ${meta.cpu}; peak RSS ${peakRssMb} MB. Rerun: \`pnpm --filter @bbmesh/mesh bench\``,
+    '(`MESH_BENCH_SCALE=10` for ten times the items).',
+    '',
+    '| bench | items | ms | per second | note |',
+    '|---|---:|---:|---:|---|',
+    ...rows.map((r) => `| ${r.bench} | ${r.items} | ${r.ms} | ${r.perSecond} | ${r.note} |`),
+    '',
+  ].join('\n')
+  writeFileSync(join(resultsDir, `mesh-${SCALE}.md`), md)
 }
-const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
-mkdirSync(resultsDir, { recursive: true })
-const meta = {
-  scale: SCALE,
-  node: process.version,
-  cpu: cpus()[0]?.model ?? '?',
-  cores: cpus().length,
-  peakRssMb,
-}
-writeFileSync(join(resultsDir, `mesh-${SCALE}.json`), JSON.stringify({ ...meta, rows }, null, 2) + '\n')
-const md = [
-  `# @bbmesh/mesh pipeline benchmark (scale ${SCALE})`,
-  '',
-  `${meta.node}, ${meta.cores} × ${meta.cpu}; peak RSS ${peakRssMb} MB. Rerun: \`pnpm --filter @bbmesh/mesh bench\``,
-  '(`MESH_BENCH_SCALE=10` for ten times the items).',
-  '',
-  '| bench | items | ms | per second | note |',
-  '|---|---:|---:|---:|---|',
-  ...rows.map((r) => `| ${r.bench} | ${r.items} | ${r.ms} | ${r.perSecond} | ${r.note} |`),
-  '',
-].join('\n')
-writeFileSync(join(resultsDir, `mesh-${SCALE}.md`), md)
+
+if (ONLY === undefined || ONLY === 'pipeline') await pipeline()
+if (ONLY === undefined || ONLY === 'membership') runMembershipBench(resultsDir)

@@ -5,11 +5,16 @@
 // issue's size (300 nodes, 2,000 torrents, K = 1, 4, 8). BENCH_NODES, BENCH_TORRENTS, BENCH_KS (e.g.
 // "1,4"), BENCH_STOCK_SHARE, BENCH_SEED and BENCH_DURATION_S override.
 // Each K runs in its own child process so peak RSS is its own. Writes bench/results/testnet-*.{json,md}.
+// Then membership-cost.ts (a crawl with and without community). BENCH_ONLY=testnet or
+// BENCH_ONLY=membership runs one of the two.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { benchEnv, round, rowPerChild, sec } from './children.js'
+import { runMembershipCost } from './membership-cost.js'
 import { runTestnet, type RunSummary } from '../src/index.js'
+
+const ONLY = process.env.BENCH_ONLY
 
 const FULL = process.env.BENCH_FULL === '1'
 const NODES = Number(process.env.BENCH_NODES ?? (FULL ? 300 : 60))
@@ -108,4 +113,7 @@ async function main(): Promise<void> {
   process.stdout.write(md)
 }
 
-await main()
+if (ONLY === undefined || ONLY === 'testnet') await main()
+// Not in a child of main (`run.js --one k`): those print one row and stop.
+if ((ONLY === undefined || ONLY === 'membership') && !process.argv.includes('--one'))
+  await runMembershipCost()
