@@ -3,23 +3,23 @@
 // else; members learn each other from the swarm and from each other, and keep a live link to up to
 // `targetConnections` of them.
 import { EventEmitter } from 'node:events'
-import { bencode, createGateExtension, ExtensionRegistry, PeerHost, type PeerAddress } from '@bbmesh/wire'
-import { systemClock, type Clock, type Timer } from '../clock.js'
 import {
-  MAX_ENTRIES_PER_MESSAGE,
-  MEMBERS_PROTOCOL_VERSION,
-  membersCodecs,
-  type MemberHello,
-  type MembersDelta,
-} from './codec.js'
+  createGateExtension,
+  ExtensionRegistry,
+  GATE_EXTENSION_NAME,
+  PeerHost,
+  type GatePeer,
+  type PeerAddress,
+} from '@bbmesh/wire'
+import { systemClock, type Clock, type Timer } from '../clock.js'
+import { MEMBERS_PROTOCOL_VERSION, type MemberHello, type MembersDelta } from './codec.js'
 import { Dialer, type DialOutcome } from './dialer.js'
+import { flushDeltas, memberInfo } from './gossip-out.js'
+import { meshStats, type MeshOwnCounters } from './mesh-stats.js'
 import { createMembersExtension, type MembersCore, type MembersLink } from './extension.js'
 import { MemberTable, type MemberRecord } from './member-table.js'
 import { Rendezvous } from './rendezvous.js'
 import type { MemberInfo, MeshEvents, MeshOptions, MeshStats } from './types.js'
-
-/** Drain at most this many delta messages per link per gossip tick. */
-const DELTAS_PER_TICK = 4
 
 export class CommunityMesh extends EventEmitter<MeshEvents> implements MembersCore {
   readonly clock: Clock
@@ -32,12 +32,14 @@ export class CommunityMesh extends EventEmitter<MeshEvents> implements MembersCo
   private ticker: Timer | undefined
   private closed = false
   private wirePort = 0
-  private readonly n = {
+  private readonly n: MeshOwnCounters = {
     entriesOut: 0,
     bytesOut: 0,
     floodDropped: 0,
     duplicateLinks: 0,
     inboundGateFailures: 0,
+    closedIn: 0,
+    closedOut: 0,
   }
 
   constructor(private readonly opts: MeshOptions) {
@@ -141,43 +143,8 @@ export class CommunityMesh extends EventEmitter<MeshEvents> implements MembersCo
   }
 
   stats(): MeshStats {
-    const d = this.dialer.counters
-    const r = this.rendezvous.counters
-    const t = this.table.counters
-    let messagesIn = 0
-    let messagesOut = 0
-    for (const l of this.links.values()) {
-      messagesIn += l.messagesIn
-      messagesOut += l.messagesOut
-    }
-    return {
-      members: this.table.size,
-      seen: t.added,
-      connected: this.links.size,
-      gateFailures: d.gateFailures + this.n.inboundGateFailures,
-      inboundGateFailures: this.n.inboundGateFailures,
-      dials: d.dials,
-      unreachable: d.unreachable,
-      backedOff: d.backedOff,
-      rateLimited: d.rateLimited,
-      announces: r.announces,
-      lookups: r.lookups,
-      candidates: r.candidates,
-      messagesIn: messagesIn + this.closedIn,
-      messagesOut: messagesOut + this.closedOut,
-      entriesOut: this.n.entriesOut,
-      bytesOut: this.n.bytesOut,
-      floodDropped: this.n.floodDropped,
-      expired: t.expired,
-      left: t.left,
-      gossipIgnored: t.gossipIgnored,
-      duplicateLinks: this.n.duplicateLinks,
-    }
+    return meshStats(this.n, this.table, this.links.values(), this.dialer.counters, this.rendezvous.counters)
   }
-
-  /** Message totals of links that have closed (so stats never go backwards). */
-  private closedIn = 0
-  private closedOut = 0
 
   // ---- MembersCore: what the links report ----
 
@@ -242,8 +209,8 @@ export class CommunityMesh extends EventEmitter<MeshEvents> implements MembersCo
   }
 
   onLinkClosed(link: MembersLink): void {
-    this.closedIn += link.messagesIn
-    this.closedOut += link.messagesOut
+    this.n.closedIn += link.messagesIn
+    this.n.closedOut += link.messagesOut
     if (!link.hello) return
     const idHex = Buffer.from(link.hello.nodeId).toString('hex')
     if (this.links.get(idHex) !== link) return
@@ -269,8 +236,11 @@ export class CommunityMesh extends EventEmitter<MeshEvents> implements MembersCo
       conn.once('handshake', () => (answered = true))
       conn.once('gate', (s) => {
         if (s === 'open') return resolve('member')
+        // A gate that only timed out may be a member behind a slow link or a busy event loop: retry
+        // it soon (the doubling backoff) rather than treating it as a stranger for gateBackoffMs.
+        const timedOut = conn.extension<GatePeer>(GATE_EXTENSION_NAME)?.failure === 'gate timed out'
         conn.close('local', 'not a member')
-        resolve('gate-failed')
+        resolve(timedOut ? 'unreachable' : 'gate-failed')
       })
       conn.once('close', () => resolve(conn.gateOpen ? 'member' : answered ? 'gate-failed' : 'unreachable'))
     })
@@ -307,47 +277,14 @@ export class CommunityMesh extends EventEmitter<MeshEvents> implements MembersCo
     this.dialer.pump()
   }
 
-  /** Sends a link what changed since its cursor (everything, the first time). */
   private flush(link: MembersLink): void {
-    const now = this.clock.now()
-    const peerHex = link.hello && Buffer.from(link.hello.nodeId).toString('hex')
-    for (let i = 0; i < DELTAS_PER_TICK; i++) {
-      const c = this.table.changesSince(link.cursor, MAX_ENTRIES_PER_MESSAGE)
-      if (c.cursor === link.cursor) return
-      link.cursor = c.cursor
-      const added = c.added.filter((r) => r.idHex !== peerHex)
-      const left = c.left.filter((r) => r.idHex !== peerHex)
-      if (added.length === 0 && left.length === 0) continue
-      const delta: MembersDelta = {
-        added: added.map((r) => ({
-          nodeId: r.nodeId,
-          host: r.host,
-          wirePort: r.wirePort,
-          dhtPort: r.dhtPort,
-          caps: r.caps,
-          ageSeconds: Math.max(0, Math.floor((now - r.lastSeen) / 1000)),
-          ...(r.feedId !== undefined && { feedId: r.feedId }),
-        })),
-        left: left.map((r) => r.nodeId),
-      }
-      link.send('delta', delta)
-      this.n.entriesOut += added.length + left.length
-      this.n.bytesOut += bencode(membersCodecs.delta.encode(delta).dict).length
-    }
+    const sent = flushDeltas(this.table, link, this.clock.now())
+    this.n.entriesOut += sent.entries
+    this.n.bytesOut += sent.bytes
   }
 
   private info(r: MemberRecord): MemberInfo {
-    return {
-      nodeId: r.idHex,
-      host: r.host,
-      wirePort: r.wirePort,
-      dhtPort: r.dhtPort,
-      caps: r.caps,
-      ...(r.feedId !== undefined && { feedId: r.feedId.toString('hex') }),
-      connected: r.connected,
-      lastSeenAgoS: Math.max(0, Math.round((this.clock.now() - r.lastSeen) / 1000)),
-      firstSeen: r.firstSeen,
-    }
+    return memberInfo(r, this.clock.now())
   }
 }
 
