@@ -5,6 +5,7 @@ import type { Database } from './database.js'
 import { IndexError, toIndexError } from './errors.js'
 import { LATEST_MIGRATION, migrateTo, migrations } from './migrations/index.js'
 import { PooledIndex } from './pooled-index.js'
+import { sqliteBackend } from './sqlite-backend.js'
 import type { OpenIndexOptions } from './types.js'
 import { MetadataCacheStore } from './write/metadata-cache.js'
 import { Writer } from './write/writer.js'
@@ -47,7 +48,11 @@ export async function openIndex(opts: OpenIndexOptions): Promise<PooledIndex> {
     else await migrateTo(db as Kysely<unknown>, 'latest')
     const cache = new MetadataCacheStore(raw, opts.cacheBudgetBytes ?? DEFAULT_CACHE_BUDGET_BYTES, readonly)
     const writer = readonly ? undefined : new Writer(raw, cache)
-    return new PooledIndex({ db, raw, path: opts.path, readonly, cache, writer })
+    return new PooledIndex({
+      db,
+      path: opts.path,
+      backend: sqliteBackend({ db, raw, path: opts.path, cache, writer }),
+    })
   } catch (err) {
     try {
       raw?.close()
