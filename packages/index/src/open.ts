@@ -5,6 +5,8 @@ import type { Database } from './database.js'
 import { IndexError, toIndexError } from './errors.js'
 import { LATEST_MIGRATION, migrateTo, migrations } from './migrations/index.js'
 import { PooledIndex } from './pooled-index.js'
+import { openPostgresIndex } from './postgres/open.js'
+import { isPostgresUrl, redactUrl } from './postgres/pool.js'
 import { sqliteBackend } from './sqlite-backend.js'
 import type { OpenIndexOptions } from './types.js'
 import { MetadataCacheStore } from './write/metadata-cache.js'
@@ -21,9 +23,20 @@ function checkOptions(opts: OpenIndexOptions): void {
   }
 }
 
-/** Opens (creating if needed) the index at `path` and migrates it to the latest schema. */
+/**
+ * Opens (creating if needed) the index at `path` and migrates it to the latest schema. A path that is
+ * a postgres:// (or postgresql://) URL opens the index in that Postgres database instead of a file.
+ */
 export async function openIndex(opts: OpenIndexOptions): Promise<PooledIndex> {
   checkOptions(opts)
+  if (isPostgresUrl(opts.path)) {
+    const where = `open ${redactUrl(opts.path)}`
+    try {
+      return await openPostgresIndex(opts)
+    } catch (err) {
+      throw toIndexError(err, where)
+    }
+  }
   const readonly = opts.readonly === true
   const where = `open ${opts.path}`
   let raw: BetterSqlite3.Database | undefined
