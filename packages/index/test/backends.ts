@@ -53,9 +53,11 @@ export function pgSchemas(url: string): { fresh(): Promise<string>; dropAll(): P
   }
 }
 
-/** `describe` once per engine; the body gets the engine to open indexes with. */
-export function describeEngines(title: string, body: (engine: Engine) => void): void {
-  describe(`${title} [sqlite]`, () => body({ name: 'sqlite', fresh: async () => ':memory:' }))
+/**
+ * `describe` that needs a Postgres server: `fresh()` gives the URL of a new schema, all dropped after
+ * the suite. Skipped (and saying so) without BBMESH_TEST_PG_URL; a failure under CI=true.
+ */
+export function describePostgres(title: string, body: (fresh: () => Promise<string>) => void): void {
   if (PG_URL === undefined || PG_URL === '') {
     if (IN_CI) {
       describe(`${title} [postgres]`, () => {
@@ -64,7 +66,7 @@ export function describeEngines(title: string, body: (engine: Engine) => void): 
         })
       })
     } else {
-      describe.skip(`${title} [${SKIP_NOTE}]`, () => body({ name: 'postgres', fresh: async () => '' }))
+      describe.skip(`${title} [${SKIP_NOTE}]`, () => body(async () => ''))
       warnOnce()
     }
     return
@@ -73,8 +75,14 @@ export function describeEngines(title: string, body: (engine: Engine) => void): 
   describe(`${title} [postgres]`, () => {
     const schemas = pgSchemas(url)
     afterAll(() => schemas.dropAll())
-    body({ name: 'postgres', fresh: () => schemas.fresh() })
+    body(() => schemas.fresh())
   })
+}
+
+/** `describe` once per engine; the body gets the engine to open indexes with. */
+export function describeEngines(title: string, body: (engine: Engine) => void): void {
+  describe(`${title} [sqlite]`, () => body({ name: 'sqlite', fresh: async () => ':memory:' }))
+  describePostgres(title, (fresh) => body({ name: 'postgres', fresh }))
 }
 
 let warned = false

@@ -57,7 +57,7 @@ export class PgMetadataCache {
         await run(c, 'cacheUpsert', [key, data, rawInfo.length, data.length, Date.now()])
         total += data.length - (before?.stored_bytes ?? 0)
         while (total > this.#budget) {
-          const gone = await run<{ stored_bytes: number }>(c, 'cacheEvict', [key])
+          const gone = await run<{ stored_bytes: number }>(c, 'cacheEvict', [key, total - this.#budget])
           if (gone.length === 0) return
           for (const g of gone) total -= g.stored_bytes
         }

@@ -50,11 +50,17 @@ export const PG_SQL = {
   cacheTotal: 'select coalesce(sum(stored_bytes), 0) as n from metadata_cache',
   cacheGet: 'select data from metadata_cache where infohash = $1',
   cacheTouch: 'update metadata_cache set last_used = $1 where infohash = $2',
-  // SKIP LOCKED: two writers evicting at once take different victims instead of waiting on each
-  // other (or deadlocking over a row the other one just upserted).
+  // The oldest entries whose bytes cover the excess ($2), like the SQLite cache evicting one by one
+  // until under budget. SKIP LOCKED: two writers evicting at once take different victims instead of
+  // waiting on each other (or deadlocking over a row the other one just upserted).
   cacheEvict: `delete from metadata_cache where infohash in (
-      select infohash from metadata_cache where infohash <> $1
-      order by last_used, infohash limit 64 for update skip locked)
+      select infohash from (
+        select infohash, stored_bytes, sum(stored_bytes) over (order by last_used, infohash) as upto
+        from (
+          select infohash, stored_bytes, last_used from metadata_cache where infohash <> $1
+          order by last_used, infohash limit 64 for update skip locked
+        ) oldest
+      ) v where upto - stored_bytes < $2)
     returning stored_bytes`,
 } as const
 
