@@ -24,7 +24,10 @@ export function buildProgram(): Command {
     .description('bbmesh: a cooperative BitTorrent DHT harvester, index and catalog publisher')
     .version(version, '-V, --version')
     .option('--data-dir <dir>', 'data directory (default: $BBMESH_HOME, else the XDG data dir)')
-    .option('--db <file>', 'index database file (default: <data-dir>/index.db)')
+    .option(
+      '--db <file|url>',
+      'index: a file, or a postgres:// URL (default: $BBMESH_DB, else <data-dir>/index.db)',
+    )
     .option('--json', 'machine-readable output on stdout (logs go to stderr)')
     .addOption(new Option('-q, --quiet', 'only warnings and errors on stderr').conflicts('verbose'))
     .option('-v, --verbose', 'more detail on stderr')
