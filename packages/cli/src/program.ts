@@ -3,6 +3,7 @@ import { CliError, describeError, ExitCode } from './errors.js'
 import { registerCatalogCommand } from './commands/catalog.js'
 import { registerCommunityCommand } from './commands/community.js'
 import { registerCrawlCommand } from './commands/crawl.js'
+import { registerDbCommand } from './commands/db.js'
 import { registerDhtCommand } from './commands/dht.js'
 import { registerExportCommand } from './commands/export.js'
 import { registerImportCommand } from './commands/import.js'
@@ -54,6 +55,7 @@ Data lives in --data-dir (or $BBMESH_HOME); see 'bbmesh <command> --help' for ea
   registerTestnetCommand(program)
   registerCrawlCommand(program)
   registerCommunityCommand(program)
+  registerDbCommand(program)
   return program
 }
 

@@ -98,6 +98,26 @@ const body = (url: string) => () => {
     expect(b.stdout).toBe(a.stdout)
   })
 
+  it('db migrate copies a file index into Postgres and verifies the copy', async () => {
+    const db = await pgs.fresh()
+    const file = join(home, 'src.db')
+    expect((await runCli(['--db', file, 'import', join(fixtures, 'torrents')], { home })).code).toBe(0)
+    const mig = await runCli(['--json', 'db', 'migrate', '--from', `sqlite:${file}`, '--to', db], { home })
+    expect(mig.code, mig.stderr).toBe(0)
+    const r = jsonLines(mig.stdout).at(-1)!
+    expect(r).toMatchObject({ event: 'summary', verified: r.torrents })
+    expect(r.torrents).toBeGreaterThan(3)
+    expect(r.cachedInfos).toBe(r.torrents)
+    const a = await runCli(['--db', file, 'export', '--ndjson', '--with-info'], { home })
+    const b = await runCli(['--db', db, 'export', '--ndjson', '--with-info'], { home })
+    expect(b.code, b.stderr).toBe(0)
+    expect(b.stdout).toBe(a.stdout)
+    // A second copy into the now non-empty target is refused, not merged.
+    const again = await runCli(['db', 'migrate', '--from', file, '--to', db], { home })
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain('already holds torrents')
+  })
+
   it(
     'three concurrent imports into one database lose and duplicate nothing',
     { timeout: 120_000 },
