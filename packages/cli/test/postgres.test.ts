@@ -1,41 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import pg from 'pg'
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeEach, expect, it } from 'vitest'
+import { describePostgres } from './pg-schemas.js'
 import { fixtures, jsonLines, runCli, tempHome } from './run-cli.js'
 
-// The CLI on a Postgres index (--db postgres://… or BBMESH_DB). Needs BBMESH_TEST_PG_URL (scripts/
-// pg-test-cluster.sh; .ci/run starts one): skipped without it, and a failure under CI=true.
-const PG_URL = process.env.BBMESH_TEST_PG_URL
-const NOTE = 'postgres: skipped, BBMESH_TEST_PG_URL not set (eval "$(bash scripts/pg-test-cluster.sh start)")'
-
-/** Throwaway schemas on the test server, each reached by a URL whose connections use it. */
-function schemas(url: string) {
-  const made: string[] = []
-  const admin = async (text: string) => {
-    const c = new pg.Client({ connectionString: url })
-    await c.connect()
-    try {
-      await c.query(text)
-    } finally {
-      await c.end()
-    }
-  }
-  return {
-    async fresh(): Promise<string> {
-      const s = `bbmesh_cli_${randomBytes(6).toString('hex')}`
-      await admin(`create schema ${s}`)
-      made.push(s)
-      const u = new URL(url)
-      u.searchParams.set('options', `-c search_path=${s}`)
-      return u.toString()
-    },
-    async dropAll(): Promise<void> {
-      for (const s of made.splice(0)) await admin(`drop schema if exists ${s} cascade`)
-    },
-  }
-}
+// The CLI on a Postgres index (--db postgres://… or BBMESH_DB); pg-schemas.ts says when it skips.
 
 /** An NDJSON export line for synthetic torrent `i`, last seen on `day` of January 2026. */
 function line(i: number, day: number): string {
@@ -64,41 +34,44 @@ const sorted = (stdout: string) =>
     .filter((l) => l !== '')
     .sort()
 
-const body = (url: string) => () => {
-  const pgs = schemas(url)
+describePostgres('bbmesh on Postgres', (pgs) => {
   let home: string
   let cleanup: () => void
   beforeEach(() => ({ home, cleanup } = tempHome()))
   afterEach(() => cleanup())
   afterAll(() => pgs.dropAll())
 
-  it('import, search, show, stats and export work on --db postgres://… as on a file', async () => {
-    const db = await pgs.fresh()
-    const file = ['--db', join(home, 'i.db')]
-    const imp = await runCli([...file, 'import', join(fixtures, 'torrents')], { home })
-    expect(imp.code, imp.stderr).toBe(0)
-    // Through an export, so both indexes hold the same timestamps (an import is "seen now").
-    const a = await runCli([...file, 'export', '--ndjson'], { home })
-    const nd = join(home, 'fixtures.ndjson')
-    writeFileSync(nd, a.stdout)
-    const imp2 = await runCli(['--db', db, '--json', 'import', nd], { home })
-    expect(imp2.code, imp2.stderr).toBe(0)
-    const res = await runCli(['--db', db, '--json', 'search', 'ubuntu', '24.04'], { home })
-    expect(res.code, res.stderr).toBe(0)
-    const hits = jsonLines(res.stdout)[0]!.hits as { name: string; infohashV1: string }[]
-    expect(hits[0]?.name).toBe('ubuntu-24.04.1-desktop-amd64.iso')
-    const show = await runCli(['--json', 'show', hits[0]!.infohashV1], { home, env: { BBMESH_DB: db } })
-    expect(jsonLines(show.stdout)[0]).toMatchObject({ name: 'ubuntu-24.04.1-desktop-amd64.iso' })
-    const stats = await runCli(['--db', db, '--json', 'stats'], { home })
-    const s = jsonLines(stats.stdout)[0]!
-    expect(s.torrents).toBeGreaterThan(3)
-    const b = await runCli(['--db', db, 'export', '--ndjson'], { home })
-    expect(b.code, b.stderr).toBe(0)
-    expect(b.stdout.split('\n').length).toBeGreaterThan(3)
-    expect(b.stdout).toBe(a.stdout)
-  })
+  it(
+    'import, search, show, stats and export work on --db postgres://… as on a file',
+    { timeout: 90_000 },
+    async () => {
+      const db = await pgs.fresh()
+      const file = ['--db', join(home, 'i.db')]
+      const imp = await runCli([...file, 'import', join(fixtures, 'torrents')], { home })
+      expect(imp.code, imp.stderr).toBe(0)
+      // Through an export, so both indexes hold the same timestamps (an import is "seen now").
+      const a = await runCli([...file, 'export', '--ndjson'], { home })
+      const nd = join(home, 'fixtures.ndjson')
+      writeFileSync(nd, a.stdout)
+      const imp2 = await runCli(['--db', db, '--json', 'import', nd], { home })
+      expect(imp2.code, imp2.stderr).toBe(0)
+      const res = await runCli(['--db', db, '--json', 'search', 'ubuntu', '24.04'], { home })
+      expect(res.code, res.stderr).toBe(0)
+      const hits = jsonLines(res.stdout)[0]!.hits as { name: string; infohashV1: string }[]
+      expect(hits[0]?.name).toBe('ubuntu-24.04.1-desktop-amd64.iso')
+      const show = await runCli(['--json', 'show', hits[0]!.infohashV1], { home, env: { BBMESH_DB: db } })
+      expect(jsonLines(show.stdout)[0]).toMatchObject({ name: 'ubuntu-24.04.1-desktop-amd64.iso' })
+      const stats = await runCli(['--db', db, '--json', 'stats'], { home })
+      const s = jsonLines(stats.stdout)[0]!
+      expect(s.torrents).toBeGreaterThan(3)
+      const b = await runCli(['--db', db, 'export', '--ndjson'], { home })
+      expect(b.code, b.stderr).toBe(0)
+      expect(b.stdout.split('\n').length).toBeGreaterThan(3)
+      expect(b.stdout).toBe(a.stdout)
+    },
+  )
 
-  it('db migrate copies a file index into Postgres and verifies the copy', async () => {
+  it('db migrate copies a file index into Postgres and verifies the copy', { timeout: 90_000 }, async () => {
     const db = await pgs.fresh()
     const file = join(home, 'src.db')
     expect((await runCli(['--db', file, 'import', join(fixtures, 'torrents')], { home })).code).toBe(0)
@@ -152,16 +125,4 @@ const body = (url: string) => () => {
       expect(got).toEqual(want)
     },
   )
-}
-
-if (PG_URL !== undefined && PG_URL !== '') describe('bbmesh on Postgres', body(PG_URL))
-else if (process.env.CI === 'true') {
-  describe('bbmesh on Postgres', () => {
-    it('has a Postgres server (CI=true: a skipped Postgres suite is a failure)', () => {
-      throw new Error('BBMESH_TEST_PG_URL is not set; .ci/run should have started a cluster')
-    })
-  })
-} else {
-  console.warn(`@bbmesh/cli ${NOTE}`)
-  describe.skip(`bbmesh on Postgres [${NOTE}]`, body(''))
-}
+})
