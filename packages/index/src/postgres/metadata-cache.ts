@@ -9,6 +9,8 @@ import { inKeyedTransaction } from './tx.js'
 /** Puts into the cache inside the caller's transaction. */
 export interface CacheTx {
   put(infohash: Uint8Array, rawInfo: Uint8Array): Promise<void>
+  /** After rows were upserted in bulk (postgres/bulk.ts): re-read the total and evict down to budget. */
+  settle(): Promise<void>
 }
 
 function checkKey(infohash: Uint8Array): void {
@@ -39,9 +41,24 @@ export class PgMetadataCache {
     this.#lockTimeoutMs = lockTimeoutMs
   }
 
+  get budget(): number {
+    return this.#budget
+  }
+
   transaction(c: pg.ClientBase): CacheTx {
     let total: number | undefined
+    const evict = async (keep: Buffer) => {
+      while (total! > this.#budget) {
+        const gone = await run<{ stored_bytes: number }>(c, 'cacheEvict', [keep, total! - this.#budget])
+        if (gone.length === 0) return
+        for (const g of gone) total! -= g.stored_bytes
+      }
+    }
     return {
+      settle: async () => {
+        total = (await run<{ n: number }>(c, 'cacheTotal', []))[0]!.n
+        await evict(Buffer.alloc(0))
+      },
       put: async (infohash, rawInfo) => {
         checkKey(infohash)
         if (!(rawInfo instanceof Uint8Array) || rawInfo.length === 0 || rawInfo.length > MAX_RAW_INFO_BYTES) {
@@ -56,11 +73,7 @@ export class PgMetadataCache {
         total ??= (await run<{ n: number }>(c, 'cacheTotal', []))[0]!.n
         await run(c, 'cacheUpsert', [key, data, rawInfo.length, data.length, Date.now()])
         total += data.length - (before?.stored_bytes ?? 0)
-        while (total > this.#budget) {
-          const gone = await run<{ stored_bytes: number }>(c, 'cacheEvict', [key, total - this.#budget])
-          if (gone.length === 0) return
-          for (const g of gone) total -= g.stored_bytes
-        }
+        await evict(key)
       },
     }
   }

@@ -5,7 +5,7 @@ import type { TorrentRow } from '../tables/torrents.js'
 // Each runs as a named (server-side prepared) statement on its connection: parsed and planned once
 // per connection instead of once per torrent.
 
-const COLUMNS =
+export const COLUMNS =
   'infohash_v1, infohash_v2, name, name_raw, total_size, piece_length, file_count, private, first_seen, ' +
   'last_seen, seen_count, metadata_fetched_at, source'
 

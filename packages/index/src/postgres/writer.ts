@@ -20,6 +20,7 @@ import type { Folded, IngestResult } from '../write/merge.js'
 import { v2PrefixRange } from '../write/statements.js'
 import { checkSighting } from '../write/validate.js'
 import type { NormalizedTorrent } from '../write/validate.js'
+import { cacheFresh, insertFresh, planBatch } from './bulk.js'
 import { tsvectorLiteral } from './full-text.js'
 import type { PgMetadataCache, CacheTx } from './metadata-cache.js'
 import { bytea, rowValues, run } from './statements.js'
@@ -61,10 +62,13 @@ export class PgWriter {
     const torrents = prepared.torrents.map(pgSafe)
     return inKeyedTransaction(this.#pool, torrents.flatMap(keysOf), this.#lockTimeoutMs, async (c) => {
       const cache = this.#cache.transaction(c)
-      let inserted = 0
+      const plan = await planBatch(c, torrents)
+      await insertFresh(c, plan)
+      if (await cacheFresh(c, plan, this.#cache.budget)) await cache.settle()
+      let inserted = plan.fresh.length
       let updated = 0
-      for (const t of torrents) {
-        if (await ingestOne(c, cache, t)) inserted++
+      for (const t of plan.rest) {
+        if (await ingestOne(c, cache, t, plan.folded.get(t)!)) inserted++
         else updated++
       }
       return { inserted, updated, rawInfoRejected: prepared.rawInfoRejected }
@@ -94,11 +98,19 @@ export class PgWriter {
   }
 }
 
-/** One torrent of a batch, mirroring Writer#ingestOne step by step. True when a row was created. */
-async function ingestOne(c: pg.ClientBase, cache: CacheTx, t: NormalizedTorrent): Promise<boolean> {
+/**
+ * One torrent of a batch that matches a stored row or shares an infohash with another torrent of the
+ * batch, mirroring Writer#ingestOne step by step (its sightings were taken by planBatch). True when
+ * a row was created.
+ */
+async function ingestOne(
+  c: pg.ClientBase,
+  cache: CacheTx,
+  t: NormalizedTorrent,
+  folded: Folded,
+): Promise<boolean> {
   const [a] = t.ih1 === null ? [] : await run<TorrentRow>(c, 'byV1', [bytea(t.ih1)])
   const [b] = t.ih2 === null ? [] : await run<TorrentRow>(c, 'byV2', [bytea(t.ih2)])
-  const folded = await foldSightings(c, t)
   if (a === undefined && b === undefined) {
     const [row] = await run<{ id: number }>(c, 'insertTorrent', rowValues(newRow(t, folded)))
     await writeFiles(c, row!.id, t)
@@ -147,17 +159,6 @@ async function writeFiles(c: pg.ClientBase, id: number, t: NormalizedTorrent): P
 
 async function putRawInfo(cache: CacheTx, t: NormalizedTorrent): Promise<void> {
   if (t.rawInfo !== undefined) await cache.put((t.ih1 ?? t.ih2)!, t.rawInfo)
-}
-
-/** Sightings recorded before the metadata arrived are absorbed into the torrent row. */
-async function foldSightings(c: pg.ClientBase, t: NormalizedTorrent): Promise<Folded> {
-  const folded: Folded = { first: Number.MAX_SAFE_INTEGER, count: 0 }
-  for (const k of [t.ih1, t.ih2, t.ih2?.subarray(0, INFOHASH_V1_BYTES)]) {
-    if (k === null || k === undefined) continue
-    const [s] = await run<{ first_seen: number; count: number }>(c, 'takeSighting', [bytea(k)])
-    foldInto(folded, s)
-  }
-  return folded
 }
 
 async function torrentIdOf(c: pg.ClientBase, ih: Uint8Array): Promise<number | undefined> {
