@@ -8,7 +8,6 @@ import type { TorrentRow } from '../tables/torrents.js'
 import type { SightingInput, TorrentInput } from '../types.js'
 import {
   content,
-  foldInto,
   mergeSeen,
   newRow,
   pickContent,
