@@ -5,8 +5,7 @@ import type { Database } from './database.js'
 import { IndexError, toIndexError } from './errors.js'
 import { LATEST_MIGRATION, migrateTo, migrations } from './migrations/index.js'
 import { PooledIndex } from './pooled-index.js'
-import { openPostgresIndex } from './postgres/open.js'
-import { isPostgresUrl, redactUrl } from './postgres/pool.js'
+import { isPostgresUrl, redactUrl } from './postgres/url.js'
 import { sqliteBackend } from './sqlite-backend.js'
 import type { OpenIndexOptions } from './types.js'
 import { MetadataCacheStore } from './write/metadata-cache.js'
@@ -32,6 +31,8 @@ export async function openIndex(opts: OpenIndexOptions): Promise<PooledIndex> {
   if (isPostgresUrl(opts.path)) {
     const where = `open ${redactUrl(opts.path)}`
     try {
+      // Loaded on first use: `pg` costs every SQLite user's process start otherwise.
+      const { openPostgresIndex } = await import('./postgres/open.js')
       return await openPostgresIndex(opts)
     } catch (err) {
       throw toIndexError(err, where)

@@ -4,22 +4,6 @@ import pg from 'pg'
 const INT8_OID = 20
 const NUMERIC_OID = 1700
 
-/** True for the URLs openIndex hands to the Postgres backend instead of opening a file. */
-export function isPostgresUrl(path: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(path)
-}
-
-/** The URL with any password replaced, for messages and `index.path`. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password !== '') u.password = '***'
-    return u.toString()
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@')
-  }
-}
-
 /**
  * A pool whose bigint columns (sizes, ids, unix seconds, counts) read back as JS numbers, like
  * better-sqlite3's: every value the index stores is a safe integer. Per pool, not pg's global

@@ -1,5 +1,4 @@
 import type pg from 'pg'
-import { INFOHASH_V1_BYTES } from '../constants.js'
 
 // Several writers (processes, machines) share one database. Each write transaction first takes a
 // transaction-scoped advisory lock per infohash it touches, so the read-decide-write steps of ingest
@@ -16,9 +15,7 @@ const MAX_ATTEMPTS = 4
  * ingest of the torrent. Collisions only make two writers wait for each other.
  */
 export function lockKey(ih: Uint8Array): bigint {
-  return Buffer.from(ih.buffer, ih.byteOffset, Math.min(8, ih.byteLength, INFOHASH_V1_BYTES)).readBigInt64BE(
-    0,
-  )
+  return Buffer.from(ih.buffer, ih.byteOffset, ih.byteLength).readBigInt64BE(0)
 }
 
 function sqlState(err: unknown): string {
