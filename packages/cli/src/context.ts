@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import envPaths from 'env-paths'
 import { openIndex, type PooledIndex } from '@bbmesh/index'
@@ -19,8 +19,10 @@ export interface CommandContext {
   readonly out: Output
   /** The data directory: --data-dir, else $BBMESH_HOME, else the user's XDG data dir. */
   readonly dataDir: string
-  /** The index database file: --db, else <dataDir>/index.db. */
+  /** The index: --db, else $BBMESH_DB, else <dataDir>/index.db; a file path or a postgres:// URL. */
   readonly dbPath: string
+  /** Whether there is an index to read: the file exists, or it is a database server's to say. */
+  hasIndex(): boolean
   /** Creates the data directory (mode 0700) if needed and checks that it is writable. */
   ensureDataDir(): string
   /** Opens (and migrates) the index; closed by the caller. */
@@ -33,6 +35,18 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return envPaths('bbmesh', { suffix: '' }).data
 }
 
+/** A postgres:// or postgresql:// URL (opened by @bbmesh/index on that server), not a file path. */
+export function isDatabaseUrl(db: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(db)
+}
+
+/** --db, else $BBMESH_DB: a file path (resolved) or a database URL (as given); undefined for the default. */
+export function indexLocation(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const db = opts.db ?? (env.BBMESH_DB === '' ? undefined : env.BBMESH_DB)
+  if (db === undefined) return undefined
+  return isDatabaseUrl(db) ? db : resolve(db)
+}
+
 export function createContext(opts: GlobalOptions): CommandContext {
   const out = new Output({
     json: opts.json === true,
@@ -40,7 +54,8 @@ export function createContext(opts: GlobalOptions): CommandContext {
     verbose: opts.verbose === true,
   })
   const dataDir = opts.dataDir !== undefined ? resolve(opts.dataDir) : defaultDataDir()
-  const dbPath = opts.db !== undefined ? resolve(opts.db) : join(dataDir, 'index.db')
+  const db = indexLocation(opts)
+  const dbPath = db ?? join(dataDir, 'index.db')
   const ensureDataDir = (): string => {
     try {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 })
@@ -59,9 +74,10 @@ export function createContext(opts: GlobalOptions): CommandContext {
     out,
     dataDir,
     dbPath,
+    hasIndex: () => isDatabaseUrl(dbPath) || existsSync(dbPath),
     ensureDataDir,
     async openIndex(o = {}) {
-      if (opts.db === undefined) ensureDataDir()
+      if (db === undefined) ensureDataDir()
       return openIndex({ path: dbPath, readonly: o.readonly === true })
     },
   }

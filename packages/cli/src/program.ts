@@ -3,6 +3,7 @@ import { CliError, describeError, ExitCode } from './errors.js'
 import { registerCatalogCommand } from './commands/catalog.js'
 import { registerCommunityCommand } from './commands/community.js'
 import { registerCrawlCommand } from './commands/crawl.js'
+import { registerDbCommand } from './commands/db.js'
 import { registerDhtCommand } from './commands/dht.js'
 import { registerExportCommand } from './commands/export.js'
 import { registerImportCommand } from './commands/import.js'
@@ -24,7 +25,10 @@ export function buildProgram(): Command {
     .description('bbmesh: a cooperative BitTorrent DHT harvester, index and catalog publisher')
     .version(version, '-V, --version')
     .option('--data-dir <dir>', 'data directory (default: $BBMESH_HOME, else the XDG data dir)')
-    .option('--db <file>', 'index database file (default: <data-dir>/index.db)')
+    .option(
+      '--db <file|url>',
+      'index: a file, or a postgres:// URL (default: $BBMESH_DB, else <data-dir>/index.db)',
+    )
     .option('--json', 'machine-readable output on stdout (logs go to stderr)')
     .addOption(new Option('-q, --quiet', 'only warnings and errors on stderr').conflicts('verbose'))
     .option('-v, --verbose', 'more detail on stderr')
@@ -51,6 +55,7 @@ Data lives in --data-dir (or $BBMESH_HOME); see 'bbmesh <command> --help' for ea
   registerTestnetCommand(program)
   registerCrawlCommand(program)
   registerCommunityCommand(program)
+  registerDbCommand(program)
   return program
 }
 

@@ -18,14 +18,21 @@ export interface CliResult {
 /** Runs the built `bbmesh` binary as a child process, the way a user's shell would. */
 export function runCli(
   args: string[],
-  opts: { home?: string; input?: string; timeoutMs?: number } = {},
+  opts: { home?: string; input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliResult> {
   return new Promise((resolvePromise) => {
     const child = execFile(
       process.execPath,
       [binPath, ...args],
       {
-        env: { ...process.env, BBMESH_HOME: opts.home ?? '/nonexistent-bbmesh-home', NO_COLOR: '1' },
+        // BBMESH_DB from the developer's shell would point every test at their index.
+        env: {
+          ...process.env,
+          BBMESH_DB: undefined,
+          BBMESH_HOME: opts.home ?? '/nonexistent-bbmesh-home',
+          NO_COLOR: '1',
+          ...opts.env,
+        },
         timeout: opts.timeoutMs ?? 20_000,
         maxBuffer: 64 * 1024 * 1024,
         encoding: 'utf8',

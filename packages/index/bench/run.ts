@@ -7,12 +7,16 @@ import { encodeFileList, openIndex, tokenize } from '../src/index.js'
 import type { SearchQuery, TorrentInput } from '../src/index.js'
 import { ftsDocument } from '../src/search/fts5.js'
 import { generateBatch, makeVocab, rng } from './generate.js'
+import { benchPostgres, pgMarkdown } from './postgres.js'
+import type { PgBench } from './postgres.js'
 import type { Vocab } from './generate.js'
 
 // `pnpm bench` (20k torrents, < 1 min) or `BENCH_TORRENTS=100000 pnpm bench` (a few minutes).
 // Writes bench/results/index-<N>.{json,md}. Nothing here is asserted; the numbers are reported.
 
 const N = Number(process.env.BENCH_TORRENTS ?? 20_000)
+// With a Postgres server, the same corpus and queries also run there (bench/postgres.ts).
+const PG_URL = process.env.BENCH_PG_URL ?? process.env.BBMESH_TEST_PG_URL
 const BATCH = 1000
 const SEED = Number(process.env.BENCH_SEED ?? 42)
 const here = dirname(fileURLToPath(import.meta.url))
@@ -221,6 +225,10 @@ async function main() {
       },
       peakRssMb: { beforeIngest: rssBefore, duringIngest: ours.peakRssMb },
       loadAverage1m: { start: loadBefore, end: loadavg()[0]!, cpus: cpus().length },
+      postgres:
+        PG_URL === undefined
+          ? undefined
+          : await benchPostgres(PG_URL, v, SEED, batches, sizeOf, measureSearch),
     }
     mkdirSync(resultsDir, { recursive: true })
     writeFileSync(join(resultsDir, `index-${N}.json`), JSON.stringify(result, null, 2) + '\n')
@@ -245,6 +253,7 @@ type Result = {
     byTable: Record<string, number>
   }
   peakRssMb: { duringIngest: number }
+  postgres?: PgBench | undefined
 }
 
 function markdown(r: Result): string {
@@ -271,6 +280,7 @@ function markdown(r: Result): string {
     '|---|---|',
     ...Object.entries(r.disk.byTable).map(([k, b]) => `| ${k} | ${f(mb(b), 2)} |`),
     '',
+    ...(r.postgres === undefined ? [] : pgMarkdown(r.postgres, r.torrents)),
   ]
   return lines.join('\n')
 }

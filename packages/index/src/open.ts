@@ -5,6 +5,8 @@ import type { Database } from './database.js'
 import { IndexError, toIndexError } from './errors.js'
 import { LATEST_MIGRATION, migrateTo, migrations } from './migrations/index.js'
 import { PooledIndex } from './pooled-index.js'
+import { isPostgresUrl, redactUrl } from './postgres/url.js'
+import { sqliteBackend } from './sqlite-backend.js'
 import type { OpenIndexOptions } from './types.js'
 import { MetadataCacheStore } from './write/metadata-cache.js'
 import { Writer } from './write/writer.js'
@@ -20,9 +22,22 @@ function checkOptions(opts: OpenIndexOptions): void {
   }
 }
 
-/** Opens (creating if needed) the index at `path` and migrates it to the latest schema. */
+/**
+ * Opens (creating if needed) the index at `path` and migrates it to the latest schema. A path that is
+ * a postgres:// (or postgresql://) URL opens the index in that Postgres database instead of a file.
+ */
 export async function openIndex(opts: OpenIndexOptions): Promise<PooledIndex> {
   checkOptions(opts)
+  if (isPostgresUrl(opts.path)) {
+    const where = `open ${redactUrl(opts.path)}`
+    try {
+      // Loaded on first use: `pg` costs every SQLite user's process start otherwise.
+      const { openPostgresIndex } = await import('./postgres/open.js')
+      return await openPostgresIndex(opts)
+    } catch (err) {
+      throw toIndexError(err, where)
+    }
+  }
   const readonly = opts.readonly === true
   const where = `open ${opts.path}`
   let raw: BetterSqlite3.Database | undefined
@@ -47,7 +62,11 @@ export async function openIndex(opts: OpenIndexOptions): Promise<PooledIndex> {
     else await migrateTo(db as Kysely<unknown>, 'latest')
     const cache = new MetadataCacheStore(raw, opts.cacheBudgetBytes ?? DEFAULT_CACHE_BUDGET_BYTES, readonly)
     const writer = readonly ? undefined : new Writer(raw, cache)
-    return new PooledIndex({ db, raw, path: opts.path, readonly, cache, writer })
+    return new PooledIndex({
+      db,
+      path: opts.path,
+      backend: sqliteBackend({ db, raw, path: opts.path, cache, writer }),
+    })
   } catch (err) {
     try {
       raw?.close()

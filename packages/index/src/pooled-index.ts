@@ -1,12 +1,10 @@
-import { statSync } from 'node:fs'
-import type BetterSqlite3 from 'better-sqlite3'
 import type { Kysely } from 'kysely'
+import type { IndexBackend } from './backend.js'
 import { fromSeconds, parseInfohash, toSeconds } from './codec/bytes.js'
 import { DEFAULT_EXPORT_BATCH } from './constants.js'
 import type { Database } from './database.js'
 import { IndexError, toIndexError } from './errors.js'
 import { exportTorrents, findTorrent, toDetail } from './read/details.js'
-import { createExistsCheck, type ExistsCheck } from './read/exists.js'
 import { filesOf } from './read/files.js'
 import { pendingSightings } from './read/pending.js'
 import { search } from './search/search.js'
@@ -19,9 +17,8 @@ import type {
   TorrentDetail,
   TorrentInput,
 } from './types.js'
-import type { MetadataCacheStore } from './write/metadata-cache.js'
-import { removeTorrents, type RemoveOptions, type RemoveResult } from './write/remove.js'
-import type { IngestResult, Writer } from './write/writer.js'
+import type { IngestResult } from './write/merge.js'
+import type { RemoveOptions, RemoveResult } from './write/remove.js'
 
 const SECONDS_PER_DAY = 86_400
 
@@ -34,36 +31,30 @@ export interface MetadataCache {
 /** Internals handed over by openIndex; not part of the public API. */
 export interface PooledIndexParts {
   db: Kysely<Database>
-  raw: BetterSqlite3.Database
+  /** The file path, or the Postgres URL without its password. */
   path: string
-  readonly: boolean
-  cache: MetadataCacheStore
-  writer: Writer | undefined
+  backend: IndexBackend
 }
 
 /**
- * The pooled torrent index over one SQLite file. One writer per file: writes are synchronous
- * better-sqlite3 transactions, so they never interleave with each other or with reads on this handle.
+ * The pooled torrent index over one SQLite file or one Postgres database (sqlite-backend.ts,
+ * postgres/backend.ts): the same API and the same answers on both.
  */
 export class PooledIndex {
   readonly db: Kysely<Database>
   readonly metadataCache: MetadataCache
   readonly path: string
-  readonly #raw: BetterSqlite3.Database
-  readonly #writer: Writer | undefined
-  readonly #cache: MetadataCacheStore
+  readonly #backend: IndexBackend
   #closed = false
-  #exists: ExistsCheck | undefined
 
   constructor(parts: PooledIndexParts) {
     this.db = parts.db
     this.path = parts.path
-    this.#raw = parts.raw
-    this.#writer = parts.writer
-    this.#cache = parts.cache
+    this.#backend = parts.backend
     this.metadataCache = {
-      put: async (ih, info) => this.#guard('metadata cache put', () => this.#cache.put(ih, info)),
-      get: async (ih, o) => this.#guard('metadata cache get', () => this.#cache.get(ih, o?.touch !== false)),
+      put: async (ih, info) => this.#guard('metadata cache put', () => this.#backend.cachePut(ih, info)),
+      get: async (ih, o) =>
+        this.#guard('metadata cache get', () => this.#backend.cacheGet(ih, o?.touch !== false)),
     }
   }
 
@@ -76,10 +67,10 @@ export class PooledIndex {
     }
   }
 
-  #writable(where: string): Writer {
-    if (this.#writer === undefined)
+  #writable(where: string): IndexBackend {
+    if (!this.#backend.writable)
       throw new IndexError('INDEX_UNWRITABLE', `${where}: the index was opened read-only`)
-    return this.#writer
+    return this.#backend
   }
 
   /** Upserts a batch in one transaction; re-ingesting an infohash updates last_seen and counts only. */
@@ -111,14 +102,14 @@ export class PooledIndex {
     opts?: RemoveOptions,
   ): Promise<RemoveResult> {
     return this.#guard('remove', () => {
-      this.#writable('remove')
+      const backend = this.#writable('remove')
       if (!Array.isArray(infohashes)) throw new IndexError('BAD_INPUT', 'removeTorrents needs an array')
-      return removeTorrents(this.#raw, infohashes.map(parseInfohash), opts)
+      return backend.removeTorrents(infohashes.map(parseInfohash), opts)
     })
   }
 
   async has(infohash: string | Uint8Array): Promise<boolean> {
-    return this.#guard('has', () => (this.#exists ??= createExistsCheck(this.#raw))(parseInfohash(infohash)))
+    return this.#guard('has', () => this.#backend.has(parseInfohash(infohash)))
   }
 
   async get(infohash: string | Uint8Array): Promise<TorrentDetail | undefined> {
@@ -131,7 +122,7 @@ export class PooledIndex {
   }
 
   async search(q: SearchQuery): Promise<SearchPage> {
-    return this.#guard('search', () => search(this.db, q))
+    return this.#guard('search', () => search(this.db, this.#backend.fullText, q))
   }
 
   /** Every torrent with its files, in id order, one bounded batch in memory at a time. */
@@ -187,26 +178,12 @@ export class PooledIndex {
         newLastDay: Number(d.n),
         cachedMetadata: Number(c.n),
         cacheBytes: Number(c.bytes),
-        dbBytes: this.#dbBytes(),
+        dbBytes: await this.#backend.dbBytes(),
       }
     })
   }
 
-  #dbBytes(): number {
-    const pages = this.#raw.pragma('page_count', { simple: true }) as number
-    const pageSize = this.#raw.pragma('page_size', { simple: true }) as number
-    let wal = 0
-    if (this.path !== ':memory:' && this.path !== '') {
-      try {
-        wal = statSync(`${this.path}-wal`).size
-      } catch {
-        wal = 0 // no WAL file right after a checkpoint-on-close
-      }
-    }
-    return pages * pageSize + wal
-  }
-
-  /** Closes the database (checkpointing the WAL). Safe to call twice. */
+  /** Closes the database (SQLite: checkpointing the WAL; Postgres: ending the pool). Safe to call twice. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true

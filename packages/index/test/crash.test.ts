@@ -1,32 +1,14 @@
-import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import BetterSqlite3 from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeFileList } from '../src/index.js'
+import { ensureBuilt } from './build.js'
 import { tempDir } from './helpers.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const pkg = join(here, '..')
 const fixture = join(here, 'fixtures', 'crash-writer.mjs')
-
-function newestMtime(dir: string): number {
-  let newest = 0
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name)
-    const st = statSync(p)
-    newest = Math.max(newest, st.isDirectory() ? newestMtime(p) : st.mtimeMs)
-  }
-  return newest
-}
-
-/** The child imports dist/, so build it when it is missing or older than src/. */
-function ensureBuilt(): void {
-  const out = join(pkg, 'dist', 'index.js')
-  if (existsSync(out) && statSync(out).mtimeMs >= newestMtime(join(pkg, 'src'))) return
-  execFileSync('pnpm', ['exec', 'tsc', '-p', 'tsconfig.json'], { cwd: pkg, stdio: 'inherit' })
-}
 
 /** Runs the writer until a random moment after its first commit, then SIGKILLs it. */
 function runAndKill(path: string, run: number, killAfterMs: number): Promise<number[]> {

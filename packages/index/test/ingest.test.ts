@@ -1,15 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it } from 'vitest'
 import { openIndex } from '../src/index.js'
 import type { PooledIndex } from '../src/index.js'
+import { describeEngines } from './backends.js'
 import { hex, ih1, ih2, torrent } from './helpers.js'
 
 const sha1 = (b: Uint8Array) => new Uint8Array(createHash('sha1').update(b).digest())
 
-describe('ingest', () => {
+describeEngines('ingest', (engine) => {
   let ix: PooledIndex
   beforeEach(async () => {
-    ix = await openIndex({ path: ':memory:' })
+    ix = await openIndex({ path: await engine.fresh() })
   })
   afterEach(async () => {
     await ix.close()
@@ -149,7 +150,7 @@ describe('ingest', () => {
 
   it('caches raw metadata that hashes to its infohash, compressed, evicting the least recently used', async () => {
     await ix.close()
-    ix = await openIndex({ path: ':memory:', cacheBudgetBytes: 3000 })
+    ix = await openIndex({ path: await engine.fresh(), cacheBudgetBytes: 3000 })
     // Random bytes do not compress, so each entry costs ~400 of the 3000-byte budget. Keys are the
     // real SHA-1 of the bytes, as a v1 infohash is of its info dict.
     const infos = new Map<number, Uint8Array>()
@@ -206,6 +207,6 @@ describe('ingest', () => {
     await ix.close()
     await ix.close()
     await expect(ix.has(ih1(1))).rejects.toMatchObject({ code: 'INDEX_CLOSED' })
-    ix = await openIndex({ path: ':memory:' })
+    ix = await openIndex({ path: await engine.fresh() })
   })
 })

@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
 import { openIndex, parseNdjsonLine, toNdjsonLine, toNdjsonLineWithInfo } from '../src/index.js'
 import type { PooledIndex, TorrentDetail } from '../src/index.js'
+import { describeEngines } from './backends.js'
 import { ih1, ih2, torrent } from './helpers.js'
 
 async function dump(ix: PooledIndex, batchSize?: number): Promise<TorrentDetail[]> {
@@ -10,14 +11,14 @@ async function dump(ix: PooledIndex, batchSize?: number): Promise<TorrentDetail[
   return out
 }
 
-describe('NDJSON export -> import', () => {
+describeEngines('NDJSON export -> import', (engine) => {
   const open: PooledIndex[] = []
   afterEach(async () => {
     for (const ix of open.splice(0)) await ix.close()
   })
 
   it('round-trips losslessly, including names and paths that are not UTF-8', async () => {
-    const a = await openIndex({ path: ':memory:' })
+    const a = await openIndex({ path: await engine.fresh() })
     open.push(a)
     const badName = new Uint8Array([0x80, 0x41, 0xc0, 0xaf, 0x2e, 0x6d, 0x6b, 0x76])
     const badPath = new Uint8Array([0x64, 0x2f, 0xed, 0xa0, 0x80, 0x2e, 0x6d, 0x6b, 0x76])
@@ -51,7 +52,7 @@ describe('NDJSON export -> import', () => {
     expect(lines[1]).toContain('"pathHex"')
     for (const l of lines) expect(l).not.toContain('\n')
 
-    const b = await openIndex({ path: ':memory:' })
+    const b = await openIndex({ path: await engine.fresh() })
     open.push(b)
     await b.ingest(lines.map(parseNdjsonLine))
     const after = await dump(b)
@@ -116,7 +117,7 @@ describe('NDJSON export -> import', () => {
 
   it('carries the cached info dict as base64 "info", and an import caches it', async () => {
     const info = new TextEncoder().encode('d4:name4:test12:piece lengthi16384e6:pieces0:e')
-    const a = await openIndex({ path: ':memory:' })
+    const a = await openIndex({ path: await engine.fresh() })
     open.push(a)
     const ih = new Uint8Array(createHash('sha1').update(info).digest())
     await a.ingest([torrent(1, { infohashV1: ih, rawInfo: info })])
@@ -125,7 +126,7 @@ describe('NDJSON export -> import', () => {
     expect(JSON.parse(line)).toMatchObject({ info: Buffer.from(info).toString('base64') })
     expect(toNdjsonLine(detail!)).not.toContain('"info"')
 
-    const b = await openIndex({ path: ':memory:' })
+    const b = await openIndex({ path: await engine.fresh() })
     open.push(b)
     expect(await b.ingest([parseNdjsonLine(line)])).toMatchObject({ inserted: 1, rawInfoRejected: 0 })
     expect(await b.metadataCache.get(ih)).toEqual(info)

@@ -1,12 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it } from 'vitest'
 import { openIndex } from '../src/index.js'
 import type { PooledIndex } from '../src/index.js'
+import { describeEngines } from './backends.js'
 import { hex, ih1, ih2, tempDir, torrent } from './helpers.js'
 
-describe('removeTorrents', () => {
+describeEngines('removeTorrents', (engine) => {
   let ix: PooledIndex
   beforeEach(async () => {
-    ix = await openIndex({ path: ':memory:' })
+    ix = await openIndex({ path: await engine.fresh() })
   })
   afterEach(async () => {
     await ix.close()
@@ -50,7 +51,7 @@ describe('removeTorrents', () => {
     expect(await ix.has(ih1(1))).toBe(true)
     const { dir, cleanup } = tempDir()
     try {
-      const path = `${dir}/i.db`
+      const path = engine.name === 'sqlite' ? `${dir}/i.db` : await engine.fresh()
       await (await openIndex({ path })).close()
       const ro = await openIndex({ path, readonly: true })
       await expect(ro.removeTorrents([ih1(1)])).rejects.toMatchObject({ code: 'INDEX_UNWRITABLE' })

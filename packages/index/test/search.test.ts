@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { openIndex } from '../src/index.js'
 import type { PooledIndex, TorrentInput } from '../src/index.js'
+import { describeEngines } from './backends.js'
 import { ih1 } from './helpers.js'
 
 const GB = 1024 ** 3
@@ -45,10 +46,10 @@ const corpus: TorrentInput[] = [
   t(8, 'Misc Backup', [['notes/expanse-s03-thoughts.txt', 100]]),
 ]
 
-describe('search', () => {
+describeEngines('search', (engine) => {
   let ix: PooledIndex
   beforeAll(async () => {
-    ix = await openIndex({ path: ':memory:' })
+    ix = await openIndex({ path: await engine.fresh() })
     await ix.ingest(corpus)
   })
   afterAll(async () => {
@@ -184,7 +185,7 @@ describe('search', () => {
   })
 
   it('bounds the total of a huge result set, says it is a lower bound, and still pages through it all', async () => {
-    const big = await openIndex({ path: ':memory:' })
+    const big = await openIndex({ path: await engine.fresh() })
     try {
       const many = Array.from({ length: 1050 }, (_, i) =>
         t(100_000 + i, `Common.Word.Release.${i}`, [[`common-${i}.bin`, i]]),

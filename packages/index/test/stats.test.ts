@@ -1,12 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it } from 'vitest'
 import { openIndex } from '../src/index.js'
 import type { PooledIndex } from '../src/index.js'
+import { describeEngines } from './backends.js'
 import { ih1, torrent } from './helpers.js'
 
-describe('stats', () => {
+describeEngines('stats', (engine) => {
   let ix: PooledIndex
   beforeEach(async () => {
-    ix = await openIndex({ path: ':memory:' })
+    ix = await openIndex({ path: await engine.fresh() })
   })
   afterEach(async () => {
     await ix.close()

@@ -2,7 +2,6 @@
 // written so that any BitTorrent client can seed the directory (docs/PROTOCOL.md "Catalog format").
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { buildCatalog, libraryEntries, CATALOG_TORRENT_NAME } from '@bbmesh/catalog'
 import { commandAction } from '../command-action.js'
@@ -39,7 +38,7 @@ export function registerCatalogCommand(program: Command): void {
     .option('--own-only', 'leave out torrents imported from other publishers’ catalogs')
     .action(
       commandAction(async (ctx, opts: BuildOptions) => {
-        if (!existsSync(ctx.dbPath))
+        if (!ctx.hasIndex())
           throw new CliError(`no index at ${ctx.dbPath}: import or harvest torrents first`, 'NO_INDEX')
         const index = await ctx.openIndex({ readonly: true })
         let built

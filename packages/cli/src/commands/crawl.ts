@@ -6,7 +6,7 @@ import { constants as dhtConstants } from '@bbmesh/dht'
 import { HARVESTER_DEFAULTS, PersistError } from '@bbmesh/mesh'
 import type { Command } from 'commander'
 import { commandAction } from '../command-action.js'
-import type { CommandContext } from '../context.js'
+import { isDatabaseUrl, type CommandContext } from '../context.js'
 import { CliError, UsageError } from '../errors.js'
 import { parseCount } from '../units.js'
 import { crawlCounters, dbBytes, statusLine, summaryLines } from './crawl-report.js'
@@ -208,12 +208,11 @@ async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
     await s.close()
     const counters = crawlCounters(s, ctx.dbPath)
     if (meshAtEnd) counters.mesh = meshAtEnd
-    const indexTorrents = await index.stats().then(
-      (x) => x.torrents,
-      () => null,
-    )
+    const st = await index.stats().catch(() => null)
+    const indexTorrents = st?.torrents ?? null
     await index.close()
-    counters.dbBytes = dbBytes(ctx.dbPath)
+    // A Postgres index has no file to measure: its own tables' size, as stats() reports it.
+    counters.dbBytes = isDatabaseUrl(ctx.dbPath) ? (st?.dbBytes ?? 0) : dbBytes(ctx.dbPath)
     const durationS = round1(elapsedS())
     if (out.json) out.record({ event: 'summary', durationS, ...counters, indexTorrents })
     else for (const line of summaryLines(counters, durationS, indexTorrents)) out.text(line)

@@ -1,6 +1,6 @@
 // `bbmesh metadata serve`: BEP-9 metadata for .torrent files and/or the index's metadata cache, with an
 // optional DHT announcer so peers that look an infohash up find us.
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import type { DhtNode } from '@bbmesh/dht'
 import type { PooledIndex } from '@bbmesh/index'
@@ -74,7 +74,7 @@ const serveAction = async (ctx: CommandContext, opts: ServeOptions): Promise<voi
   }
   let index: PooledIndex | undefined
   if (opts.torrent.length === 0 || opts.fromIndex === true) {
-    if (!existsSync(ctx.dbPath))
+    if (!ctx.hasIndex())
       throw new CliError(
         `no index at ${ctx.dbPath}: pass --torrent FILE or import torrents first`,
         'NO_INDEX',

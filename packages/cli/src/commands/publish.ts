@@ -1,6 +1,5 @@
 // `bbmesh publish`: build the catalog from the index, seed it, announce it and move the BEP 46
 // pointer under the publisher key; then keep seeding, rebuilding and re-putting until stopped.
-import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { createDhtNode } from '@bbmesh/dht'
 import { CatalogPublisher, libraryEntries, loadPublisherKey, type PublishResult } from '@bbmesh/catalog'
@@ -40,7 +39,7 @@ export function registerPublishCommand(program: Command): void {
         if (opts.salt !== undefined && Buffer.byteLength(opts.salt) > 64)
           throw new UsageError('--salt: at most 64 bytes (BEP 44)')
         const key = await loadPublisherKey(ctx.dataDir).catch(rethrowCatalogError)
-        if (!existsSync(ctx.dbPath))
+        if (!ctx.hasIndex())
           throw new CliError(`no index at ${ctx.dbPath}: import or harvest torrents first`, 'NO_INDEX')
         const index = await ctx.openIndex({ readonly: true })
         const dht = createDhtNode({ bootstrap: parseBootstrap(opts.bootstrap) })

@@ -12,8 +12,9 @@ import type { TorrentsTable } from '../tables/torrents.js'
 import { IndexError } from '../errors.js'
 import { fileListsOf } from '../read/files.js'
 import type { MatchedFile, SearchHit, SearchPage, SearchQuery } from '../types.js'
-import { ftsCount, ftsRank, matchExpression } from './fts5.js'
-import type { FtsFilters, FtsRanked } from './fts5.js'
+import type { FtsFilters, FullText } from './full-text.js'
+import { rankMatches } from './rank.js'
+import type { FtsRanked } from './rank.js'
 import { matchFilesInList } from './matched-files.js'
 import { extensionToken, parseQueryText } from './tokenize.js'
 import type { QueryPhrase } from './tokenize.js'
@@ -25,7 +26,8 @@ function optionalSize(v: unknown, what: string): number | undefined {
   return Math.floor(v)
 }
 
-export async function search(db: Kysely<Database>, q: SearchQuery): Promise<SearchPage> {
+/** A search over either backend: `ft` answers the full-text parts, the rest is portable kysely. */
+export async function search(db: Kysely<Database>, ft: FullText, q: SearchQuery): Promise<SearchPage> {
   if (typeof q !== 'object' || q === null || typeof q.text !== 'string') {
     throw new IndexError('BAD_INPUT', 'search needs { text: string }')
   }
@@ -41,11 +43,11 @@ export async function search(db: Kysely<Database>, q: SearchQuery): Promise<Sear
   const ext = q.extension === undefined ? undefined : extensionToken(q.extension)
   if (q.extension !== undefined && ext === undefined)
     throw new IndexError('BAD_INPUT', 'extension has no letters or digits')
-  const { phrases, counts } = await resolvePhrases(db, parseQueryText(q.text))
+  const { phrases, counts } = await resolvePhrases(ft, parseQueryText(q.text))
   const page =
     phrases.length === 0 && ext === undefined
       ? await newest(db, filters, limit, offset)
-      : await ranked(db, await ftsRank(db, phrases, counts, ext, filters, limit, offset))
+      : await ranked(db, await rankMatches(ft, phrases, counts, ext, filters, limit, offset))
   const lists = await fileListsOf(
     db,
     page.rows.map((r) => r.id),
@@ -67,16 +69,16 @@ export async function search(db: Kysely<Database>, q: SearchQuery): Promise<Sear
  * so pages stay stable.
  */
 async function resolvePhrases(
-  db: Kysely<Database>,
+  ft: FullText,
   typed: QueryPhrase[],
 ): Promise<{ phrases: QueryPhrase[]; counts: number[] }> {
   const phrases = typed.map((p) => ({ ...p, prefix: false }))
   const counts: number[] = []
-  for (const p of phrases) counts.push(await ftsCount(db, matchExpression([p])!, {}, COMMON_AT))
+  for (const p of phrases) counts.push(await ft.count({ phrases: [p] }, {}, COMMON_AT))
   const i = phrases.length - 1
   if (i >= 0 && typed[i]!.prefix && counts[i]! < PREFIX_FALLBACK_BELOW) {
     phrases[i] = typed[i]!
-    counts[i] = await ftsCount(db, matchExpression([typed[i]!])!, {}, COMMON_AT)
+    counts[i] = await ft.count({ phrases: [typed[i]!] }, {}, COMMON_AT)
   }
   return { phrases, counts }
 }
