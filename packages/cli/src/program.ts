@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { CliError, describeError, ExitCode } from './errors.js'
 import { registerCatalogCommand } from './commands/catalog.js'
 import { registerCommunityCommand } from './commands/community.js'
+import { registerConfigCommand } from './commands/config.js'
 import { registerCrawlCommand } from './commands/crawl.js'
 import { registerDhtCommand } from './commands/dht.js'
 import { registerExportCommand } from './commands/export.js'
@@ -51,6 +52,7 @@ Data lives in --data-dir (or $BBMESH_HOME); see 'bbmesh <command> --help' for ea
   registerTestnetCommand(program)
   registerCrawlCommand(program)
   registerCommunityCommand(program)
+  registerConfigCommand(program)
   return program
 }
 

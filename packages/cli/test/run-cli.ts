@@ -18,14 +18,21 @@ export interface CliResult {
 /** Runs the built `bbmesh` binary as a child process, the way a user's shell would. */
 export function runCli(
   args: string[],
-  opts: { home?: string; input?: string; timeoutMs?: number } = {},
+  opts: { home?: string; input?: string; timeoutMs?: number; env?: Record<string, string | undefined> } = {},
 ): Promise<CliResult> {
   return new Promise((resolvePromise) => {
     const child = execFile(
       process.execPath,
       [binPath, ...args],
       {
-        env: { ...process.env, BBMESH_HOME: opts.home ?? '/nonexistent-bbmesh-home', NO_COLOR: '1' },
+        env: childEnv({
+          ...process.env,
+          BBMESH_HOME: opts.home ?? '/nonexistent-bbmesh-home',
+          // No user's ~/.config/bbmesh/config.json reaches a test unless it asks for one.
+          XDG_CONFIG_HOME: '/nonexistent-bbmesh-config',
+          NO_COLOR: '1',
+          ...opts.env,
+        }),
         timeout: opts.timeoutMs ?? 20_000,
         maxBuffer: 64 * 1024 * 1024,
         encoding: 'utf8',
@@ -38,6 +45,11 @@ export function runCli(
     if (opts.input !== undefined) child.stdin?.end(opts.input)
     else child.stdin?.end()
   })
+}
+
+/** The environment without the variables a test set to undefined (to unset them). */
+function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined))
 }
 
 /** A temporary data directory, removed by the returned cleanup function. */
