@@ -192,6 +192,20 @@ export class PooledIndex {
     })
   }
 
+  /**
+   * SQLite's `PRAGMA integrity_check`: an empty list when the file is sound, else its findings
+   * (at most `maxErrors`). Reads every page, so it takes a while on a large index.
+   */
+  async integrityCheck(maxErrors = 20): Promise<string[]> {
+    return this.#guard('integrityCheck', async () => {
+      const rows = this.#raw.pragma(`integrity_check(${Math.max(1, Math.floor(maxErrors))})`) as {
+        integrity_check: string
+      }[]
+      const found = rows.map((r) => r.integrity_check)
+      return found.length === 1 && found[0] === 'ok' ? [] : found
+    })
+  }
+
   #dbBytes(): number {
     const pages = this.#raw.pragma('page_count', { simple: true }) as number
     const pageSize = this.#raw.pragma('page_size', { simple: true }) as number
