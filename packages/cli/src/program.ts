@@ -5,6 +5,7 @@ import { registerCommunityCommand } from './commands/community.js'
 import { registerConfigCommand } from './commands/config.js'
 import { registerCrawlCommand } from './commands/crawl.js'
 import { registerDhtCommand } from './commands/dht.js'
+import { registerDoctorCommand } from './commands/doctor.js'
 import { registerExportCommand } from './commands/export.js'
 import { registerImportCommand } from './commands/import.js'
 import { registerKeysCommand } from './commands/keys.js'
@@ -53,6 +54,7 @@ Data lives in --data-dir (or $BBMESH_HOME); see 'bbmesh <command> --help' for ea
   registerCrawlCommand(program)
   registerCommunityCommand(program)
   registerConfigCommand(program)
+  registerDoctorCommand(program)
   return program
 }
 
