@@ -25,8 +25,11 @@ export function buildProgram(): Command {
   const program = new Command('bbmesh')
     .description('bbmesh: a cooperative BitTorrent DHT harvester, index and catalog publisher')
     .version(version, '-V, --version')
-    .option('--data-dir <dir>', 'data directory (default: $BBMESH_HOME, else the XDG data dir)')
-    .option('--db <file>', 'index database file (default: <data-dir>/index.db)')
+    .option(
+      '--data-dir <dir>',
+      'data directory (default: $BBMESH_HOME, else config dataDir, else the XDG data dir)',
+    )
+    .option('--db <file>', 'index database file (default: config databaseUrl, else <data-dir>/index.db)')
     .option('--json', 'machine-readable output on stdout (logs go to stderr)')
     .addOption(new Option('-q, --quiet', 'only warnings and errors on stderr').conflicts('verbose'))
     .option('-v, --verbose', 'more detail on stderr')
