@@ -3,6 +3,7 @@
 // `_closest` (lookup/iterative.ts). Adapter-only: it patches k-rpc members.
 // Kept in the emitted .d.ts (the package ships types/) so that consumers type-check
 // without skipLibCheck: these modules ship no types of their own.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an import would not reach the .d.ts
 /// <reference path="../../types/untyped-modules.d.ts" preserve="true" />
 import krpc from 'k-rpc'
 import type { KBucketContact } from 'k-bucket'
