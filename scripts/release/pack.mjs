@@ -34,6 +34,8 @@ try {
   for (const { name, dir } of staged) {
     const out = execFileSync('npm', ['pack', '--json', '--pack-destination', releaseDir], {
       cwd: dir,
+      // pnpm's npm_config_* settings mean nothing to npm pack (and make it warn about each one).
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_config_'))),
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     })
