@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { applyConfigDefaults } from './config/option-defaults.js'
 import { createContext, type CommandContext, type GlobalOptions } from './context.js'
 
 /**
@@ -13,6 +14,8 @@ export function commandAction<A extends unknown[]>(handler: CommandHandler<A>) {
   return async (...raw: unknown[]): Promise<void> => {
     const command = raw[raw.length - 1] as Command
     const ctx = createContext(command.optsWithGlobals<GlobalOptions>())
+    // commander passed the options object it keeps, so values set here reach the handler.
+    applyConfigDefaults(command, () => ctx.config)
     const code = await handler(ctx, ...(raw.slice(0, -1) as A))
     if (typeof code === 'number' && code !== 0) process.exitCode = code
   }

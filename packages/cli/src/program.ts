@@ -2,9 +2,11 @@ import { Command, CommanderError, Option } from 'commander'
 import { CliError, describeError, ExitCode } from './errors.js'
 import { registerCatalogCommand } from './commands/catalog.js'
 import { registerCommunityCommand } from './commands/community.js'
+import { registerConfigCommand } from './commands/config.js'
 import { registerCrawlCommand } from './commands/crawl.js'
 import { registerDbCommand } from './commands/db.js'
 import { registerDhtCommand } from './commands/dht.js'
+import { registerDoctorCommand } from './commands/doctor.js'
 import { registerExportCommand } from './commands/export.js'
 import { registerImportCommand } from './commands/import.js'
 import { registerKeysCommand } from './commands/keys.js'
@@ -24,10 +26,13 @@ export function buildProgram(): Command {
   const program = new Command('bbmesh')
     .description('bbmesh: a cooperative BitTorrent DHT harvester, index and catalog publisher')
     .version(version, '-V, --version')
-    .option('--data-dir <dir>', 'data directory (default: $BBMESH_HOME, else the XDG data dir)')
+    .option(
+      '--data-dir <dir>',
+      'data directory (default: $BBMESH_HOME, else config dataDir, else the XDG data dir)',
+    )
     .option(
       '--db <file|url>',
-      'index: a file, or a postgres:// URL (default: $BBMESH_DB, else <data-dir>/index.db)',
+      'index: a file, or a postgres:// URL (default: $BBMESH_DB, else config databaseUrl, else <data-dir>/index.db)',
     )
     .option('--json', 'machine-readable output on stdout (logs go to stderr)')
     .addOption(new Option('-q, --quiet', 'only warnings and errors on stderr').conflicts('verbose'))
@@ -56,6 +61,8 @@ Data lives in --data-dir (or $BBMESH_HOME); see 'bbmesh <command> --help' for ea
   registerCrawlCommand(program)
   registerCommunityCommand(program)
   registerDbCommand(program)
+  registerConfigCommand(program)
+  registerDoctorCommand(program)
   return program
 }
 

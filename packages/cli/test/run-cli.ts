@@ -18,21 +18,23 @@ export interface CliResult {
 /** Runs the built `bbmesh` binary as a child process, the way a user's shell would. */
 export function runCli(
   args: string[],
-  opts: { home?: string; input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  opts: { home?: string; input?: string; timeoutMs?: number; env?: Record<string, string | undefined> } = {},
 ): Promise<CliResult> {
   return new Promise((resolvePromise) => {
     const child = execFile(
       process.execPath,
       [binPath, ...args],
       {
-        // BBMESH_DB from the developer's shell would point every test at their index.
-        env: {
+        env: childEnv({
           ...process.env,
+          // BBMESH_DB from the developer's shell would point every test at their index.
           BBMESH_DB: undefined,
           BBMESH_HOME: opts.home ?? '/nonexistent-bbmesh-home',
+          // No user's ~/.config/bbmesh/config.json reaches a test unless it asks for one.
+          XDG_CONFIG_HOME: '/nonexistent-bbmesh-config',
           NO_COLOR: '1',
           ...opts.env,
-        },
+        }),
         timeout: opts.timeoutMs ?? 20_000,
         maxBuffer: 64 * 1024 * 1024,
         encoding: 'utf8',
@@ -45,6 +47,11 @@ export function runCli(
     if (opts.input !== undefined) child.stdin?.end(opts.input)
     else child.stdin?.end()
   })
+}
+
+/** The environment without the variables a test set to undefined (to unset them). */
+function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined))
 }
 
 /** A temporary data directory, removed by the returned cleanup function. */

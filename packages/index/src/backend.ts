@@ -19,4 +19,6 @@ export interface IndexBackend {
   cacheGet(infohash: Uint8Array, touch: boolean): Promise<Uint8Array | undefined>
   /** Bytes the index occupies on disk. */
   dbBytes(): Promise<number>
+  /** The engine's own consistency check: an empty list when sound, else at most `maxErrors` findings. */
+  integrityCheck(maxErrors: number): Promise<string[]>
 }

@@ -183,6 +183,14 @@ export class PooledIndex {
     })
   }
 
+  /**
+   * The engine's integrity check (SQLite: `PRAGMA integrity_check`; Postgres: its tables answer): an
+   * empty list when the index is sound, else its findings (at most `maxErrors`).
+   */
+  async integrityCheck(maxErrors = 20): Promise<string[]> {
+    return this.#guard('integrityCheck', () => this.#backend.integrityCheck(maxErrors))
+  }
+
   /** Closes the database (SQLite: checkpointing the WAL; Postgres: ending the pool). Safe to call twice. */
   async close(): Promise<void> {
     if (this.#closed) return

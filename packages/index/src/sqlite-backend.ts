@@ -53,5 +53,13 @@ export function sqliteBackend(parts: {
       }
       return pages * pageSize + wal
     },
+    // Reads every page, so it takes a while on a large index.
+    integrityCheck: async (maxErrors) => {
+      const rows = raw.pragma(`integrity_check(${Math.max(1, Math.floor(maxErrors))})`) as {
+        integrity_check: string
+      }[]
+      const found = rows.map((r) => r.integrity_check)
+      return found.length === 1 && found[0] === 'ok' ? [] : found
+    },
   }
 }

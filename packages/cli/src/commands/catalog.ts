@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { buildCatalog, libraryEntries, CATALOG_TORRENT_NAME } from '@bbmesh/catalog'
 import { commandAction } from '../command-action.js'
+import { ProgressBar, withProgress } from '../progress-bar.js'
 import { rethrowCatalogError } from '../catalog-error.js'
 import { CliError } from '../errors.js'
 import { formatSize } from '../units.js'
@@ -44,11 +45,16 @@ export function registerCatalogCommand(program: Command): void {
         let built
         try {
           // Streamed from the index: only the encoded lines are held, not an object per torrent.
+          const bar = new ProgressBar(ctx.out, 'building catalog', (await index.stats()).torrents)
           const entries = libraryEntries(index, {
             includePrivate: opts.includePrivate === true,
             ownOnly: opts.ownOnly === true,
           })
-          built = await buildCatalog(entries, { sharded: opts.sharded === true })
+          try {
+            built = await buildCatalog(withProgress(entries, bar), { sharded: opts.sharded === true })
+          } finally {
+            bar.stop()
+          }
         } catch (err) {
           rethrowCatalogError(err)
         } finally {

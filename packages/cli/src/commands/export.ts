@@ -6,6 +6,7 @@ import { createGzip } from 'node:zlib'
 import type { Command } from 'commander'
 import { toNdjsonLineWithInfo, type PooledIndex, type TorrentDetail } from '@bbmesh/index'
 import { commandAction } from '../command-action.js'
+import { ProgressBar } from '../progress-bar.js'
 import { CliError } from '../errors.js'
 
 interface ExportOptions {
@@ -53,20 +54,26 @@ Example:
         if (gzip) stream.pipe(sink)
         const started = Date.now()
         let count = 0
+        // The total only sizes the bar; an export without it still runs.
+        const total = await index.stats().then(
+          (s) => s.torrents,
+          () => undefined,
+        )
+        const bar = new ProgressBar(ctx.out, 'exporting', total)
         try {
           for await (const t of index.exportAll()) {
             const info = opts.withInfo === true ? await cachedInfo(index, t) : undefined
             if (!stream.write(toNdjsonLineWithInfo(t, info) + '\n'))
               await Promise.race([once(stream, 'drain'), sinkError])
             count += 1
-            if (count % 1000 === 0) ctx.out.progress(`exporting: ${count} torrents`)
+            bar.tick()
           }
           if (gzip || opts.out !== undefined) {
             stream.end()
             await Promise.race([finished(sink), sinkError])
           }
         } finally {
-          ctx.out.clearProgress()
+          bar.stop()
           await index.close()
         }
         ctx.out.info(`exported ${count} torrents in ${((Date.now() - started) / 1000).toFixed(1)}s`)

@@ -4,6 +4,7 @@ import type { Command } from 'commander'
 import { createDhtNode } from '@bbmesh/dht'
 import { CatalogPublisher, libraryEntries, loadPublisherKey, type PublishResult } from '@bbmesh/catalog'
 import { commandAction } from '../command-action.js'
+import { ProgressBar, withProgress } from '../progress-bar.js'
 import { rethrowCatalogError } from '../catalog-error.js'
 import { CliError, UsageError } from '../errors.js'
 import { parseCount } from '../units.js'
@@ -59,8 +60,13 @@ export function registerPublishCommand(program: Command): void {
           )
         }
         const once = async (): Promise<void> => {
-          const entries = libraryEntries(index, { ownOnly: opts.ownOnly === true })
-          report(await publisher.publish(entries).catch(rethrowCatalogError))
+          const bar = new ProgressBar(ctx.out, 'building catalog', (await index.stats()).torrents)
+          const entries = withProgress(libraryEntries(index, { ownOnly: opts.ownOnly === true }), bar)
+          try {
+            report(await publisher.publish(entries).catch(rethrowCatalogError))
+          } finally {
+            bar.stop()
+          }
         }
         try {
           await dht.listen(0, opts.host ?? '0.0.0.0')

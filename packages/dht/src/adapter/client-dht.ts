@@ -2,6 +2,10 @@
 // with cached tokens, BEP 44 get/put and bucket refresh stay; its query side, token timer and peer
 // store go, and with an injected clock its routing upkeep moves to clock-upkeep.ts.
 // Adapter-only: it patches bittorrent-dht members.
+// Kept in the emitted .d.ts (the package ships types/) so that consumers type-check
+// without skipLibCheck: these modules ship no types of their own.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an import would not reach the .d.ts
+/// <reference path="../../types/untyped-modules.d.ts" preserve="true" />
 import DHT from 'bittorrent-dht'
 import type { RPC } from 'k-rpc'
 import { QUESTIONABLE_AFTER_MS } from '../constants.js'

@@ -1,4 +1,8 @@
 // Routing-table upkeep on an injected clock, for the adapter (client-dht.ts).
+// Kept in the emitted .d.ts (the package ships types/) so that consumers type-check
+// without skipLibCheck: these modules ship no types of their own.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an import would not reach the .d.ts
+/// <reference path="../../types/untyped-modules.d.ts" preserve="true" />
 import type { KBucketContact } from 'k-bucket'
 import type { RPC } from 'k-rpc'
 import { isDict } from '../bencode.js'

@@ -1,6 +1,10 @@
 // k-rpc as the engine (bittorrent-dht.ts) runs it: on our KrpcSocket, with contact ids in the
 // shared slab, a bounded pending queue, and optionally our iterative lookup in place of its own
 // `_closest` (lookup/iterative.ts). Adapter-only: it patches k-rpc members.
+// Kept in the emitted .d.ts (the package ships types/) so that consumers type-check
+// without skipLibCheck: these modules ship no types of their own.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an import would not reach the .d.ts
+/// <reference path="../../types/untyped-modules.d.ts" preserve="true" />
 import krpc from 'k-rpc'
 import type { KBucketContact } from 'k-bucket'
 import type { RPC } from 'k-rpc'

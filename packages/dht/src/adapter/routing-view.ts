@@ -1,5 +1,9 @@
 // Read-only views of k-bucket's routing-table tree (its public `root`): contacts with their
 // bucket index and the bucket list. Used by the adapter only.
+// Kept in the emitted .d.ts (the package ships types/) so that consumers type-check
+// without skipLibCheck: these modules ship no types of their own.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an import would not reach the .d.ts
+/// <reference path="../../types/untyped-modules.d.ts" preserve="true" />
 import type KBucket from 'k-bucket'
 import type { KBucketContact, KBucketNode } from 'k-bucket'
 

@@ -1,7 +1,8 @@
-// (Not named bittorrent-dht.d.ts: tsc ignores a .d.ts that shares its base name with a .ts file.)
-// Our own declarations for the untyped libraries wrapped by the adapter (./bittorrent-dht.ts, which
-// sets them up in ./k-rpc-setup.ts and ./client-dht.ts). Only the members the adapter uses are
-// declared; the underscore members are theirs, used in those files under src/adapter alone.
+// Our own declarations for the untyped libraries wrapped by the adapter (src/adapter/bittorrent-dht.ts,
+// which sets them up in k-rpc-setup.ts and client-dht.ts). Outside src/ and shipped in the package:
+// the adapter's emitted .d.ts files reference this file by the same relative path from dist/. Only
+// the members the adapter uses are declared; the underscore members are theirs, used in those files
+// under src/adapter alone.
 
 declare module 'k-bucket' {
   import type { EventEmitter } from 'node:events'
