@@ -51,7 +51,8 @@ export const CATEGORIES = [
   { id: 8000, name: 'Other', subcats: [{ id: 8010, name: 'Other/Misc' }] },
 ] as const
 
-export type CategoryId = (typeof CATEGORIES)[number]['id'] | (typeof CATEGORIES)[number]['subcats'][number]['id']
+export type CategoryId =
+  (typeof CATEGORIES)[number]['id'] | (typeof CATEGORIES)[number]['subcats'][number]['id']
 
 /** The parent of a subcategory (5040 -> 5000); a parent is its own parent. */
 export function parentCategory(id: number): number {

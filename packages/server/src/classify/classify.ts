@@ -70,7 +70,8 @@ export function classify(input: ClassifyInput): Classification {
   }
   if (dominant === 'software') {
     const exts = new Set(input.files.map((f) => extensionOf(f.path)))
-    const sub = exts.has('apk') || exts.has('xapk') ? 4070 : exts.has('dmg') ? 4030 : exts.has('iso') ? 4020 : 4000
+    const sub =
+      exts.has('apk') || exts.has('xapk') ? 4070 : exts.has('dmg') ? 4030 : exts.has('iso') ? 4020 : 4000
     return { kind: 'software', category: 4000, subcategory: sub, ...withYear }
   }
   if (dominant === 'ebook' || dominant === 'comic')

@@ -2,7 +2,22 @@
 export type ExtensionKind = 'video' | 'audio' | 'software' | 'ebook' | 'comic'
 
 const TABLE: Record<ExtensionKind, readonly string[]> = {
-  video: ['mkv', 'mp4', 'm4v', 'avi', 'mov', 'wmv', 'ts', 'm2ts', 'webm', 'mpg', 'mpeg', 'flv', 'vob', 'divx'],
+  video: [
+    'mkv',
+    'mp4',
+    'm4v',
+    'avi',
+    'mov',
+    'wmv',
+    'ts',
+    'm2ts',
+    'webm',
+    'mpg',
+    'mpeg',
+    'flv',
+    'vob',
+    'divx',
+  ],
   audio: ['mp3', 'flac', 'ogg', 'opus', 'm4a', 'm4b', 'aac', 'wav', 'ape', 'alac', 'wma', 'wv', 'dsf'],
   software: ['exe', 'msi', 'dmg', 'pkg', 'iso', 'img', 'apk', 'deb', 'rpm', 'appimage', 'snap', 'xapk'],
   ebook: ['epub', 'mobi', 'azw', 'azw3', 'pdf', 'djvu', 'fb2', 'lit'],

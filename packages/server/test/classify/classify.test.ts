@@ -48,7 +48,10 @@ describe('classify', () => {
       files: [{ path: 'Twin Peaks Season 1 Complete/e01.mp4', size: GB }],
     })
     expect(named).toMatchObject({ kind: 'tv', season: 1 })
-    const whole = classify({ name: 'Firefly The Complete Series 720p', files: [{ path: 'x/e1.mkv', size: GB }] })
+    const whole = classify({
+      name: 'Firefly The Complete Series 720p',
+      files: [{ path: 'x/e1.mkv', size: GB }],
+    })
     expect(whole).toMatchObject({ kind: 'tv', subcategory: 5040 })
     expect(whole.season).toBeUndefined()
   })
@@ -97,7 +100,12 @@ describe('classify', () => {
         { path: 'Pink Floyd - The Dark Side of the Moon (1973)/cover.jpg', size: 2 * MB },
       ],
     })
-    expect(classify(album('flac'))).toMatchObject({ kind: 'audio', category: 3000, subcategory: 3040, year: 1973 })
+    expect(classify(album('flac'))).toMatchObject({
+      kind: 'audio',
+      category: 3000,
+      subcategory: 3040,
+      year: 1973,
+    })
     expect(
       classify({
         name: 'Daft Punk - Discovery (2001) MP3 320kbps',
@@ -133,7 +141,10 @@ describe('classify', () => {
     expect(
       classify({
         name: 'Humble Bundle - Programming Books',
-        files: ['SICP.epub', 'TAOCP Vol 1.pdf', 'Rust in Action.mobi'].map((f) => ({ path: `books/${f}`, size: 5 * MB })),
+        files: ['SICP.epub', 'TAOCP Vol 1.pdf', 'Rust in Action.mobi'].map((f) => ({
+          path: `books/${f}`,
+          size: 5 * MB,
+        })),
       }),
     ).toMatchObject({ kind: 'ebook', category: 7000, subcategory: 7020 })
     expect(classify(single('Saga 001 (2012) (Digital).cbz', 50 * MB))).toMatchObject({
