@@ -74,8 +74,10 @@ export async function createServer(opts: ServerOptions): Promise<BbmeshServer> {
     // No request logging at all: URLs carry the API key (Torznab puts it in the query string).
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
-    maxParamLength: MAX_PARAM_CHARS,
+    routerOptions: { maxParamLength: MAX_PARAM_CHARS },
     forceCloseConnections: true,
+    // Unknown query parameters are errors, not silently dropped (fastify's default strips them).
+    ajv: { customOptions: { removeAdditional: false } },
     serverFactory: (handler) => createHttpServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler),
   })
 

@@ -96,3 +96,10 @@ export async function startHarness(
 export async function get(url: string, init: RequestInit = {}): Promise<Response> {
   return fetch(url, { ...init, signal: AbortSignal.timeout(10_000) })
 }
+
+/**
+ * A parsed JSON or XML reply, walked freely in assertions: a wrong path fails the expectation
+ * that reads it, which is the check.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Doc = any

@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { get, hex, startHarness, type Harness } from './harness.js'
+import { get, hex, startHarness, type Doc, type Harness } from './harness.js'
 
 const KEY = 'k'.repeat(32)
 const parser = new XMLParser({
@@ -22,7 +22,7 @@ beforeAll(async () => {
 })
 afterAll(async () => h.close())
 
-async function torznab(params: Record<string, string>): Promise<Record<string, any>> {
+async function torznab(params: Record<string, string>): Promise<Doc> {
   const res = await get(`${h.url}/torznab/api?${new URLSearchParams({ apikey: KEY, ...params })}`)
   expect(res.status).toBe(200)
   expect(res.headers.get('content-type')).toMatch(/^application\/xml/)
@@ -147,7 +147,7 @@ describe('torznab', () => {
   it('pages with limit and offset', async () => {
     const first = await torznab({ t: 'search', limit: '2' })
     const second = await torznab({ t: 'search', limit: '2', offset: '2' })
-    const titles = (d: Record<string, any>) => (d.rss.channel.item as Item[]).map((i) => i.title)
+    const titles = (d: Doc) => (d.rss.channel.item as Item[]).map((i) => i.title)
     expect(titles(first)).toHaveLength(2)
     expect(titles(second)).toHaveLength(2)
     expect(titles(first).filter((t) => titles(second).includes(t))).toEqual([])

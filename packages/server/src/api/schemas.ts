@@ -54,6 +54,11 @@ export const searchQuerySchema = {
       pattern: '^\\.?[A-Za-z0-9]{1,15}$',
       description: 'a file extension, e.g. mkv',
     },
+    apikey: {
+      type: 'string',
+      maxLength: 256,
+      description: 'the API key when the server requires one (or X-Api-Key)',
+    },
   },
   additionalProperties: false,
 } as const

@@ -1,4 +1,4 @@
-import { TORZNAB_ERROR } from './constants.js'
+import type { TORZNAB_ERROR } from './constants.js'
 
 /** A Torznab error reply: `<error code="…" description="…"/>`. */
 export class TorznabError extends Error {

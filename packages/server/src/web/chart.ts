@@ -40,5 +40,5 @@ export function lineChart(
 }
 
 function fmt(v: number): string {
-  return v >= 100 ? String(Math.round(v)) : v.toFixed(v >= 10 ? 1 : 2)
+  return Number.isInteger(v) || v >= 100 ? String(Math.round(v)) : v.toFixed(v >= 10 ? 1 : 2)
 }
