@@ -11,6 +11,7 @@ import { registerMetadataCommand } from './commands/metadata.js'
 import { registerPublishCommand } from './commands/publish.js'
 import { registerResolveCommand } from './commands/resolve.js'
 import { registerSearchCommand } from './commands/search.js'
+import { registerServeCommand } from './commands/serve.js'
 import { registerShowCommand } from './commands/show.js'
 import { registerStatsCommand } from './commands/stats.js'
 import { registerTestnetCommand } from './commands/testnet.js'
@@ -51,6 +52,7 @@ Data lives in --data-dir (or $BBMESH_HOME); see 'bbmesh <command> --help' for ea
   registerTestnetCommand(program)
   registerCrawlCommand(program)
   registerCommunityCommand(program)
+  registerServeCommand(program)
   return program
 }
 
