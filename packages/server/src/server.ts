@@ -12,6 +12,9 @@ import { registerTorznabRoutes } from './torznab/routes.js'
 import type { MetricSource, SearchSource } from './types.js'
 import { registerWebRoutes } from './web/routes.js'
 import type { SampleStore } from './dashboard/sample-store.js'
+import { registerWatchRoutes } from './watch/routes.js'
+import { createWatcher } from './watch/watcher.js'
+import type { WatchStore } from './watch/watch-store.js'
 
 export const SERVER_VERSION = '0.1.0'
 export const DEFAULT_PORT = 9696
@@ -34,6 +37,12 @@ export interface ServerOptions {
   metricSources?: readonly MetricSource[]
   /** Stored samples for the dashboard charts (see createSampleStore). */
   samples?: SampleStore
+  /** Saved searches: served at /rss/<id>; their webhooks are checked while listening. */
+  watches?: WatchStore
+  /** How often saved searches with a webhook are checked (default one minute). */
+  watchIntervalMs?: number
+  /** Where a failed webhook delivery is reported (it is retried on the next check). */
+  onWatchError?: (err: unknown) => void
   title?: string
 }
 
@@ -129,6 +138,17 @@ export async function createServer(opts: ServerOptions): Promise<BbmeshServer> {
     reply.type(metrics.registry.contentType)
     return metrics.registry.metrics()
   })
+  const watcher =
+    opts.watches === undefined
+      ? undefined
+      : createWatcher({
+          store: opts.watches,
+          search,
+          ...(opts.watchIntervalMs !== undefined && { intervalMs: opts.watchIntervalMs }),
+          ...(opts.onWatchError !== undefined && { onError: opts.onWatchError }),
+        })
+  if (opts.watches !== undefined)
+    registerWatchRoutes(app, { store: opts.watches, search, apiKey: opts.apiKey, title, baseUrl })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
   let listening: Promise<string> | undefined
@@ -141,11 +161,13 @@ export async function createServer(opts: ServerOptions): Promise<BbmeshServer> {
         const addr = app.server.address()
         if (addr === null || typeof addr === 'string') throw new ServerError('INTERNAL', 'no TCP address')
         const h = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
+        watcher?.start()
         return `http://${h}:${addr.port}`
       })
       return listening
     },
     close() {
+      watcher?.stop()
       closing ??= app.close()
       return closing
     },
