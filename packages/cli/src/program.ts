@@ -16,6 +16,7 @@ import { registerShowCommand } from './commands/show.js'
 import { registerStatsCommand } from './commands/stats.js'
 import { registerTestnetCommand } from './commands/testnet.js'
 import { registerTorrentCommand } from './commands/torrent.js'
+import { registerWatchCommand } from './commands/watch.js'
 
 export const version = '0.1.0'
 
@@ -53,6 +54,7 @@ Data lives in --data-dir (or $BBMESH_HOME); see 'bbmesh <command> --help' for ea
   registerCrawlCommand(program)
   registerCommunityCommand(program)
   registerServeCommand(program)
+  registerWatchCommand(program)
   return program
 }
 

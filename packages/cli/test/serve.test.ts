@@ -89,3 +89,37 @@ describe('bbmesh serve', () => {
     }
   })
 })
+
+describe('bbmesh watch', () => {
+  it('adds, lists and removes saved searches that serve answers as RSS', { timeout: 90_000 }, async () => {
+    const { home: h, cleanup: done } = tempHome()
+    try {
+      const add = await runCli(['--json', 'watch', 'add', 'severance', '--cat', '5000'], { home: h })
+      expect(add.code, add.stderr).toBe(0)
+      const w = JSON.parse(add.stdout) as { id: string; query: string; categories: number[]; rss: string }
+      expect(w).toMatchObject({ query: 'severance', categories: [5000], rss: `/rss/${w.id}` })
+      expect(statSync(join(h, 'watches.json')).mode & 0o777).toBe(0o600)
+      const list = await runCli(['--json', 'watch', 'list'], { home: h })
+      expect(JSON.parse(list.stdout)).toMatchObject({ id: w.id })
+      expect((await runCli(['watch', 'add', 'x', '--webhook', 'ftp://x'], { home: h })).code).toBe(2)
+      expect((await runCli(['watch', 'add', 'x', '--cat', 'tv'], { home: h })).code).toBe(2)
+      expect((await runCli(['watch', 'remove', w.id], { home: h })).code).toBe(0)
+      expect((await runCli(['watch', 'remove', w.id], { home: h })).code).toBe(1)
+    } finally {
+      done()
+    }
+  })
+
+  it('serve answers a saved search at /rss/<id> with the key', { timeout: 60_000 }, async () => {
+    const add = await runCli(['--json', 'watch', 'add', 'severance'], { home })
+    const { id } = JSON.parse(add.stdout) as { id: string }
+    const key = readFileSync(join(home, 'server-api-key'), 'utf8').trim()
+    const serve = await startServe(['serve', '--port', '0'], home)
+    try {
+      const rss = await fetchText(`${serve.url}/rss/${id}?apikey=${key}`)
+      expect(rss.body).toContain('<title>Severance.S02E03.1080p.ATVP.WEB-DL.DDP5.1.H.264-NTb.mkv</title>')
+    } finally {
+      expect(await serve.stop()).toBe(0)
+    }
+  })
+})

@@ -14,6 +14,7 @@ import {
 } from '@bbmesh/server'
 import type { CommandContext } from '../context.js'
 import { CliError, UsageError } from '../errors.js'
+import { watchStore } from './watch.js'
 
 export interface ServeFlags {
   host: string
@@ -86,6 +87,8 @@ export async function startServer(
       ...(f.publicUrl !== undefined && { publicUrl: f.publicUrl }),
       ...(extra.metricSources !== undefined && { metricSources: extra.metricSources }),
       samples,
+      watches: watchStore(ctx),
+      onWatchError: (err) => ctx.out.warn(`saved search: ${(err as Error).message}`),
     })
   } catch (err) {
     if (err instanceof ServerError) throw new CliError(err.message, err.code, 2)
