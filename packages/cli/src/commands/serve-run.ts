@@ -3,15 +3,10 @@
 // back one close() for shutdown.
 import { join } from 'node:path'
 import type { PooledIndex } from '@bbmesh/index'
-import {
-  createSampleStore,
-  createServer,
-  isLoopback,
-  loadOrCreateApiKey,
-  readKeyFile,
-  ServerError,
-  type MetricSource,
-} from '@bbmesh/server'
+// Types only: the server (fastify, prom-client, swagger) is loaded when a command serves, so it
+// does not slow down the start of every other bbmesh command.
+import type * as ServerModuleNs from '@bbmesh/server'
+import type { MetricSource } from '@bbmesh/server'
 import type { CommandContext } from '../context.js'
 import { CliError, UsageError } from '../errors.js'
 import { watchStore } from './watch.js'
@@ -34,7 +29,14 @@ export interface RunningServer {
 export const SAMPLES_FILE = 'server-samples.ndjson'
 
 /** Where the key comes from; the key itself is never printed, only the file that holds it. */
-function resolveKey(ctx: CommandContext, f: ServeFlags): { key: string | undefined; note: string } {
+type ServerModule = typeof ServerModuleNs
+
+function resolveKey(
+  srv: ServerModule,
+  ctx: CommandContext,
+  f: ServeFlags,
+): { key: string | undefined; note: string } {
+  const { isLoopback, loadOrCreateApiKey, readKeyFile, ServerError } = srv
   if (f.apiKey !== undefined && f.apiKey !== false && f.apiKeyFile !== undefined)
     throw new UsageError('use --api-key or --api-key-file, not both')
   if (f.apiKey === false) {
@@ -63,7 +65,9 @@ export async function startServer(
   f: ServeFlags,
   extra: { metricSources?: readonly MetricSource[]; sampleValues?: () => Record<string, number> } = {},
 ): Promise<RunningServer> {
-  const { key, note } = resolveKey(ctx, f)
+  const srv = await import('@bbmesh/server')
+  const { createSampleStore, createServer, ServerError } = srv
+  const { key, note } = resolveKey(srv, ctx, f)
   const samples = createSampleStore({
     path: join(ctx.ensureDataDir(), SAMPLES_FILE),
     read: async () => {
@@ -87,7 +91,7 @@ export async function startServer(
       ...(f.publicUrl !== undefined && { publicUrl: f.publicUrl }),
       ...(extra.metricSources !== undefined && { metricSources: extra.metricSources }),
       samples,
-      watches: watchStore(ctx),
+      watches: await watchStore(ctx),
       onWatchError: (err) => ctx.out.warn(`saved search: ${(err as Error).message}`),
     })
   } catch (err) {

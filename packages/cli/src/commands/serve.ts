@@ -1,11 +1,13 @@
 // `bbmesh serve`: Torznab for Prowlarr/Sonarr, the JSON API, the web page and /metrics over the
 // index, until SIGINT/SIGTERM.
-import { DEFAULT_PORT } from '@bbmesh/server'
 import type { Command } from 'commander'
 import { commandAction } from '../command-action.js'
 import { UsageError } from '../errors.js'
 import { parseCount } from '../units.js'
 import { startServer } from './serve-run.js'
+
+/** The server's DEFAULT_PORT, repeated here so that `--help` needs no import of the server. */
+const DEFAULT_PORT = 9696
 
 interface ServeOptions {
   host: string

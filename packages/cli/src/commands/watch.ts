@@ -1,14 +1,16 @@
 // `bbmesh watch`: saved searches, served by `bbmesh serve` as RSS at /rss/<id>, with an optional
 // webhook POSTed new matches as the index grows.
 import { join } from 'node:path'
-import { createWatchStore, ServerError, WATCHES_FILE, type Watch, type WatchStore } from '@bbmesh/server'
+// Loaded on use (see serve-run.ts): the server package is heavy to import.
+import type { Watch, WatchStore } from '@bbmesh/server'
 import type { Command } from 'commander'
 import { commandAction } from '../command-action.js'
 import type { CommandContext } from '../context.js'
 import { CliError, ExitCode, UsageError } from '../errors.js'
 import { renderTable } from '../table.js'
 
-export function watchStore(ctx: CommandContext): WatchStore {
+export async function watchStore(ctx: CommandContext): Promise<WatchStore> {
+  const { createWatchStore, WATCHES_FILE } = await import('@bbmesh/server')
   return createWatchStore(join(ctx.ensureDataDir(), WATCHES_FILE))
 }
 
@@ -39,7 +41,8 @@ export function registerWatchCommand(program: Command): void {
     .option('--webhook <url>', 'POST new matches here as JSON (http or https)')
     .action(
       commandAction(async (ctx, words: string[], opts: { cat?: string; webhook?: string }) => {
-        const store = watchStore(ctx)
+        const store = await watchStore(ctx)
+        const { ServerError } = await import('@bbmesh/server')
         let w: Watch
         try {
           w = store.add({
@@ -60,7 +63,7 @@ export function registerWatchCommand(program: Command): void {
     .description('the saved searches')
     .action(
       commandAction(async (ctx) => {
-        const ws = watchStore(ctx).list()
+        const ws = (await watchStore(ctx)).list()
         if (ctx.out.json) {
           for (const w of ws) ctx.out.record(toJson(w))
           return
@@ -84,7 +87,7 @@ export function registerWatchCommand(program: Command): void {
     .argument('<id>', 'as `bbmesh watch list` shows it')
     .action(
       commandAction(async (ctx, id: string) => {
-        if (!watchStore(ctx).remove(id)) throw new CliError(`no saved search ${id}`, 'NOT_FOUND')
+        if (!(await watchStore(ctx)).remove(id)) throw new CliError(`no saved search ${id}`, 'NOT_FOUND')
         if (ctx.out.json) ctx.out.record({ removed: id })
         else ctx.out.info(`removed ${id}`)
       }),
