@@ -13,7 +13,8 @@ const allowed = {
   catalog: ['dht', 'wire', 'index'],
   mesh: ['dht', 'wire', 'index', 'catalog'],
   testnet: ['dht', 'wire', 'index', 'catalog', 'mesh'],
-  cli: ['dht', 'wire', 'index', 'catalog', 'mesh', 'testnet'],
+  server: ['index'],
+  cli: ['dht', 'wire', 'index', 'catalog', 'mesh', 'testnet', 'server'],
 }
 const errors = []
 const pkgsDir = join(root, 'packages')

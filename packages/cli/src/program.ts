@@ -14,10 +14,12 @@ import { registerMetadataCommand } from './commands/metadata.js'
 import { registerPublishCommand } from './commands/publish.js'
 import { registerResolveCommand } from './commands/resolve.js'
 import { registerSearchCommand } from './commands/search.js'
+import { registerServeCommand } from './commands/serve.js'
 import { registerShowCommand } from './commands/show.js'
 import { registerStatsCommand } from './commands/stats.js'
 import { registerTestnetCommand } from './commands/testnet.js'
 import { registerTorrentCommand } from './commands/torrent.js'
+import { registerWatchCommand } from './commands/watch.js'
 
 export const version = '0.1.0'
 
@@ -63,6 +65,8 @@ Data lives in --data-dir (or $BBMESH_HOME); see 'bbmesh <command> --help' for ea
   registerDbCommand(program)
   registerConfigCommand(program)
   registerDoctorCommand(program)
+  registerServeCommand(program)
+  registerWatchCommand(program)
   return program
 }
 

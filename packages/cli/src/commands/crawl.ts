@@ -13,6 +13,8 @@ import { crawlCounters, dbBytes, statusLine, summaryLines } from './crawl-report
 import { joinCrawlCommunity, type CrawlMember } from './crawl-community.js'
 import { joinDht, openCrawlSession, type CrawlSession } from './crawl-session.js'
 import { parseBootstrap, parseHostPort } from './dht-shared.js'
+import { crawlMetricSources, crawlSampleValues } from './crawl-metrics.js'
+import { startServer, type RunningServer } from './serve-run.js'
 
 interface CrawlCommandOptions {
   bootstrap?: string
@@ -25,6 +27,7 @@ interface CrawlCommandOptions {
   meshPort: string
   peer: string[]
   feedInterval: string
+  serve?: string | true
 }
 
 /** How often the TTY status line is redrawn. */
@@ -52,6 +55,7 @@ export function registerCrawlCommand(program: Command): void {
       [] as string[],
     )
     .option('--feed-interval <s>', "seconds between updates of this member's feed on the gossip bus", '300')
+    .option('--serve [port]', 'also run `bbmesh serve` on 127.0.0.1 (default port 9696) with crawl metrics')
     .addHelpText(
       'after',
       `
@@ -82,6 +86,12 @@ With --json: a {"event":"stats",…} line every --stats-interval seconds and a l
           opts.community === undefined
             ? undefined
             : { name: opts.community, port: meshPort, peers, feedIntervalMs }
+        const servePort =
+          opts.serve === undefined
+            ? undefined
+            : opts.serve === true
+              ? 9696
+              : parseCount(opts.serve, '--serve', 0, 65_535)
         return crawl(ctx, {
           bootstrap,
           host,
@@ -91,6 +101,7 @@ With --json: a {"event":"stats",…} line every --stats-interval seconds and a l
           nodeIds,
           statsIntervalS,
           community,
+          servePort,
         })
       }),
     )
@@ -107,6 +118,8 @@ interface CrawlRun {
   community:
     | { name: string; port: number; peers: { host: string; port: number }[]; feedIntervalMs: number }
     | undefined
+  /** `--serve`: the port of the server run beside the crawl. */
+  servePort: number | undefined
 }
 
 async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
@@ -122,6 +135,7 @@ async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
   const index = await ctx.openIndex()
   let session: CrawlSession | undefined
   let member: CrawlMember | undefined
+  let server: RunningServer | undefined
   const timers: NodeJS.Timeout[] = []
   try {
     session = await openCrawlSession({
@@ -141,6 +155,15 @@ async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
     const s = session
     const ports = s.nodes.map((n) => n.address()?.port).join(',')
     out.info(`crawling from ${r.host}:${ports} into ${ctx.dbPath}`)
+    if (r.servePort !== undefined) {
+      const read = (): ReturnType<typeof crawlCounters> => crawlCounters(s, ctx.dbPath)
+      server = await startServer(
+        ctx,
+        index,
+        { host: '127.0.0.1', port: r.servePort, rateLimit: 300 },
+        { metricSources: crawlMetricSources(s, read), sampleValues: () => crawlSampleValues(s, read) },
+      )
+    }
     const started = Date.now()
     const elapsedS = (): number => (Date.now() - started) / 1000
 
@@ -204,6 +227,7 @@ async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
     // Membership as it stood while crawling: after our goodbye the others' tables empty, so read first.
     const meshAtEnd = member?.counters()
     await member?.close()
+    await server?.close()
     // Flushes every batch the harvester accepted; throws PersistError if the index refuses them.
     await s.close()
     const counters = crawlCounters(s, ctx.dbPath)
@@ -226,6 +250,7 @@ async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
     process.off('SIGTERM', onSignal)
     out.clearProgress()
     await member?.close().catch(() => undefined)
+    await server?.close().catch(() => undefined)
     await session?.close().catch(() => undefined)
     await index.close().catch(() => undefined)
   }
