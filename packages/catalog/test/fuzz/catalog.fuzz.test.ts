@@ -1,4 +1,4 @@
-// Fuzz targets of @bbmesh/catalog (test/fuzz/harness.ts): the bencode decoder (strict and lenient key
+// Fuzz targets of @bbmesh/catalog (test-support/fuzz-harness.ts): the bencode decoder (strict and lenient key
 // order), the .torrent parser on mutated real torrents (the repo's libtorrent-checked fixtures and
 // torrents we build), and the catalog header and entry-lines readers.
 import { createHash } from 'node:crypto'
@@ -19,7 +19,7 @@ import {
   parseTorrentFile,
   type CatalogEntry,
 } from '../../src/index.js'
-import { FUZZ_TEST_TIMEOUT, bencodeNoise, fuzz, mutated } from './harness.js'
+import { FUZZ_TEST_TIMEOUT, bencodeNoise, fuzz, mutated } from '../../../../test-support/fuzz-harness.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const corpus = join(here, 'corpus')

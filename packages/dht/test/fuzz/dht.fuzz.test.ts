@@ -1,4 +1,4 @@
-// Fuzz targets of @bbmesh/dht (test/fuzz/harness.ts): the bencode decoder, and the whole inbound path
+// Fuzz targets of @bbmesh/dht (test-support/fuzz-harness.ts): the bencode decoder, and the whole inbound path
 // (KRPC parser, dispatcher, every handler, a custom method) of a DhtNode fed datagrams in memory and
 // over a real UDP socket on 127.0.0.1. Budget: BBMESH_FUZZ_RUNS per target (`pnpm fuzz`: 10^6).
 import { createSocket } from 'node:dgram'
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BencodeError, DhtNode, MemoryNetwork, bdecode, bencode, type BValue } from '../../src/index.js'
-import { FUZZ_TEST_TIMEOUT, bencodeNoise, fuzz, mutated } from './harness.js'
+import { FUZZ_TEST_TIMEOUT, bencodeNoise, fuzz, mutated } from '../../../../test-support/fuzz-harness.js'
 import { krpcDatagram, tokenBox, validWrites } from './inputs.js'
 
 const corpus = join(dirname(fileURLToPath(import.meta.url)), 'corpus')

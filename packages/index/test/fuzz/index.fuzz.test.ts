@@ -1,4 +1,4 @@
-// Fuzz targets of @bbmesh/index (test/fuzz/harness.ts): the NDJSON importer (line parser, then ingest
+// Fuzz targets of @bbmesh/index (test-support/fuzz-harness.ts): the NDJSON importer (line parser, then ingest
 // of what it accepts into a real in-memory index, read back), and the file-list blob decoder that
 // reads what is stored (a damaged database must give IndexError, not a crash).
 import { dirname, join } from 'node:path'
@@ -13,7 +13,7 @@ import {
   parseNdjsonLine,
   type PooledIndex,
 } from '../../src/index.js'
-import { FUZZ_TEST_TIMEOUT, fuzz, mutated } from './harness.js'
+import { FUZZ_TEST_TIMEOUT, fuzz, mutated } from '../../../../test-support/fuzz-harness.js'
 
 const corpus = join(dirname(fileURLToPath(import.meta.url)), 'corpus')
 const isIndexError = (err: unknown): boolean => err instanceof IndexError

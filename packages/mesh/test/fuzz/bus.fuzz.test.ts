@@ -1,4 +1,4 @@
-// Fuzz targets of @bbmesh/mesh (test/fuzz/harness.ts): the gossip bus's acceptance path for values a
+// Fuzz targets of @bbmesh/mesh (test-support/fuzz-harness.ts): the gossip bus's acceptance path for values a
 // hostile member (who holds the bus keys) can put: sealed plaintexts that are mutated envelopes,
 // opened under random slots and seqs, and the feed value decoder. openItem must never throw.
 import { dirname, join } from 'node:path'
@@ -12,7 +12,7 @@ import { decodeFeed, encodeFeed } from '../../src/bus/feed.js'
 import { openItem } from '../../src/bus/sealed-item.js'
 import { feedSlot, slotSalt } from '../../src/bus/slot.js'
 import { deriveCommunityKeys } from '../../src/index.js'
-import { FUZZ_TEST_TIMEOUT, bencodeNoise, fuzz, mutated } from './harness.js'
+import { FUZZ_TEST_TIMEOUT, bencodeNoise, fuzz, mutated } from '../../../../test-support/fuzz-harness.js'
 
 const corpus = join(dirname(fileURLToPath(import.meta.url)), 'corpus')
 const community = deriveCommunityKeys(Buffer.alloc(32, 5))

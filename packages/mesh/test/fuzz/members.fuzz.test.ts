@@ -17,7 +17,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { membersProtocol } from '../../src/membership/codec.js'
 import { relayProtocol } from '../../src/relay/codec.js'
-import { FUZZ_TEST_TIMEOUT, bencodeNoise, fuzz, mutated } from './harness.js'
+import { FUZZ_TEST_TIMEOUT, bencodeNoise, fuzz, mutated } from '../../../../test-support/fuzz-harness.js'
 
 const corpus = join(dirname(fileURLToPath(import.meta.url)), 'corpus')
 

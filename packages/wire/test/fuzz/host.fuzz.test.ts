@@ -29,7 +29,7 @@ import {
   type ParsedStream,
 } from '../helpers/raw-peer.js'
 import { extendedDict } from './codecs.js'
-import { FUZZ_TEST_TIMEOUT, bencodeNoise, fuzz, mutated } from './harness.js'
+import { FUZZ_TEST_TIMEOUT, bencodeNoise, fuzz, mutated } from '../../../../test-support/fuzz-harness.js'
 
 const corpus = join(dirname(fileURLToPath(import.meta.url)), 'corpus')
 

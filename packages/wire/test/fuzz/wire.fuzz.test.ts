@@ -1,4 +1,4 @@
-// Fuzz targets of @bbmesh/wire (test/fuzz/harness.ts): the bencode codec, the stream frame guard and
+// Fuzz targets of @bbmesh/wire (test-support/fuzz-harness.ts): the bencode codec, the stream frame guard and
 // the piece-transfer frame reader, the BEP 10 extended handshake, ut_metadata, ut_pex, bb_gate, and
 // BEP 52 hash messages; then the same bytes at a live PeerHost over TCP on 127.0.0.1.
 import { dirname, join } from 'node:path'
@@ -24,7 +24,7 @@ import {
 } from '../../src/index.js'
 import { parseExtendedHandshake } from '../../src/extended-handshake.js'
 import { decodeExtended, extendedDict, roundTrips } from './codecs.js'
-import { FUZZ_TEST_TIMEOUT, bencodeNoise, fuzz, mutated } from './harness.js'
+import { FUZZ_TEST_TIMEOUT, bencodeNoise, fuzz, mutated } from '../../../../test-support/fuzz-harness.js'
 
 const corpus = join(dirname(fileURLToPath(import.meta.url)), 'corpus')
 const isWireError = (err: unknown): boolean => err instanceof WireError

@@ -1,5 +1,5 @@
-// A small fuzz harness over fast-check, the same file in each package's test/fuzz/ (a test may not
-// import another package's files). A target takes bytes and either returns or throws an error the
+// A small fuzz harness over fast-check, shared by every package's test/fuzz/ targets (test support of
+// the repository, not a package: no package's code imports it). A target takes bytes and either returns or throws an error the
 // target calls expected (its typed decode error); anything else is a crash. Each run first replays
 // the saved corpus (corpus/<target>/*), then tries BBMESH_FUZZ_RUNS new inputs (1,000 in the normal
 // suite, 10^6 under `pnpm fuzz`) within BBMESH_FUZZ_TIME_MS, and reports how many it really ran.
