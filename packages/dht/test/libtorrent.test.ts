@@ -1,12 +1,12 @@
 // Interop with libtorrent's DHT (Debian python3-libtorrent). Both sides run inside a loopback-only
 // network namespace (`unshare -n`), so the child process runs our built package (dist/) there;
 // this file starts it and checks what it reports. Skips, saying why, when something is missing;
-// under CI=true that gap fails the run instead (./libtorrent/prereqs.ts).
+// under CI=true that gap fails the run instead (test-support/libtorrent-prereqs.ts).
 import { spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { failUnderCiIfSkipped, libtorrentUnavailable } from './libtorrent/prereqs.js'
+import { failUnderCiIfSkipped, libtorrentUnavailable } from '../../../test-support/libtorrent-prereqs.js'
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..')
 

@@ -1,12 +1,12 @@
 // Interop with libtorrent (Debian python3-libtorrent). Both sides run inside a loopback-only network
 // namespace (`unshare -n`), so the child process runs our built package (dist/) there; this file only
 // starts it and checks what it reports. Skips, saying why, when libtorrent, unshare or dist/ is missing
-// (under CI=true that fails instead: helpers/libtorrent-prereqs.ts).
+// (under CI=true that fails instead: test-support/libtorrent-prereqs.ts).
 import { spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { failUnderCiIfSkipped, libtorrentUnavailable } from './helpers/libtorrent-prereqs.js'
+import { failUnderCiIfSkipped, libtorrentUnavailable } from '../../../test-support/libtorrent-prereqs.js'
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..')
 

@@ -5,14 +5,14 @@
 // for the piece layers by hash requests). Everything runs inside a loopback-only network namespace (`unshare -n`):
 // this file writes two small scripts to a temp dir and runs the Node one there, which drives the
 // Python one. Skips, saying why, when libtorrent, unshare or dist/ is missing
-// (under CI=true that fails instead: helpers/libtorrent-prereqs.ts).
+// (under CI=true that fails instead: test-support/libtorrent-prereqs.ts).
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { failUnderCiIfSkipped, libtorrentUnavailable } from './helpers/libtorrent-prereqs.js'
+import { failUnderCiIfSkipped, libtorrentUnavailable } from '../../../test-support/libtorrent-prereqs.js'
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..')
 

@@ -3,30 +3,16 @@
 // network namespace (`unshare -n`) as a child process on our built dist/. Under CI a missing
 // prerequisite fails instead of skipping.
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { failUnderCiIfSkipped, libtorrentUnavailable } from '../../../../test-support/libtorrent-prereqs.js'
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '../..')
-
-function unavailable(): string | undefined {
-  if (spawnSync('/usr/bin/python3', ['-c', 'import libtorrent'], { timeout: 10_000 }).status !== 0)
-    return 'python3-libtorrent not installed'
-  if (spawnSync('unshare', ['-n', 'true'], { timeout: 10_000 }).status !== 0)
-    return 'unshare -n not permitted'
-  if (!existsSync(join(pkg, 'dist', 'index.js'))) return 'dist/ not built (pnpm --filter @bbmesh/mesh build)'
-  return undefined
-}
-
-const why = unavailable()
-if (why) console.warn(`libtorrent membership interop skipped: ${why}`)
+const why = libtorrentUnavailable(join(pkg, 'dist', 'index.js'), 'pnpm --filter @bbmesh/mesh build')
+failUnderCiIfSkipped('libtorrent membership interop', why)
 
 describe('membership with libtorrent in the DHT (loopback-only namespace)', () => {
-  it.runIf(why !== undefined && process.env.CI === 'true')('is not skipped under CI', () => {
-    expect.fail(`libtorrent membership interop cannot run: ${why}`)
-  })
-
   it.skipIf(why !== undefined)(
     '6 members, half joining through libtorrent alone, converge; libtorrent keeps storing',
     () => {
