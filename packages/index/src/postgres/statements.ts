@@ -10,8 +10,12 @@ export const COLUMNS =
   'last_seen, seen_count, metadata_fetched_at, source'
 
 export const PG_SQL = {
-  byV1: `select id, ${COLUMNS} from torrents where infohash_v1 = $1`,
-  byV2: `select id, ${COLUMNS} from torrents where infohash_v2 = $1`,
+  // FOR UPDATE: a hybrid's row is reachable under two advisory keys (v1 and v2), so two writers
+  // holding different keys can read it at once; the row lock makes the second wait and re-read the
+  // committed row instead of overwriting the first's merge with a stale one (a lost update seen in
+  // CI: a hybrid's seen_count 2 where three writers had ingested it).
+  byV1: `select id, ${COLUMNS} from torrents where infohash_v1 = $1 for update`,
+  byV2: `select id, ${COLUMNS} from torrents where infohash_v2 = $1 for update`,
   // BEP 52: a v2-only swarm is found on the DHT under the first 20 bytes of its SHA-256 infohash.
   byV2Prefix: 'select id from torrents where infohash_v2 >= $1 and infohash_v2 <= $2 limit 1',
   byV1Source: 'select id, source from torrents where infohash_v1 = $1',
