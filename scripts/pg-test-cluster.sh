@@ -30,7 +30,8 @@ free_port() {
 start() {
   local bin dir port
   bin=$(find_bin) || { echo "pg-test-cluster: no initdb found (apt-get install postgresql)" >&2; exit 3; }
-  dir=$(mktemp -d /tmp/bbmesh-pg.XXXXXX)
+  # -t: under $TMPDIR (else the system temp dir), never a fixed path.
+  dir=$(mktemp -d -t bbmesh-pg.XXXXXX)
   chmod 755 "$dir"
   if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$dir"; fi
   as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
@@ -50,7 +51,8 @@ stop() {
   local dir=${1:?usage: pg-test-cluster.sh stop DIR}
   local bin
   bin=$(find_bin)
-  case "$dir" in /tmp/bbmesh-pg.*) ;; *) echo "pg-test-cluster: refusing to remove $dir" >&2; exit 2 ;; esac
+  # Only a directory start() made (mktemp -t bbmesh-pg.*).
+  case "$(basename "$dir")" in bbmesh-pg.*) ;; *) echo "pg-test-cluster: refusing to remove $dir" >&2; exit 2 ;; esac
   if [ -f "$dir/data/postmaster.pid" ]; then
     as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >&2 || true
   fi

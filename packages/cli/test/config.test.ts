@@ -94,7 +94,7 @@ describe('bbmesh config', () => {
 
   it('masks credentials in config show', async () => {
     expect(maskSecret('file://admin:hunter2@localhost/x.db')).toBe('file://***@localhost/x.db')
-    writeConfig({ databaseUrl: 'file://admin:hunter2@localhost/tmp/x.db' })
+    writeConfig({ databaseUrl: `file://admin:hunter2@localhost${join(tmp, 'x.db')}` })
     const json = await cli(['--json', 'config', 'show'])
     const human = await cli(['config', 'show'])
     for (const out of [json.stdout, human.stdout]) {

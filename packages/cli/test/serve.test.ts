@@ -81,7 +81,7 @@ describe('bbmesh serve', () => {
       ['serve', '--api-key', 'short'],
       ['serve', '--port', '70000'],
       ['serve', '--community', 'friends'],
-      ['serve', '--api-key', 'k'.repeat(20), '--api-key-file', '/tmp/x'],
+      ['serve', '--api-key', 'k'.repeat(20), '--api-key-file', join(home, 'x')],
     ]) {
       const r = await runCli(args, { home })
       expect(r.code, args.join(' ')).toBe(2)
