@@ -64,8 +64,11 @@ export class MemberTable {
     this.goneAfterMs = opts.goneAfterMs ?? 10 * 60_000
   }
 
+  /** Members believed alive: a count, without the sort `live()` does. */
   get size(): number {
-    return this.live().length
+    let n = 0
+    for (const r of this.records.values()) if (r.leftAt === undefined) n++
+    return n
   }
 
   get(idHex: string): MemberRecord | undefined {
