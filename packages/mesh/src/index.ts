@@ -123,3 +123,9 @@ export {
   MAX_RELAY_INFO_BYTES,
   type RelayMessages,
 } from './relay/codec.js'
+export {
+  estimatePopulation,
+  estimateFromSets,
+  type PopulationEstimate,
+  type EstimateMethod,
+} from './pool/population-estimate.js'

@@ -1,6 +1,7 @@
 // Coverage over time: which share of the announced infohashes each harvester, and all of them
 // together, have sighted and hold metadata for; messages per discovered infohash; BEP 9 fetches
 // per unique infohash (independent harvesters duplicate work: expect about K).
+import { estimateFromSets, type EstimateMethod } from '@bbmesh/mesh'
 import type { TestnetTorrent } from './content.js'
 import { INFOHASH_BYTES } from './constants.js'
 
@@ -39,6 +40,16 @@ export interface CoverageSnapshot {
   coverage: number
   metadataCoverage: number
   harvesters: HarvesterCoverage[]
+  /** Capture–recapture over the harvesters' sightings (K ≥ 2): what they would guess without the truth. */
+  population: PopulationGuess | null
+}
+
+/** The DHT's infohash population as K harvesters estimate it, to hold against `announced`. */
+export interface PopulationGuess {
+  estimatedPopulation: number
+  /** Union sighted / estimatedPopulation. */
+  estimatedCoverage: number
+  method: EstimateMethod
 }
 
 export interface CoverageSummary {
@@ -56,8 +67,10 @@ export interface CoverageSummary {
   timeToCoverage: Record<'50' | '90' | '95', number | null>
   timeToMetadataCoverage: Record<'50' | '90' | '95', number | null>
   harvesters: HarvesterCoverage[]
-  /** The union's curve: one point per snapshot. */
-  curve: { t: number; coverage: number; metadataCoverage: number }[]
+  /** As of the last snapshot; null with one harvester or nothing sighted. */
+  population: PopulationGuess | null
+  /** The union's curve: one point per snapshot, with the population estimate as it stood then. */
+  curve: { t: number; coverage: number; metadataCoverage: number; estimatedPopulation: number | null }[]
 }
 
 export interface CoverageTrackerOptions {
@@ -129,6 +142,7 @@ export class CoverageTracker {
       timeToCoverage: levels('coverage'),
       timeToMetadataCoverage: levels('metadataCoverage'),
       harvesters: hs,
+      population: s?.population ?? null,
       curve: [...this.curve],
     }
   }
@@ -139,12 +153,14 @@ export class CoverageTracker {
     const unionSighted = new Set<string>()
     const unionMeta = new Set<string>()
     const harvesters: HarvesterCoverage[] = []
+    const sightedSets: Set<string>[] = []
     for (const p of this.opts.probes) {
       const rawMeta = [...(await p.withMetadata())]
       const meta = resolve(rawMeta, alias)
       // Holding metadata implies having sighted it.
       const seen = resolve([...(await p.sighted()), ...rawMeta], alias)
       for (const k of seen.known) unionSighted.add(k)
+      sightedSets.push(seen.known)
       for (const k of meta.known) unionMeta.add(k)
       harvesters.push({
         name: p.name,
@@ -166,11 +182,27 @@ export class CoverageTracker {
       coverage: share(unionSighted.size, truth.length),
       metadataCoverage: share(unionMeta.size, truth.length),
       harvesters,
+      population: guess(sightedSets),
     }
-    this.curve.push({ t: snap.t, coverage: snap.coverage, metadataCoverage: snap.metadataCoverage })
+    this.curve.push({
+      t: snap.t,
+      coverage: snap.coverage,
+      metadataCoverage: snap.metadataCoverage,
+      estimatedPopulation: snap.population?.estimatedPopulation ?? null,
+    })
     this.last = snap
     return snap
   }
+}
+
+/**
+ * Only the announced infohashes each harvester sighted go in (the testnet's other keys, such as a
+ * community's rendezvous hash, are not torrents); a real crawl would count every sighted key.
+ */
+function guess(sets: readonly Set<string>[]): PopulationGuess | null {
+  const e = estimateFromSets(sets)
+  if (!e) return null
+  return { estimatedPopulation: e.estimate, estimatedCoverage: round(e.coverage), method: e.method }
 }
 
 /** Every hex form a torrent may be reported under (v1, full v2, truncated v2) → its announced key. */

@@ -65,6 +65,9 @@ describe('CoverageTracker', () => {
     expect(sum.fetchesPerInfohash).toBe(2.5)
     expect(sum.messagesPerInfohash).toBe(21.4286)
     expect(sum.timeToCoverage).toEqual({ '50': null, '90': null, '95': null })
+    // Capture–recapture without the truth: a saw 6, b 2, both 1; Chapman (7 × 3) / 2 − 1 = 9.5 → 10.
+    expect(sum.population).toEqual({ estimatedPopulation: 10, estimatedCoverage: 0.7, method: 'chapman' })
+    expect(sum.curve[0]!.estimatedPopulation).toBe(10)
   })
 
   it('records the curve and the first time each level is reached; follows a growing ground truth', async () => {

@@ -79,6 +79,8 @@ export async function runSimCommand(ctx: CommandContext, o: SimCommandOptions): 
   )
   ctx.out.text(`messages/infohash    ${s.messagesPerInfohash ?? '-'}`)
   ctx.out.text(`fetches/infohash     ${s.fetchesPerInfohash ?? '-'}`)
+  const est = populationLine(s)
+  if (est) ctx.out.text(est)
   const b = s.bep9
   ctx.out.text(
     `BEP 9 over wires     ${b.ok}/${b.attempts} ok (${b.failed} failed, ${b.noMetadata} without metadata), ` +
@@ -103,3 +105,15 @@ function reached(virtual: Levels, wall: Levels): string {
   return `, ${level}% after ${sec(virtual[level]!)} simulated${w === null ? '' : ` (${sec(w)} real)`}`
 }
 const days = (d: number | null): string => (d === null ? 'unknown' : `${d.toFixed(1)} days`)
+
+/** The harvesters' capture–recapture guess at the population, beside the truth; K >= 2 only. */
+export function populationLine(
+  s: Pick<SimSummary, 'population' | 'announced' | 'harvesters'>,
+): string | undefined {
+  const p = s.population
+  if (!p) return undefined
+  return (
+    `population (est.)    ${p.estimatedPopulation} by ${p.method} over ${s.harvesters.length} harvesters' ` +
+    `sightings (truth ${s.announced}; estimated coverage ${(p.estimatedCoverage * 100).toFixed(1)}%)`
+  )
+}

@@ -8,7 +8,7 @@ import type { Command } from 'commander'
 import { commandAction } from '../command-action.js'
 import { UsageError } from '../errors.js'
 import { parseCount } from '../units.js'
-import { runSimCommand } from './testnet-sim.js'
+import { populationLine, runSimCommand } from './testnet-sim.js'
 
 interface TestnetCommandOptions {
   nodes: string
@@ -131,6 +131,8 @@ export function registerTestnetCommand(program: Command): void {
         ctx.out.text(`time to 95% metadata ${secs(s.timeToMetadataCoverage['95'])}`)
         ctx.out.text(`messages/infohash    ${s.messagesPerInfohash ?? '-'}`)
         ctx.out.text(`fetches/infohash     ${s.fetchesPerInfohash ?? '-'}`)
+        const est = populationLine(s)
+        if (est) ctx.out.text(est)
         if (s.community)
           ctx.out.text(
             `community            ${s.community.members} members, converged ${secs(s.community.convergedMs)}, ` +
