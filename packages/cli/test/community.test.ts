@@ -85,6 +85,23 @@ describe('bbmesh community', () => {
     expect(missing.code).toBe(1)
     expect(missing.stderr).toMatch(/no community named nope/)
   })
+
+  it('a command with no community named takes the configured one (config file, then BBMESH_COMMUNITY)', async () => {
+    await runCli(['community', 'create', 'cfg'], { home })
+    const named = (await runCli(['community', 'invite', 'cfg'], { home })).stdout.trim()
+    const none = await runCli(['community', 'invite'], { home })
+    expect(none.code).toBe(2)
+    expect(none.stderr.trim()).toBe('bbmesh: name a community, or set one: bbmesh config set community NAME')
+    const byEnv = await runCli(['community', 'invite'], { home, env: { BBMESH_COMMUNITY: 'cfg' } })
+    expect(byEnv.stdout.trim()).toBe(named)
+    const config = { XDG_CONFIG_HOME: join(home, 'xdg') }
+    expect((await runCli(['config', 'set', 'community', 'cfg'], { home, env: config })).code).toBe(0)
+    const byFile = await runCli(['--json', 'community', 'invite'], { home, env: config })
+    expect(JSON.parse(byFile.stdout)).toEqual({ name: 'cfg', invite: named })
+    // The name given on the command line wins over the configured one.
+    const missing = await runCli(['community', 'invite', 'nope'], { home, env: config })
+    expect(missing.stderr).toMatch(/no community named nope/)
+  })
 })
 
 describe('bbmesh community members (two processes, loopback DHT)', () => {

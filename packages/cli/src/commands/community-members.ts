@@ -2,12 +2,12 @@
 // settled (or --duration passes), prints each member, then a summary. Exit 0 even when alone: an
 // empty community is an answer, not a failure.
 import { DhtNode, constants as dhtConstants } from '@bbmesh/dht'
-import type { MemberInfo } from '@bbmesh/mesh'
+import { loadCommunity, type MemberInfo } from '@bbmesh/mesh'
 import type { Command } from 'commander'
 import { commandAction } from '../command-action.js'
 import { UsageError } from '../errors.js'
 import { parseCount } from '../units.js'
-import { joinMesh } from './community-mesh.js'
+import { communityCliError, communityName, joinMesh } from './community-mesh.js'
 import { parseBootstrap, parseHostPort } from './dht-shared.js'
 
 interface MembersOptions {
@@ -23,7 +23,7 @@ const isLoopback = (hp: string): boolean => /^(127\.|localhost:|\[::1\]:)/.test(
 
 export function registerMembersCommand(community: Command): void {
   community
-    .command('members <name>')
+    .command('members [name]')
     .description('join the community for a while and list the members found')
     .option(
       '--bootstrap <hosts>',
@@ -39,7 +39,10 @@ export function registerMembersCommand(community: Command): void {
 With --json: one {"event":"member",…} line per member, then {"event":"summary",…}.`,
     )
     .action(
-      commandAction(async (ctx, name: string, opts: MembersOptions) => {
+      commandAction(async (ctx, given: string | undefined, opts: MembersOptions) => {
+        const name = communityName(ctx, given)
+        // A community we do not hold fails here, before any DHT traffic.
+        await loadCommunity(ctx.dataDir, name).catch(communityCliError)
         const bootstrap = parseBootstrap(opts.bootstrap)
         if (bootstrap !== undefined && bootstrap.length === 0)
           throw new UsageError('--bootstrap: expected host:port,…')

@@ -10,7 +10,8 @@ import {
   type CommunityMesh,
 } from '@bbmesh/mesh'
 import type { PeerAddress } from '@bbmesh/wire'
-import { CliError, ExitCode } from '../errors.js'
+import type { CommandContext } from '../context.js'
+import { CliError, ExitCode, UsageError } from '../errors.js'
 
 export interface MeshCliOptions {
   dataDir: string
@@ -30,6 +31,14 @@ export function communityCliError(err: unknown): never {
     throw new CliError(err.message, err.code, usage ? ExitCode.usage : ExitCode.failure)
   }
   throw err
+}
+
+/** The community a command names, else the configured `community` (config, BBMESH_COMMUNITY). */
+export function communityName(ctx: Pick<CommandContext, 'config'>, given: string | true | undefined): string {
+  if (typeof given === 'string') return given
+  const configured = ctx.config.get('community').value
+  if (typeof configured === 'string') return configured
+  throw new UsageError('name a community, or set one: bbmesh config set community NAME')
 }
 
 export async function joinMesh(o: MeshCliOptions): Promise<CommunityMesh> {

@@ -10,7 +10,7 @@ import {
 } from '@bbmesh/mesh'
 import type { Command } from 'commander'
 import { commandAction } from '../command-action.js'
-import { communityCliError } from './community-mesh.js'
+import { communityCliError, communityName } from './community-mesh.js'
 import { registerMembersCommand } from './community-members.js'
 
 const collect = (v: string, acc: string[]): string[] => [...acc, v]
@@ -42,11 +42,12 @@ only each other through the bb_gate handshake; strangers see an ordinary BitTorr
     )
 
   community
-    .command('invite <name>')
+    .command('invite [name]')
     .description('print the invite string for a community (it IS the secret key: share it privately)')
     .option('--hint <host:port>', 'member addresses to include instead of the stored ones', collect, [])
     .action(
-      commandAction(async (ctx, name: string, opts: { hint: string[] }) => {
+      commandAction(async (ctx, given: string | undefined, opts: { hint: string[] }) => {
+        const name = communityName(ctx, given)
         const hints = opts.hint.length > 0 ? opts.hint : undefined
         const invite = await inviteFor(ctx.dataDir, name, hints).catch(communityCliError)
         ctx.out.warn('this invite is the community key: anyone holding it is a member; send it privately')

@@ -10,6 +10,7 @@ import { isDatabaseUrl, type CommandContext } from '../context.js'
 import { CliError, UsageError } from '../errors.js'
 import { parseCount } from '../units.js'
 import { crawlCounters, dbBytes, statusLine, summaryLines } from './crawl-report.js'
+import { communityName } from './community-mesh.js'
 import { joinCrawlCommunity, type CrawlMember } from './crawl-community.js'
 import { joinDht, openCrawlSession, type CrawlSession } from './crawl-session.js'
 import { parseBootstrap, parseHostPort } from './dht-shared.js'
@@ -23,7 +24,7 @@ interface CrawlCommandOptions {
   concurrency: string
   nodeIds: string
   statsInterval: string
-  community?: string
+  community?: string | true
   meshPort: string
   peer: string[]
   feedInterval: string
@@ -46,7 +47,10 @@ export function registerCrawlCommand(program: Command): void {
     .option('--concurrency <n>', 'metadata fetch workers', String(HARVESTER_DEFAULTS.fetchWorkers))
     .option('--node-ids <n>', 'DHT nodes (node ids) to observe from; more ids, wider vantage', '1')
     .option('--stats-interval <s>', 'seconds between {"event":"stats"} lines with --json', '5')
-    .option('--community <name>', 'crawl as a member of this community (bbmesh community list)')
+    .option(
+      '--community [name]',
+      'crawl as a member of this community (bbmesh community list); no name: the configured `community`',
+    )
     .option('--mesh-port <p>', 'TCP port of the member listener with --community; 0 = any free port', '0')
     .option(
       '--peer <host:port>',
@@ -85,7 +89,7 @@ With --json: a {"event":"stats",…} line every --stats-interval seconds and a l
         const community =
           opts.community === undefined
             ? undefined
-            : { name: opts.community, port: meshPort, peers, feedIntervalMs }
+            : { name: communityName(ctx, opts.community), port: meshPort, peers, feedIntervalMs }
         const servePort =
           opts.serve === undefined
             ? undefined
