@@ -1,7 +1,7 @@
 // Coverage over time: which share of the announced infohashes each harvester, and all of them
 // together, have sighted and hold metadata for; messages per discovered infohash; BEP 9 fetches
 // per unique infohash (independent harvesters duplicate work: expect about K).
-import { estimateFromSets, type EstimateMethod } from '@bbmesh/mesh'
+import { estimatePopulation, type EstimateMethod } from '@bbmesh/mesh'
 import type { TestnetTorrent } from './content.js'
 import { INFOHASH_BYTES } from './constants.js'
 
@@ -150,17 +150,19 @@ export class CoverageTracker {
   private async read(): Promise<CoverageSnapshot> {
     const truth = typeof this.opts.torrents === 'function' ? this.opts.torrents() : this.opts.torrents
     const alias = aliases(truth)
-    const unionSighted = new Set<string>()
+    // Each announced key any harvester sighted → how many sighted it: the union, and the incidence
+    // counts the population estimate needs, in one pass.
+    const sightedBy = new Map<string, number>()
     const unionMeta = new Set<string>()
     const harvesters: HarvesterCoverage[] = []
-    const sightedSets: Set<string>[] = []
+    const sightedSizes: number[] = []
     for (const p of this.opts.probes) {
       const rawMeta = [...(await p.withMetadata())]
       const meta = resolve(rawMeta, alias)
       // Holding metadata implies having sighted it.
       const seen = resolve([...(await p.sighted()), ...rawMeta], alias)
-      for (const k of seen.known) unionSighted.add(k)
-      sightedSets.push(seen.known)
+      for (const k of seen.known) sightedBy.set(k, (sightedBy.get(k) ?? 0) + 1)
+      if (seen.known.size > 0) sightedSizes.push(seen.known.size)
       for (const k of meta.known) unionMeta.add(k)
       harvesters.push({
         name: p.name,
@@ -177,12 +179,12 @@ export class CoverageTracker {
       event: 'stats',
       t: this.now() - this.started,
       announced: truth.length,
-      sighted: unionSighted.size,
+      sighted: sightedBy.size,
       metadata: unionMeta.size,
-      coverage: share(unionSighted.size, truth.length),
+      coverage: share(sightedBy.size, truth.length),
       metadataCoverage: share(unionMeta.size, truth.length),
       harvesters,
-      population: guess(sightedSets),
+      population: guess(sightedBy, sightedSizes),
     }
     this.curve.push({
       t: snap.t,
@@ -199,8 +201,8 @@ export class CoverageTracker {
  * Only the announced infohashes each harvester sighted go in (the testnet's other keys, such as a
  * community's rendezvous hash, are not torrents); a real crawl would count every sighted key.
  */
-function guess(sets: readonly Set<string>[]): PopulationGuess | null {
-  const e = estimateFromSets(sets)
+function guess(sightedBy: Map<string, number>, sizes: readonly number[]): PopulationGuess | null {
+  const e = estimatePopulation(sightedBy.values(), sizes.length, sizes)
   if (!e) return null
   return { estimatedPopulation: e.estimate, estimatedCoverage: round(e.coverage), method: e.method }
 }

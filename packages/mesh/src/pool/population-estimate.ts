@@ -49,7 +49,7 @@ export function estimatePopulation(
   let raw: number
   let method: EstimateMethod
   if (occasions === 2 && sizes && sizes.length === 2) {
-    // Chapman: (n1 + 1)(n2 + 1) / (m + 1) − 1, with m the items allSaw occasions saw.
+    // Chapman: (n1 + 1)(n2 + 1) / (m + 1) − 1, with m the items both occasions saw.
     raw = ((sizes[0]! + 1) * (sizes[1]! + 1)) / (allSaw + 1) - 1
     method = 'chapman'
   } else {
