@@ -6,6 +6,7 @@ import type { Database } from './database.js'
 import { IndexError, toIndexError } from './errors.js'
 import { exportTorrents, findTorrent, toDetail } from './read/details.js'
 import { filesOf } from './read/files.js'
+import { metadataByHash } from './read/metadata-by-hash.js'
 import { pendingSightings } from './read/pending.js'
 import { search } from './search/search.js'
 import type {
@@ -106,6 +107,16 @@ export class PooledIndex {
       if (!Array.isArray(infohashes)) throw new IndexError('BAD_INPUT', 'removeTorrents needs an array')
       return backend.removeTorrents(infohashes.map(parseInfohash), opts)
     })
+  }
+
+  /**
+   * The cached info dict for the 20-byte hash peers and DHT nodes use (a v1 infohash, or a v2 one
+   * truncated as BEP 52 does; a full 32-byte v2 hash works too), or undefined.
+   */
+  async metadataFor(infohash: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.#guard('metadata lookup', () =>
+      metadataByHash(this.db, (ih) => this.#backend.cacheGet(ih, true), infohash),
+    )
   }
 
   async has(infohash: string | Uint8Array): Promise<boolean> {

@@ -17,7 +17,6 @@ import {
 } from '@bbmesh/mesh'
 import type { PeerAddress } from '@bbmesh/wire'
 import { communityCliError } from './community-mesh.js'
-import { indexLookup } from './metadata-index.js'
 
 export interface CrawlMemberOptions {
   dataDir: string
@@ -66,7 +65,7 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
   const keyPair = await loadWriterKey(o.dataDir, o.name).catch(communityCliError)
   const dht = meshDht(o.dht)
   // Members serve what this index holds (its metadata cache), verified by the asker.
-  const relay = new MetadataRelay({ lookup: (ih) => indexLookup(o.index, ih) })
+  const relay = new MetadataRelay({ lookup: (ih) => o.index.metadataFor(ih) })
   const bus = createBus({
     dht: o.dht,
     keys: community.keys,

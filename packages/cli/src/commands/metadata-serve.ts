@@ -9,7 +9,7 @@ import { commandAction } from '../command-action.js'
 import type { CommandContext } from '../context.js'
 import { CliError, UsageError } from '../errors.js'
 import { parseCount } from '../units.js'
-import { cachedInfohashes, indexLookup } from './metadata-index.js'
+import { cachedInfohashes } from './metadata-index.js'
 import { joinDht, runAnnouncer } from './metadata-dht.js'
 
 interface ServeOptions {
@@ -84,7 +84,7 @@ const serveAction = async (ctx: CommandContext, opts: ServeOptions): Promise<voi
   }
   const fromIndex = index
   const lookup: AsyncMetadataLookup = fromIndex
-    ? { get: (ih) => store.get(ih) ?? indexLookup(fromIndex, ih) }
+    ? { get: (ih) => store.get(ih) ?? fromIndex.metadataFor(ih) }
     : store
   const stop = new AbortController()
   let node: DhtNode | undefined
