@@ -62,6 +62,9 @@ export type {
   SampleReply,
   DhtContact,
   Endpoint,
+  HarvestPool,
+  PoolSighting,
+  OfferHints,
 } from './harvester/types.js'
 export type { ResamplePolicy, NodeBookCounters } from './harvester/node-book.js'
 export type { SamplerCounters } from './harvester/sampler.js'
@@ -129,3 +132,21 @@ export {
   type PopulationEstimate,
   type EstimateMethod,
 } from './pool/population-estimate.js'
+export {
+  SamplePool,
+  type SamplePoolOptions,
+  type PoolCounters,
+  type PoolTarget,
+  type ReplicatePolicy,
+} from './pool/pool.js'
+export { Ownership, closer, type Owner } from './pool/ownership.js'
+export {
+  poolCodecs,
+  poolProtocol,
+  POOL_EXTENSION_NAME,
+  MAX_POOL_ENTRIES,
+  MAX_HAVE_ENTRIES,
+  type PoolMessages,
+  type PooledSighting,
+  type PoolNode,
+} from './pool/codec.js'

@@ -1,9 +1,18 @@
 // `--community`: the testnet's K harvesters as members of one fresh community. Each member's mesh runs
-// on its harvester's first DHT node with schedules fit for a run of a minute; the tracker reports when
-// every member first listed every other one (membership convergence) and what gossip cost.
+// on its harvester's first DHT node with schedules fit for a run of a minute, carrying the harvester's
+// pool and relay when it pools; the tracker reports when every member first listed every other one
+// (membership convergence), what gossip cost, and what pooling moved.
 import { randomBytes } from 'node:crypto'
 import type { DhtNode } from '@bbmesh/dht'
-import { deriveCommunityKeys, meshDht, startMesh, type CommunityMesh, type MeshOptions } from '@bbmesh/mesh'
+import {
+  deriveCommunityKeys,
+  meshDht,
+  startMesh,
+  type CommunityMesh,
+  type MeshOptions,
+  type MetadataRelay,
+  type SamplePool,
+} from '@bbmesh/mesh'
 import { LOOPBACK } from './constants.js'
 
 /** Short schedules: a testnet lives a minute, not a month. */
@@ -21,6 +30,29 @@ export interface CommunitySummary {
   /** Mean over members: bb_members messages and bytes sent, rendezvous announces and lookups. */
   perMember: { messagesOut: number; bytesOut: number; announces: number; lookups: number }
   gateFailures: number
+  /** Summed over members, when they pool. */
+  pool?: PoolSummary
+}
+
+export interface PoolSummary {
+  /** Sightings handed to their owner, and DHT nodes handed to theirs. */
+  forwarded: number
+  nodesForwarded: number
+  /** Infohashes members told each other they hold. */
+  haveMessages: number
+  /** Info dicts taken from members (verified), asks that found none, dicts that failed the hash. */
+  relayedIn: number
+  relayFailures: number
+  badHash: number
+  /** bb_relay bytes sent, mean per member. */
+  relayBytesPerMember: number
+}
+
+/** A member: its DHT node, and its harvester's pool and relay when it pools. */
+export interface CommunityMember {
+  dht: DhtNode
+  pool?: SamplePool
+  relay?: MetadataRelay
 }
 
 export interface TestnetCommunity {
@@ -31,14 +63,23 @@ export interface TestnetCommunity {
   close(): Promise<void>
 }
 
-export async function startCommunity(dhts: readonly DhtNode[]): Promise<TestnetCommunity> {
+export async function startCommunity(members: readonly CommunityMember[]): Promise<TestnetCommunity> {
   const keys = deriveCommunityKeys(randomBytes(32))
   const t0 = Date.now()
   const meshes: CommunityMesh[] = []
   try {
-    for (const dht of dhts)
+    for (const { dht, pool, relay } of members)
       meshes.push(
-        await startMesh({ keys, dht: meshDht(dht), listen: { host: LOOPBACK }, ...TESTNET_MESH_TUNING }),
+        await startMesh({
+          keys,
+          dht: meshDht(dht),
+          listen: { host: LOOPBACK },
+          ...TESTNET_MESH_TUNING,
+          registerExtensions: (r) => {
+            if (relay) r.register(relay.definition())
+            if (pool) r.register(pool.definition())
+          },
+        }),
       )
   } catch (err) {
     await Promise.all(meshes.map((m) => m.close()))
@@ -67,10 +108,28 @@ export async function startCommunity(dhts: readonly DhtNode[]): Promise<TestnetC
           lookups: mean((s) => s.lookups),
         },
         gateFailures: stats.reduce((n, s) => n + s.gateFailures, 0),
+        ...poolSummary(members),
       }
     },
     close: async () => {
       await Promise.all(meshes.map((m) => m.close()))
+    },
+  }
+}
+
+function poolSummary(members: readonly CommunityMember[]): { pool?: PoolSummary } {
+  const pooled = members.filter((m) => m.pool && m.relay)
+  if (pooled.length === 0) return {}
+  const sum = (f: (m: CommunityMember) => number): number => pooled.reduce((n, m) => n + f(m), 0)
+  return {
+    pool: {
+      forwarded: sum((m) => m.pool!.counters.forwarded),
+      nodesForwarded: sum((m) => m.pool!.counters.nodesForwarded),
+      haveMessages: sum((m) => m.pool!.counters.haveOut),
+      relayedIn: sum((m) => m.relay!.counters.relayedIn),
+      relayFailures: sum((m) => m.relay!.counters.relayFailures),
+      badHash: sum((m) => m.relay!.counters.badHash),
+      relayBytesPerMember: Math.round(sum((m) => m.relay!.counters.bytesOut) / pooled.length),
     },
   }
 }

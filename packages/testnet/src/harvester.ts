@@ -6,6 +6,8 @@ import {
   createHarvester,
   createWireFetcher,
   dhtNodeAdapter,
+  MetadataRelay,
+  SamplePool,
   type Harvester,
   type HarvesterOptions,
   type MetadataFetcher,
@@ -46,6 +48,13 @@ export interface TestnetHarvesterOptions {
   seed?: number
   /** Overrides of TESTNET_HARVESTER_TUNING. */
   tuning?: Tuning
+  /**
+   * Pool the crawl with community members (a SamplePool and a MetadataRelay, to be registered on
+   * the mesh's links: see `extensions`); `replicate` as in `crawl --replicate`. Default: alone.
+   */
+  pool?: { replicate?: 'all' | 'own' }
+  /** Start harvesting at once (default true); false leaves it to `harvester.start()`. */
+  autoStart?: boolean
 }
 
 export interface TestnetHarvester {
@@ -55,6 +64,9 @@ export interface TestnetHarvester {
   readonly nodes: readonly DhtNode[]
   /** What the coverage tracker reads. */
   readonly probe: HarvesterProbe
+  /** With `pool`: the pool and relay, to register on the member's mesh links. */
+  readonly pool?: SamplePool
+  readonly relay?: MetadataRelay
   /** Stops the harvester (flushing to the index), then closes fetcher, nodes and index. Idempotent. */
   stop(): Promise<void>
 }
@@ -104,16 +116,29 @@ export async function startHarvester(opts: TestnetHarvesterOptions): Promise<Tes
         return index.recordSightings(ss)
       },
     }
+    // Members serve what this index committed, and the pool tells them once it is committed.
+    const relay = opts.pool && new MetadataRelay({ lookup: (ih) => index.metadataFor(ih), timeoutMs: 5_000 })
+    const pool =
+      relay &&
+      new SamplePool({
+        nodeId: Buffer.from(nodes[0]!.nodeIdHex, 'hex'),
+        relay,
+        flushMs: 100,
+        haveCapacity: 200_000,
+        ...(opts.pool?.replicate !== undefined && { replicate: opts.pool.replicate }),
+      })
     const harvester = createHarvester({
       ...TESTNET_HARVESTER_TUNING,
+      ...(pool && { pool, handOverRecheckMs: 3_000, onIngested: (ts) => pool.announceTorrents(ts) }),
       ...opts.tuning,
       dht: dhtNodeAdapter(nodes),
       fetcher,
       index: tapped,
       random: () => rng.next(),
     })
+    pool?.attach(harvester)
     closers.push(() => harvester.stop())
-    harvester.start()
+    if (opts.autoStart !== false) harvester.start()
 
     const probe: HarvesterProbe = {
       name,
@@ -130,7 +155,15 @@ export async function startHarvester(opts: TestnetHarvesterOptions): Promise<Tes
       metadataFetches: () => fetches,
     }
     let stopping: Promise<void> | undefined
-    return { name, harvester, index, nodes, probe, stop: () => (stopping ??= close()) }
+    return {
+      name,
+      harvester,
+      index,
+      nodes,
+      probe,
+      ...(pool && relay && { pool, relay }),
+      stop: () => (stopping ??= close()),
+    }
   } catch (err) {
     await close()
     throw err

@@ -52,4 +52,4 @@ export type {
   JoinMode,
 } from './sim/index.js'
 export { startCommunity, TESTNET_MESH_TUNING } from './community.js'
-export type { CommunitySummary, TestnetCommunity } from './community.js'
+export type { CommunitySummary, CommunityMember, PoolSummary, TestnetCommunity } from './community.js'

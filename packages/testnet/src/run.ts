@@ -21,8 +21,13 @@ export interface RunOptions extends TestnetOptions {
   stopWhenComplete?: boolean
   /** A stats event every this many ms (default 5 s). Coverage is sampled every second regardless. */
   statsIntervalMs?: number
-  /** Make the K harvesters members of one community (mesh membership; no pooling yet). */
+  /**
+   * Make the K harvesters members of one community: membership over the mesh and, unless `pool` is
+   * false, a pooled crawl (partitioned sampling, sightings to their owner, metadata by relay).
+   */
   community?: boolean
+  /** With `community`: pool the crawl (default true); false gives membership only. */
+  pool?: boolean
   /** Put each harvester's index in a file here (h0.db, …); default in memory. */
   indexDir?: string
   signal?: AbortSignal
@@ -49,12 +54,15 @@ export interface RunSummary extends CoverageSummary {
 export type RunEvent = ReadyEvent | StatsEvent | RunSummary
 
 const SAMPLE_MS = 1_000
+/** Longest wait for K pooling members to link before they crawl anyway. */
+const POOL_WAIT_MS = 15_000
 
 export async function runTestnet(opts: RunOptions = {}): Promise<RunSummary> {
   const k = opts.harvesters ?? 1
   if (!Number.isSafeInteger(k) || k < 1)
     throw new TestnetError('ERR_TESTNET_OPTIONS', 'harvesters must be >= 1')
   const durationMs = opts.durationMs ?? 60_000
+  const pooled = opts.community === true && opts.pool !== false
   const statsMs = opts.statsIntervalMs ?? 5_000
   const emit = opts.onEvent ?? (() => undefined)
   const t0 = Date.now()
@@ -75,6 +83,7 @@ export async function runTestnet(opts: RunOptions = {}): Promise<RunSummary> {
           bootstrap: tn.bootstrap,
           seed: (opts.seed ?? 1) * 1000 + i,
           nodeIds: opts.harvesterNodeIds ?? 1,
+          ...(pooled && { pool: {}, autoStart: false }),
           ...(opts.indexDir !== undefined && { indexPath: join(opts.indexDir, `h${i}.db`) }),
         }),
       ),
@@ -83,7 +92,22 @@ export async function runTestnet(opts: RunOptions = {}): Promise<RunSummary> {
     const failed = started.find((r) => r.status === 'rejected')
     if (failed) throw failed.reason
     probes.push(...harvesters.map((h) => h.probe))
-    if (opts.community === true) community = await startCommunity(harvesters.map((h) => h.nodes[0]!))
+    if (opts.community === true)
+      community = await startCommunity(
+        harvesters.map((h) => ({
+          dht: h.nodes[0]!,
+          ...(h.pool && { pool: h.pool }),
+          ...(h.relay && { relay: h.relay }),
+        })),
+      )
+    if (pooled) {
+      // Members crawl once they pool with each other (or alone after the wait), as `crawl --community`
+      // does: what one fetches before it is linked, the others would fetch again.
+      const linkedBy = Date.now() + POOL_WAIT_MS
+      while (Date.now() < linkedBy && !harvesters.every((h) => (h.pool?.members ?? 0) >= k - 1))
+        await sleep(100, opts.signal)
+      for (const h of harvesters) h.harvester.start()
+    }
     const end = Date.now() + durationMs
     let nextStats = Date.now() + statsMs
     for (;;) {

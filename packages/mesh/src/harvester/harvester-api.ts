@@ -10,7 +10,14 @@ import type { HARVESTER_DEFAULTS } from './defaults.js'
 import type { FetchStageCounters } from './fetch-stage.js'
 import type { NodeBookCounters, ResamplePolicy } from './node-book.js'
 import type { SamplerCounters } from './sampler.js'
-import type { HarvestDht, HarvestIndex, MetadataFetcher } from './types.js'
+import type {
+  DhtContact,
+  HarvestDht,
+  HarvestIndex,
+  HarvestPool,
+  MetadataFetcher,
+  OfferHints,
+} from './types.js'
 
 type Tunables = {
   -readonly [K in keyof typeof HARVESTER_DEFAULTS]: (typeof HARVESTER_DEFAULTS)[K] extends string
@@ -35,6 +42,15 @@ export interface HarvesterOptions extends Partial<Omit<Tunables, 'resample'>> {
   onError?: (err: unknown) => void
   /** Told about each torrent whose verified metadata was accepted for the index (e.g. to print it). */
   onTorrent?: (torrent: TorrentInput) => void
+  /** Told about each batch once the index committed it (what members may now be told we hold). */
+  onIngested?: (torrents: readonly TorrentInput[]) => void
+  /**
+   * A community's pooled crawl (@bbmesh/mesh's SamplePool): DHT sightings and nodes another member
+   * owns are handed to it, and metadata a member holds is relayed before any swarm lookup.
+   */
+  pool?: HarvestPool
+  /** With `pool`: how long a node a member owns is skipped before ownership is looked at again. */
+  handOverRecheckMs?: number
 }
 
 export interface HarvesterStats {
@@ -42,8 +58,11 @@ export interface HarvesterStats {
   nodes: NodeBookCounters
   sampler: SamplerCounters
   observed: { get_peers: number; announce: number; invalid: number }
-  /** Queued sightings; dropped: queue full; unrecorded: given up at stop while the store was failing. */
-  sightings: { accepted: number; dropped: number; unrecorded: number }
+  /**
+   * Queued sightings; dropped: queue full; unrecorded: given up at stop while the store was failing;
+   * forwarded: handed to the community member that owns them (with `pool`).
+   */
+  sightings: { accepted: number; dropped: number; unrecorded: number; forwarded: number }
   /** Infohashes an earlier run sighted without metadata, re-queued at start (not counted as new). */
   resumed: number
   newInfohashes: number
@@ -69,8 +88,12 @@ export interface Harvester {
   /**
    * Offers an infohash learned elsewhere (another member's samples, a resumed sighting) to triage,
    * as a sighting `via` (default 'gossip') from `from`. False when the queue is full or stopped.
+   * A DHT sighting (`via` sample, get_peers, announce) goes to its owner when pooling, unless
+   * `hints.pooled` says a member already handed it to us.
    */
-  offer(infohash: Uint8Array, via?: SightingVia, from?: string): boolean
+  offer(infohash: Uint8Array, via?: SightingVia, from?: string, hints?: OfferHints): boolean
+  /** DHT nodes learned elsewhere (a member handing over nodes we own), added to the sampling book. */
+  addNodes(nodes: Iterable<DhtContact>): void
 }
 
 export interface Sighting {

@@ -16,7 +16,7 @@ import { NodeBook, endpointKey } from './node-book.js'
 import { PeerHints } from './peer-hints.js'
 import { resumePendingSightings } from './resume.js'
 import { Sampler } from './sampler.js'
-import type { Observation, PendingInfohash } from './types.js'
+import type { DhtContact, Observation, OfferHints, PendingInfohash } from './types.js'
 
 export type { Harvester, HarvesterOptions, HarvesterStats } from './harvester-api.js'
 
@@ -65,7 +65,10 @@ export function createHarvester(options: HarvesterOptions): Harvester {
   })
   const limiter = new ConcurrencyLimiter({ global: o.fetchWorkers, perKey: o.perPeerConnections })
   const torrents = new BatchedPersister<TorrentInput>({
-    write: async (batch) => void (await index.ingest(batch)),
+    write: async (batch) => {
+      await index.ingest(batch)
+      options.onIngested?.(batch)
+    },
     clock,
     maxItems: o.persistBatch,
     maxDelayMs: o.persistFlushMs,
@@ -83,10 +86,13 @@ export function createHarvester(options: HarvesterOptions): Harvester {
     book,
     clock,
     random,
-    onSample: (infohash, node) => {
-      if (offer({ infohash, via: 'sample', from: node.key, nodeKey: node.key }))
-        storers.add(infohash, { host: node.host, port: node.port })
-    },
+    onSample: (infohash, node) =>
+      void offer(
+        { infohash, via: 'sample', from: node.key, nodeKey: node.key },
+        { storer: { host: node.host, port: node.port } },
+      ),
+    ...(options.pool && { handOver: (node: DhtContact) => options.pool!.forwardNode(node) }),
+    ...(options.handOverRecheckMs !== undefined && { handOverRecheckMs: options.handOverRecheckMs }),
     discoveryIntervalMs: o.discoveryIntervalMs,
     walkTimeoutMs: o.walkTimeoutMs,
     samplesPerSecond: o.samplesPerSecond,
@@ -115,6 +121,7 @@ export function createHarvester(options: HarvesterOptions): Harvester {
     peerTimeoutMs: o.peerTimeoutMs,
     hints: (hex) => hints.take(hex),
     storers: (hex) => storers.take(hex),
+    ...(options.pool && { fromMembers: (ih: Uint8Array) => options.pool!.fetch(ih) }),
   })
 
   const hints = new PeerHints(o.maxPending)
@@ -122,6 +129,7 @@ export function createHarvester(options: HarvesterOptions): Harvester {
   const storers = new PeerHints(o.maxPending, 2)
   const observed = { get_peers: 0, announce: 0, invalid: 0 }
   let unrecorded = 0
+  let forwarded = 0
   const newRate = new RateMeter(clock)
   const unsubscribe: (() => void)[] = []
   let state: 'idle' | 'running' | 'stopped' = 'idle'
@@ -132,20 +140,38 @@ export function createHarvester(options: HarvesterOptions): Harvester {
   // given up rather than holding stop() forever. Sightings that fit are still recorded.
   const halt = sharedAbortController()
 
-  function offer(s: Sighting): boolean {
+  function offer(s: Sighting, h: OfferHints = {}): boolean {
     if (s.infohash.length !== 20 && s.infohash.length !== 32) {
       observed.invalid += 1
       return false
     }
-    return queue.offer(s)
+    if (options.pool && h.pooled !== true && s.resumed !== true && s.via !== 'gossip') {
+      const { storer, peer } = h
+      const handed = options.pool.forward({
+        infohash: s.infohash,
+        via: s.via,
+        ...(storer && { storer }),
+        ...(peer && { peer }),
+      })
+      if (handed) {
+        forwarded += 1
+        return true
+      }
+    }
+    if (h.peer !== undefined) hints.add(s.infohash, h.peer)
+    if (!queue.offer(s)) return false
+    if (h.storer !== undefined) storers.add(s.infohash, h.storer)
+    return true
   }
 
   function onObservation(obs: Observation): void {
     observed[obs.via] += 1
     // The sender queried us from its DHT port, so it is a node worth sampling too.
     book.add({ host: obs.from.host, port: obs.from.port, ...(obs.nodeId && { id: obs.nodeId }) }, clock.now())
-    if (obs.peer !== undefined) hints.add(obs.infohash, obs.peer)
-    offer({ infohash: obs.infohash, via: obs.via, from: endpointKey(obs.from) })
+    offer(
+      { infohash: obs.infohash, via: obs.via, from: endpointKey(obs.from) },
+      obs.peer && { peer: obs.peer },
+    )
   }
 
   // Sightings of an earlier run that never got metadata: already recorded, and not new to us.
@@ -217,9 +243,13 @@ export function createHarvester(options: HarvesterOptions): Harvester {
       return stopping
     },
 
-    offer(infohash, via = 'gossip', from = 'local') {
+    offer(infohash, via = 'gossip', from = 'local', h = {}) {
       if (state !== 'running') return false
-      return offer({ infohash: new Uint8Array(infohash), via, from })
+      return offer({ infohash: new Uint8Array(infohash), via, from }, h)
+    },
+
+    addNodes(nodes) {
+      sampler.addNodes(nodes)
     },
 
     stats(): HarvesterStats {
@@ -229,7 +259,12 @@ export function createHarvester(options: HarvesterOptions): Harvester {
         nodes: book.counters(clock.now()),
         sampler: sampler.counters(),
         observed: { ...observed },
-        sightings: { accepted: queue.counters().accepted, dropped: queue.counters().dropped, unrecorded },
+        sightings: {
+          accepted: queue.counters().accepted,
+          dropped: queue.counters().dropped,
+          unrecorded,
+          forwarded,
+        },
         resumed,
         newInfohashes: newRate.count,
         newInfohashesPerSecond: newRate.perSecond(),

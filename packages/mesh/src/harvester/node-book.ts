@@ -140,6 +140,11 @@ export class NodeBook {
     } else this.setDue(e, now + wait * 1000)
   }
 
+  /** Not ours to sample now (a member owns it): asked again at `due`, with no failure counted. */
+  postpone(e: NodeEntry, due: number): void {
+    this.setDue(e, due)
+  }
+
   failed(e: NodeEntry, retryAfterMs: number, now: number): void {
     e.failures += 1
     if (e.failures >= this.opts.maxFailures) {

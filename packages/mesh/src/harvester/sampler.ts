@@ -11,7 +11,6 @@ export interface SamplerOptions {
   book: NodeBook
   clock: Clock
   random: Random
-  /** Called with each sampled infohash and the key of the node that gave it. */
   /** An infohash from `node`'s sample (the node stores its peers). */
   onSample: (infohash: Uint8Array, node: NodeEntry) => void
   /** find_node walks toward random targets, one every this many ms (0: none). */
@@ -26,6 +25,12 @@ export interface SamplerOptions {
   timeoutMs: number
   /** Deadline of one find_node walk. */
   walkTimeoutMs: number
+  /**
+   * True when a community member owns `node` and it was handed over (the pool): it is skipped and
+   * looked at again after `handOverRecheckMs`, so a region whose owner left is re-covered.
+   */
+  handOver?: (node: NodeEntry) => boolean
+  handOverRecheckMs?: number
 }
 
 export interface SamplerCounters {
@@ -34,6 +39,8 @@ export interface SamplerCounters {
   sampleQueries: number
   sampleFailures: number
   infohashesSampled: number
+  /** Times a due node was skipped because a member owns it (the node is handed over once). */
+  handedOver: number
   sampleQueriesPerSecond: number
   infohashesSampledPerSecond: number
   inFlight: number
@@ -59,6 +66,7 @@ export class Sampler {
     sampleQueries: 0,
     sampleFailures: 0,
     infohashesSampled: 0,
+    handedOver: 0,
   }
 
   constructor(private readonly opts: SamplerOptions) {
@@ -137,10 +145,19 @@ export class Sampler {
   private tick(): void {
     if (this.inFlight >= this.opts.sampleConcurrency) return
     const now = this.opts.clock.now()
-    const node = this.opts.book.nextDue(now)
-    if (node === undefined) return
-    this.opts.book.claim(node)
-    this.track(this.sampleOne(node))
+    // A few nodes a member owns may be due before one of ours; each costs no query.
+    for (let i = 0; i < 32; i++) {
+      const node = this.opts.book.nextDue(now)
+      if (node === undefined) return
+      if (this.opts.handOver?.(node) === true) {
+        this.c.handedOver += 1
+        this.opts.book.postpone(node, now + (this.opts.handOverRecheckMs ?? 30_000))
+        continue
+      }
+      this.opts.book.claim(node)
+      this.track(this.sampleOne(node))
+      return
+    }
   }
 
   private async sampleOne(node: NodeEntry): Promise<void> {

@@ -83,3 +83,34 @@ export interface PendingInfohash {
   via: SightingVia
   fromNode: string | null
 }
+
+/** A DHT sighting as the pool hands it between members. */
+export interface PoolSighting {
+  infohash: Uint8Array
+  via: 'sample' | 'get_peers' | 'announce'
+  /** The node whose BEP-51 sample listed it. */
+  storer?: Endpoint
+  /** The peer that announced it. */
+  peer?: Endpoint
+}
+
+/**
+ * A community's pooled crawl as the harvester sees it (@bbmesh/mesh's SamplePool): who owns a
+ * sighting or a node, and metadata members already hold. Every call is synchronous or bounded.
+ */
+export interface HarvestPool {
+  /** True when another member owns the sighting and it was handed over: it is not triaged here. */
+  forward(s: PoolSighting): boolean
+  /** True when another member owns the node (it was handed over once): the sampler skips it for now. */
+  forwardNode(node: DhtContact): boolean
+  /** The verified info dict from a member that holds it, tried before any swarm lookup. */
+  fetch(infohash: Uint8Array): Promise<Uint8Array | undefined>
+}
+
+/** Hints that travel with an offered infohash. */
+export interface OfferHints {
+  storer?: Endpoint
+  peer?: Endpoint
+  /** A member handed it to us as its owner: triage it here, never forward it again. */
+  pooled?: boolean
+}

@@ -36,6 +36,8 @@ export interface RelayCounters {
   served: number
   notFound: number
   piecesOut: number
+  /** Info dict bytes sent to members. */
+  bytesOut: number
   fetches: number
   relayedIn: number
   relayFailures: number
@@ -47,8 +49,10 @@ export interface RelayCounters {
 
 type Answer = { kind: 'piece'; piece: RelayPiece } | { kind: 'none' } | { kind: 'closed' }
 
-const BUCKET = 64
-const REFILL_PER_S = 32
+// A member catching up asks for a dict per fetch worker at once, each a cached-row read here; the
+// bound is on work per link, not on a member's legitimate burst.
+const BUCKET = 512
+const REFILL_PER_S = 256
 
 export class MetadataRelay {
   readonly counters: RelayCounters = {
@@ -56,6 +60,7 @@ export class MetadataRelay {
     served: 0,
     notFound: 0,
     piecesOut: 0,
+    bytesOut: 0,
     fetches: 0,
     relayedIn: 0,
     relayFailures: 0,
@@ -85,11 +90,19 @@ export class MetadataRelay {
     return false
   }
 
-  /** Asks linked members in turn (at most `maxPeers`); resolves the verified dict, or undefined. */
-  async fetch(infohash: Uint8Array, opts: { maxPeers?: number } = {}): Promise<Uint8Array | undefined> {
+  /**
+   * Asks linked members in turn (at most `maxPeers`; only those in `only` when given, e.g. the ones
+   * that said they hold it); resolves the verified dict, or undefined.
+   */
+  async fetch(
+    infohash: Uint8Array,
+    opts: { maxPeers?: number; only?: ReadonlySet<string> } = {},
+  ): Promise<Uint8Array | undefined> {
     const target = parseInfoHash(infohash)
     this.counters.fetches++
-    const candidates = [...this.links].filter((l) => l.ready && !this.isBanned(l.who))
+    const candidates = [...this.links].filter(
+      (l) => l.ready && !this.isBanned(l.who) && (opts.only === undefined || opts.only.has(l.who)),
+    )
     for (const link of candidates.slice(0, opts.maxPeers ?? 3)) {
       const info = await link.download(infohash)
       if (!info) continue
@@ -222,6 +235,7 @@ class RelayLink implements ExtensionInstance<RelayMessages> {
     if (piece === 0) c.served++
     c.piecesOut++
     const data = info.subarray(start, Math.min(info.length, start + RELAY_PIECE_SIZE))
+    c.bytesOut += data.length
     this.session.send('piece', { id, piece, total: info.length, data })
   }
 }

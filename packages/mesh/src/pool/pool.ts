@@ -1,0 +1,249 @@
+// Sample pooling: K members crawl like one harvester K times as large. Each sighting (an infohash and
+// the node or peer it came from) goes to the member that owns the infohash (pool/ownership.ts), which
+// triages and fetches it from the swarm once; each DHT node is sampled by the member that owns its
+// id, the others handing it over. What a member has fetched it tells every member (have), and with
+// `replicate: 'all'` they take it over bb_relay, verified by hash, so every index converges to the
+// pooled one with a single swarm fetch per torrent. The harvester reaches the pool through the three
+// HarvestPool calls; what members send reaches the harvester through `attach`.
+import type { TorrentInput } from '@bbmesh/index'
+import type { ExtensionDefinition } from '@bbmesh/wire'
+import { systemClock, type Clock } from '../clock.js'
+import type { Harvester } from '../harvester/harvester-api.js'
+import type { DhtContact, HarvestPool } from '../harvester/types.js'
+import { toHex } from '../hex.js'
+import type { MetadataRelay } from '../relay/relay.js'
+import { poolProtocol, type PoolMessages, type PoolNode, type PooledSighting } from './codec.js'
+import { BloomFilter } from '../pipeline/bloom-filter.js'
+import { PoolLink, type PoolCore, type Unsent } from './link.js'
+import { Ownership } from './ownership.js'
+
+export type ReplicatePolicy = 'all' | 'own'
+
+/** Where what members send goes: the harvester. */
+export type PoolTarget = Pick<Harvester, 'offer' | 'addNodes'>
+
+export interface SamplePoolOptions {
+  /** Our node id (the harvester's DHT node id): the keyspace is split by it. */
+  nodeId: Uint8Array
+  /** The metadata relay registered on the same links: how held metadata is taken from members. */
+  relay: MetadataRelay
+  /** 'all' (default): take every torrent any member holds; 'own': keep only what we fetched. */
+  replicate?: ReplicatePolicy
+  clock?: Clock
+  /** Batching delay of outgoing sightings, nodes and haves. Default 250 ms. */
+  flushMs?: number
+  /** Infohashes each member's have filter is sized for (about 1.8 bytes each). Default 1,000,000. */
+  haveCapacity?: number
+}
+
+export interface PoolCounters {
+  /** Sightings we own (triaged here) and sightings handed to their owner. */
+  owned: number
+  forwarded: number
+  /** Sightings members handed to us. */
+  received: number
+  nodesForwarded: number
+  nodesReceived: number
+  /** Infohashes we told members we hold, and ones they told us of. */
+  haveOut: number
+  haveIn: number
+  /** have entries offered to the harvester for a relay fetch (replicate all). */
+  replicated: number
+  /** Fetches asked of members that said they hold it; the relay's own counters say how they went. */
+  relayAsks: number
+  messagesIn: number
+  messagesOut: number
+  floodDropped: number
+  outDropped: number
+}
+
+/** Nodes already handed to their owner, so each goes once (bounded; a repeat after clearing is harmless). */
+const MAX_FORWARDED_NODES = 200_000
+
+export class SamplePool implements HarvestPool, PoolCore {
+  readonly counters: PoolCounters = {
+    owned: 0,
+    forwarded: 0,
+    received: 0,
+    nodesForwarded: 0,
+    nodesReceived: 0,
+    haveOut: 0,
+    haveIn: 0,
+    replicated: 0,
+    relayAsks: 0,
+    messagesIn: 0,
+    messagesOut: 0,
+    floodDropped: 0,
+    outDropped: 0,
+  }
+  readonly clock: Clock
+  readonly nodeId: Uint8Array
+  readonly flushMs: number
+  readonly haveCapacity: number
+  readonly replicate: ReplicatePolicy
+  readonly ownership: Ownership
+  /** Live links by member; two at once when both dialled (the mesh closes one of them soon after). */
+  private readonly links = new Map<string, PoolLink[]>()
+  private readonly forwardedNodes = new Set<string>()
+  /**
+   * What each member said it holds: a Bloom filter fed by its have deltas, so memory stays fixed
+   * however much it indexes (a false positive, about 1 in 1,000, costs one relay round trip).
+   */
+  private readonly holds = new Map<string, BloomFilter>()
+  private target: PoolTarget | undefined
+
+  constructor(private readonly opts: SamplePoolOptions) {
+    this.clock = opts.clock ?? systemClock
+    this.nodeId = Buffer.from(opts.nodeId)
+    this.flushMs = opts.flushMs ?? 250
+    this.haveCapacity = opts.haveCapacity ?? 1_000_000
+    this.replicate = opts.replicate ?? 'all'
+    this.ownership = new Ownership(this.nodeId)
+  }
+
+  /** Register this on the mesh's links (`registerExtensions`), beside the relay. */
+  definition(): ExtensionDefinition<PoolMessages> {
+    return { protocol: poolProtocol, create: (session) => new PoolLink(session, this) }
+  }
+
+  /** Where sightings, nodes and haves from members go: the harvester. */
+  attach(target: PoolTarget): void {
+    this.target = target
+  }
+
+  /** Members we pool with now (a live link that said hello). */
+  get members(): number {
+    return this.links.size
+  }
+
+  // --- HarvestPool: what the harvester asks --------------------------------------------------
+
+  forward(s: PooledSighting): boolean {
+    if (s.infohash.length !== 20 || this.links.size === 0) return false
+    const link = this.ownerLink(s.infohash)
+    if (link === undefined || !link.queueSighting(s)) {
+      this.counters.owned++
+      return false
+    }
+    this.counters.forwarded++
+    return true
+  }
+
+  forwardNode(node: DhtContact): boolean {
+    if (node.id?.length !== 20 || this.links.size === 0) return false
+    const link = this.ownerLink(node.id)
+    if (link === undefined) return false
+    const key = `${link.who}|${node.host}:${node.port}`
+    if (!this.forwardedNodes.has(key)) {
+      if (this.forwardedNodes.size >= MAX_FORWARDED_NODES) this.forwardedNodes.clear()
+      this.forwardedNodes.add(key)
+      if (link.queueNode({ id: node.id, host: node.host, port: node.port })) this.counters.nodesForwarded++
+    }
+    return true
+  }
+
+  async fetch(infohash: Uint8Array): Promise<Uint8Array | undefined> {
+    const holders = new Set<string>()
+    const key = infohash.subarray(0, 20)
+    for (const who of this.links.keys()) if (this.holds.get(who)?.has(key) === true) holders.add(who)
+    if (holders.size === 0) return undefined
+    this.counters.relayAsks++
+    return this.opts.relay.fetch(infohash, { only: holders })
+  }
+
+  /** Tells every member we hold these torrents (call it once the index committed them). */
+  announceTorrents(torrents: readonly TorrentInput[]): void {
+    const keys: Uint8Array[] = []
+    for (const t of torrents) {
+      if (t.infohashV1) keys.push(t.infohashV1)
+      if (t.infohashV2) keys.push(t.infohashV2.subarray(0, 20))
+    }
+    this.announce(keys)
+  }
+
+  /** Tells every member we now hold metadata for these 20-byte hashes (v1, or v2 truncated). */
+  announce(infohashes: readonly Uint8Array[]): void {
+    for (const ih of infohashes) {
+      if (ih.length < 20) continue
+      for (const ls of this.links.values()) if (ls[0]!.queueHave(ih)) this.counters.haveOut++
+    }
+  }
+
+  // --- what links report ------------------------------------------------------------------
+
+  linkReady(link: PoolLink): void {
+    const ls = this.links.get(link.who) ?? []
+    if (!ls.includes(link)) ls.push(link)
+    this.links.set(link.who, ls)
+    this.ownership.set(link.who, link.nodeId!)
+  }
+
+  linkClosed(link: PoolLink, unsent: Unsent): void {
+    const ls = this.links.get(link.who)?.filter((l) => l !== link) ?? []
+    if (ls.length > 0) this.links.set(link.who, ls)
+    else {
+      this.links.delete(link.who)
+      this.holds.delete(link.who)
+      // Its region is ours or the next member's from now on: nothing else to do.
+      this.ownership.delete(link.who)
+    }
+    // What was waiting to go out goes to the member's other link, or to whoever owns it now.
+    for (const s of unsent.sightings) {
+      if (this.forward(s)) continue
+      const { storer, peer } = s
+      this.target?.offer(s.infohash, s.via, 'local', {
+        pooled: true,
+        ...(storer && { storer }),
+        ...(peer && { peer }),
+      })
+    }
+    if (ls.length === 0) return
+    for (const n of unsent.nodes) ls[0]!.queueNode(n)
+    for (const ih of unsent.have) ls[0]!.queueHave(ih)
+  }
+
+  received(link: PoolLink, entries: PooledSighting[]): void {
+    const from = `member:${toHex(link.nodeId ?? new Uint8Array()).slice(0, 16)}`
+    for (const s of entries) {
+      this.counters.received++
+      const { storer, peer } = s
+      this.target?.offer(s.infohash, s.via, from, {
+        pooled: true,
+        ...(storer && { storer }),
+        ...(peer && { peer }),
+      })
+    }
+  }
+
+  receivedNodes(_link: PoolLink, nodes: PoolNode[]): void {
+    this.counters.nodesReceived += nodes.length
+    this.target?.addNodes(nodes)
+  }
+
+  receivedHave(link: PoolLink, infohashes: Uint8Array[]): void {
+    this.counters.haveIn += infohashes.length
+    let holds = this.holds.get(link.who)
+    if (holds === undefined) {
+      holds = new BloomFilter({ expectedItems: this.haveCapacity, falsePositiveRate: 1e-3 })
+      this.holds.set(link.who, holds)
+    }
+    const fresh = infohashes.filter((ih) => !holds.has(ih))
+    for (const ih of fresh) holds.add(ih)
+    if (this.replicate !== 'all' || this.target === undefined) return
+    // Every member that took a torrent says so too; offering it once per member is enough (triage
+    // drops what is already indexed or in flight).
+    const from = `member:${toHex(link.nodeId ?? new Uint8Array()).slice(0, 16)}`
+    for (const ih of fresh)
+      if (this.target.offer(ih, 'gossip', from, { pooled: true })) this.counters.replicated++
+  }
+
+  /** Sends what is batched now (e.g. before stopping). */
+  flush(): void {
+    for (const ls of this.links.values()) for (const l of ls) l.flush()
+  }
+
+  private ownerLink(key: Uint8Array): PoolLink | undefined {
+    const owner = this.ownership.ownerOf(key)
+    return owner.self ? undefined : this.links.get(owner.who)?.[0]
+  }
+}
