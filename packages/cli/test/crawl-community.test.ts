@@ -61,5 +61,40 @@ describe('bbmesh crawl --community', () => {
     expect(b!.fetches.relayed).toBeGreaterThanOrEqual(Math.ceil(b!.stored / 2))
     expect(a!.mesh.relay.served).toBeGreaterThanOrEqual(b!.fetches.relayed)
     expect(b!.mesh.relay.badHash).toBe(0)
+    expect(a!.mesh.pool.replicate).toBe('all')
+  }, 150_000)
+
+  it('two members crawling together pool it: sightings go to their owner, each torrent mostly fetched once', async () => {
+    const torrents = 20
+    const run = (home: string) =>
+      runCli(
+        ['--json', 'crawl', '--bootstrap', net.bootstrap.join(','), '--duration', '30', '--community', 'lan'],
+        {
+          home,
+          timeoutMs: 100_000,
+        },
+      )
+    // Fresh indexes: what the first test stored would be known already.
+    for (const h of homes)
+      for (const f of ['index.db', 'index.db-wal', 'index.db-shm']) rmSync(join(h, f), { force: true })
+    const results = await Promise.all(homes.map((h) => run(h)))
+    const [a, b] = results.map((r) => {
+      expect(r.code, r.stderr).toBe(0)
+      return jsonLines(r.stdout).at(-1) as {
+        stored: number
+        indexTorrents: number
+        fetches: { attempts: number; relayed: number }
+        mesh: { pool: Record<string, number> }
+      }
+    })
+    for (const s of [a!, b!]) {
+      expect(s.indexTorrents).toBeGreaterThanOrEqual(torrents * 0.9)
+      expect(s.mesh.pool.forwarded! + s.mesh.pool.received!).toBeGreaterThan(0)
+    }
+    // Alone, each would fetch all 20 from the swarm (40 attempts at least); pooled, about 20 in all.
+    const swarm = a!.fetches.attempts + b!.fetches.attempts
+    console.log(`pooled crawl: ${swarm} swarm fetches, ${a!.fetches.relayed + b!.fetches.relayed} relayed`)
+    expect(swarm).toBeLessThanOrEqual(torrents * 1.5)
+    expect(a!.fetches.relayed + b!.fetches.relayed).toBeGreaterThanOrEqual(torrents * 0.5)
   }, 150_000)
 })

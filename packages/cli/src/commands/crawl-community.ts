@@ -1,6 +1,8 @@
 // `crawl --community NAME`: the crawl as a member. Beside the harvester it runs the community mesh
-// (rendezvous, gated links, bb_members), the gossip bus and the feed sync: what this member indexes
-// goes into its feed, what other members' feeds list is offered to its harvester.
+// (rendezvous, gated links, bb_members), the pooled crawl (bb_pool: sightings and nodes to their
+// owner, have deltas; bb_relay: verified metadata from members), the gossip bus and the feed sync:
+// what this member indexes goes into its feed, what other members' feeds list is offered to its
+// harvester.
 import type { DhtNode } from '@bbmesh/dht'
 import type { PooledIndex, TorrentInput } from '@bbmesh/index'
 import {
@@ -12,6 +14,8 @@ import {
   meshDht,
   MetadataRelay,
   parseHint,
+  SamplePool,
+  type ReplicatePolicy,
   startMesh,
   type Harvester,
 } from '@bbmesh/mesh'
@@ -29,6 +33,8 @@ export interface CrawlMemberOptions {
   peers: PeerAddress[]
   /** Feed publish interval; other members' feeds are re-read every two. */
   feedIntervalMs: number
+  /** `--replicate`: take every torrent members hold (all), or only keep what we fetch (own). */
+  replicate: ReplicatePolicy
 }
 
 /** What `crawl --json` reports under `mesh`. */
@@ -47,15 +53,37 @@ export interface MeshCounters {
   messagesOut: number
   feed: { published: number; publishFailures: number; feedsRead: number; offered: number }
   relay: { relayedIn: number; relayFailures: number; served: number; badHash: number; banned: number }
+  pool: PoolReport
   bus: { puts: number; accepted: number; rejected: number }
 }
 
+/** What `crawl --json` reports under `mesh.pool`. */
+export interface PoolReport {
+  replicate: ReplicatePolicy
+  /** Members we pool with now (a live bb_pool link). */
+  members: number
+  /** Sightings triaged here as their owner, handed to their owner, and handed to us. */
+  owned: number
+  forwarded: number
+  received: number
+  nodesForwarded: number
+  nodesReceived: number
+  /** Infohashes we told members we hold, and ones they told us they hold. */
+  haveOut: number
+  haveIn: number
+  /** Verified info dicts taken from members, and served to them. */
+  relayedIn: number
+  relayedOut: number
+  relayFailures: number
+  floodDropped: number
+}
+
 export interface CrawlMember {
+  /** The pooled crawl: the harvester's `pool` (through the caller, which creates the harvester first). */
+  readonly pool: SamplePool
   onTorrent(t: TorrentInput): void
   /** Resolves once a member is linked, or after `ms`, or on abort. */
   firstLink(ms: number, signal: AbortSignal): Promise<void>
-  /** A verified info dict from a linked member that indexed it, or undefined. */
-  relayFetch(infohash: Uint8Array): Promise<Uint8Array | undefined>
   counters(): MeshCounters
   close(): Promise<void>
 }
@@ -66,6 +94,9 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
   const dht = meshDht(o.dht)
   // Members serve what this index holds (its metadata cache), verified by the asker.
   const relay = new MetadataRelay({ lookup: (ih) => o.index.metadataFor(ih) })
+  // Members that indexed a torrent before we pooled with them say nothing of it (no catch-up sync
+  // yet), so an infohash no member claims is still asked of a few (askUnknown).
+  const pool = new SamplePool({ nodeId: dht.nodeId, relay, replicate: o.replicate, askUnknown: true })
   const bus = createBus({
     dht: o.dht,
     keys: community.keys,
@@ -78,8 +109,12 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
     hints: [...community.hints.map((h) => parseHint(h)), ...o.peers],
     caps: CAPABILITIES.bus,
     feedId: bus.writerId,
-    registerExtensions: (r) => r.register(relay.definition()),
+    registerExtensions: (r) => {
+      r.register(relay.definition())
+      r.register(pool.definition())
+    },
   })
+  pool.attach(o.harvester)
   const feeds = new FeedSync({
     bus,
     members: () => mesh.members(),
@@ -94,7 +129,7 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
       while (relay.links.size === 0 && Date.now() < end && !signal.aborted)
         await new Promise((r) => setTimeout(r, 100))
     },
-    relayFetch: (ih) => (relay.links.size === 0 ? Promise.resolve(undefined) : relay.fetch(ih)),
+    pool,
     onTorrent(t) {
       const key = t.infohashV1 ?? t.infohashV2?.subarray(0, 20)
       if (key) feeds.add([key])
@@ -136,9 +171,25 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
           badHash: relay.counters.badHash,
           banned: relay.counters.banned,
         },
+        pool: {
+          replicate: pool.replicate,
+          members: pool.members,
+          owned: pool.counters.owned,
+          forwarded: pool.counters.forwarded,
+          received: pool.counters.received,
+          nodesForwarded: pool.counters.nodesForwarded,
+          nodesReceived: pool.counters.nodesReceived,
+          haveOut: pool.counters.haveOut,
+          haveIn: pool.counters.haveIn,
+          relayedIn: relay.counters.relayedIn,
+          relayedOut: relay.counters.served,
+          relayFailures: relay.counters.relayFailures,
+          floodDropped: pool.counters.floodDropped + relay.counters.floodDropped,
+        },
       }
     },
     async close() {
+      pool.flush()
       await feeds.close()
       await mesh.close()
       await bus.close()

@@ -120,6 +120,9 @@ export function summaryLines(c: CrawlCounters, durationS: number, indexTorrents:
           `community            ${c.mesh.community} (${c.mesh.fingerprint}): ${c.mesh.members} members, ` +
             `${c.mesh.connected} linked, ${c.mesh.gateFailures} gate failures, ` +
             `${c.mesh.feed.offered} infohashes from members' feeds`,
+          `pooled               ${c.mesh.pool.owned} sightings owned, ${c.mesh.pool.forwarded} handed to ` +
+            `their owner, ${c.mesh.pool.received} received; ${c.mesh.pool.relayedIn} torrents relayed in, ` +
+            `${c.mesh.pool.relayedOut} out (replicate ${c.mesh.pool.replicate})`,
         ]
       : []),
   ]

@@ -2,7 +2,14 @@
 // writing into the index. The index belongs to the caller; close() releases everything else.
 import { DhtNode } from '@bbmesh/dht'
 import type { PooledIndex, TorrentInput } from '@bbmesh/index'
-import { createHarvester, createWireFetcher, dhtNodeAdapter, toHex, type Harvester } from '@bbmesh/mesh'
+import {
+  createHarvester,
+  createWireFetcher,
+  dhtNodeAdapter,
+  toHex,
+  type Harvester,
+  type HarvestPool,
+} from '@bbmesh/mesh'
 import { CliError } from '../errors.js'
 
 export interface CrawlSessionOptions {
@@ -18,10 +25,12 @@ export interface CrawlSessionOptions {
   /** Told about each torrent stored (e.g. the community feed). */
   onTorrent?: (t: TorrentInput) => void
   /**
-   * Asked once per infohash before the swarm: a verified info dict from elsewhere (the community's
-   * metadata relay), or undefined to fetch from the peer as usual.
+   * The community's pooled crawl (`crawl --community`): sightings and nodes other members own go to
+   * them, and a member's verified copy of an info dict is taken before any swarm lookup.
    */
-  relay?: (infohash: Uint8Array) => Promise<Uint8Array | undefined>
+  pool?: HarvestPool
+  /** Told about each batch the index committed (what the pool tells members we hold). */
+  onIngested?: (torrents: readonly TorrentInput[]) => void
   /** Start harvesting at once (default); false: the caller starts `harvester` itself. */
   autoStart?: boolean
 }
@@ -76,23 +85,11 @@ export async function openCrawlSession(o: CrawlSessionOptions): Promise<CrawlSes
     const knownSeen = new Set<string>()
     let attempts = 0
     let knownAttempts = 0
-    let relayed = 0
-    // Infohashes already offered to the relay; bounded (cleared when full: a second try is harmless).
-    const relayTried = new Set<string>()
     const harvester = createHarvester({
       dht: dhtNodeAdapter(nodes),
       fetcher: {
         fetch: async (ih, peer, signal) => {
           const hex = toHex(ih)
-          if (o.relay && !relayTried.has(hex)) {
-            if (relayTried.size >= 100_000) relayTried.clear()
-            relayTried.add(hex)
-            const info = await o.relay(ih).catch(() => undefined)
-            if (info) {
-              relayed++
-              return info
-            }
-          }
           attempts++
           if (!ingested.has(hex) && (await o.index.has(ih).catch(() => false))) {
             knownAttempts++
@@ -104,6 +101,8 @@ export async function openCrawlSession(o: CrawlSessionOptions): Promise<CrawlSes
       },
       index: o.index,
       fetchWorkers: o.fetchWorkers,
+      ...(o.pool && { pool: o.pool }),
+      ...(o.onIngested && { onIngested: o.onIngested }),
       onTorrent: (t: TorrentInput) => {
         for (const key of torrentKeys(t)) ingested.add(key)
         o.onTorrent?.(t)
@@ -118,7 +117,7 @@ export async function openCrawlSession(o: CrawlSessionOptions): Promise<CrawlSes
       nodes,
       harvester,
       fetchAttempts: () => attempts,
-      relayed: () => relayed,
+      relayed: () => harvester.stats().fetch.relayed,
       knownFetches: () => ({ attempts: knownAttempts, infohashes: knownSeen.size }),
       close: () =>
         (closing ??= (async () => {

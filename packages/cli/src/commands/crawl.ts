@@ -3,7 +3,7 @@
 // accepted batch and prints a summary. A restart resumes: triage skips what the index holds, and up
 // to 10,000 infohashes an earlier run sighted without getting metadata are re-queued.
 import { constants as dhtConstants } from '@bbmesh/dht'
-import { HARVESTER_DEFAULTS, PersistError } from '@bbmesh/mesh'
+import { HARVESTER_DEFAULTS, PersistError, type ReplicatePolicy } from '@bbmesh/mesh'
 import type { Command } from 'commander'
 import { commandAction } from '../command-action.js'
 import { isDatabaseUrl, type CommandContext } from '../context.js'
@@ -28,6 +28,7 @@ interface CrawlCommandOptions {
   meshPort: string
   peer: string[]
   feedInterval: string
+  replicate: string
   serve?: string | true
 }
 
@@ -59,6 +60,11 @@ export function registerCrawlCommand(program: Command): void {
       [] as string[],
     )
     .option('--feed-interval <s>', "seconds between updates of this member's feed on the gossip bus", '300')
+    .option(
+      '--replicate <policy>',
+      'with --community: all = take every torrent members fetch (by relay), own = keep only what you fetch',
+      'all',
+    )
     .option('--serve [port]', 'also run `bbmesh serve` on 127.0.0.1 (default port 9696) with crawl metrics')
     .addHelpText(
       'after',
@@ -66,6 +72,9 @@ export function registerCrawlCommand(program: Command): void {
 Binds 0.0.0.0, or 127.0.0.1 when every bootstrap is a loopback address. Rates are the polite
 public-DHT defaults. The index is --db (default <data-dir>/index.db); restarting resumes from it:
 what it holds is not fetched again, and sightings still without metadata are retried.
+With --community, members pool the crawl: each samples the DHT nodes and fetches the torrents
+whose ids are XOR-closest to its own node id, hands the others to their owner, and (with
+--replicate all) takes what members fetched over the members-only relay, verified by hash.
 With --json: a {"event":"stats",…} line every --stats-interval seconds and a last
 {"event":"summary",…} line. SIGINT/SIGTERM flush what was fetched, print the summary and exit 0.`,
     )
@@ -86,10 +95,11 @@ With --json: a {"event":"stats",…} line every --stats-interval seconds and a l
         const peers = opts.peer.map((p) => parseHostPort(p, '--peer'))
         if (opts.community === undefined && peers.length > 0) throw new UsageError('--peer needs --community')
         const feedIntervalMs = parseCount(opts.feedInterval, '--feed-interval', 1, 86_400) * 1000
+        const replicate = parseReplicate(opts.replicate)
         const community =
           opts.community === undefined
             ? undefined
-            : { name: communityName(ctx, opts.community), port: meshPort, peers, feedIntervalMs }
+            : { name: communityName(ctx, opts.community), port: meshPort, peers, feedIntervalMs, replicate }
         const servePort =
           opts.serve === undefined
             ? undefined
@@ -120,7 +130,13 @@ interface CrawlRun {
   nodeIds: number
   statsIntervalS: number
   community:
-    | { name: string; port: number; peers: { host: string; port: number }[]; feedIntervalMs: number }
+    | {
+        name: string
+        port: number
+        peers: { host: string; port: number }[]
+        feedIntervalMs: number
+        replicate: ReplicatePolicy
+      }
     | undefined
   /** `--serve`: the port of the server run beside the crawl. */
   servePort: number | undefined
@@ -152,8 +168,15 @@ async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
       onWarning: (m) => out.debug(m),
       onTorrent: (t) => member?.onTorrent(t),
       autoStart: r.community === undefined,
+      // The member joins after the DHT does (it announces through it), so the harvester reaches the
+      // pool through `member` once there; alone until then.
       ...(r.community !== undefined && {
-        relay: (ih: Uint8Array) => member?.relayFetch(ih) ?? Promise.resolve(undefined),
+        pool: {
+          forward: (s) => member?.pool.forward(s) ?? false,
+          forwardNode: (n) => member?.pool.forwardNode(n) ?? false,
+          fetch: (ih) => member?.pool.fetch(ih) ?? Promise.resolve(undefined),
+        },
+        onIngested: (ts) => member?.pool.announceTorrents(ts),
       }),
     })
     const s = session
@@ -190,6 +213,7 @@ async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
         port: r.community.port,
         peers: r.community.peers,
         feedIntervalMs: r.community.feedIntervalMs,
+        replicate: r.community.replicate,
       })
       out.info(`member of community ${r.community.name}; waiting up to 15 s for a first member`)
       // Harvest once linked (or alone after the wait): what members hold then comes by relay.
@@ -258,6 +282,11 @@ async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
     await session?.close().catch(() => undefined)
     await index.close().catch(() => undefined)
   }
+}
+
+function parseReplicate(v: string): ReplicatePolicy {
+  if (v === 'all' || v === 'own') return v
+  throw new UsageError(`--replicate: expected all or own, not ${JSON.stringify(v)}`)
 }
 
 function isLoopback(hostPort: string): boolean {

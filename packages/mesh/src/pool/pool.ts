@@ -34,6 +34,12 @@ export interface SamplePoolOptions {
   flushMs?: number
   /** Infohashes each member's have filter is sized for (about 1.8 bytes each). Default 1,000,000. */
   haveCapacity?: number
+  /**
+   * Also ask members none of which said it holds the infohash (default false): they may have
+   * indexed it before we pooled with them, which have deltas do not tell (no catch-up sync yet).
+   * Costs a round trip to up to three members per new infohash.
+   */
+  askUnknown?: boolean
 }
 
 export interface PoolCounters {
@@ -146,9 +152,15 @@ export class SamplePool implements HarvestPool, PoolCore {
     const holders = new Set<string>()
     const key = infohash.subarray(0, 20)
     for (const who of this.links.keys()) if (this.holds.get(who)?.has(key) === true) holders.add(who)
-    if (holders.size === 0) return undefined
+    const ask = this.opts.askUnknown === true
+    if (holders.size > 0) {
+      this.counters.relayAsks++
+      const info = await this.opts.relay.fetch(infohash, { only: holders })
+      if (info !== undefined || !ask) return info
+    }
+    if (!ask || this.opts.relay.links.size === 0) return undefined
     this.counters.relayAsks++
-    return this.opts.relay.fetch(infohash, { only: holders })
+    return this.opts.relay.fetch(infohash)
   }
 
   /** Tells every member we hold these torrents (call it once the index committed them). */
