@@ -20,6 +20,7 @@ interface TestnetCommandOptions {
   indexDir?: string
   sim?: boolean
   community?: boolean
+  compareIndependent?: boolean
   latency: string
   loss: string
   wallLimit: string
@@ -39,7 +40,14 @@ export function registerTestnetCommand(program: Command): void {
       '60',
     )
     .option('--seed <x>', 'seed of every random choice (node ids, content, layout)', '1')
-    .option('--community', 'make the harvesters one community (membership over the mesh); not with --sim')
+    .option(
+      '--community',
+      'make the harvesters one community that pools the crawl (keyspace split by node id, sightings to their owner, metadata by relay); not with --sim',
+    )
+    .option(
+      '--compare-independent',
+      'with --community: then run the same K harvesters independently on the same testnet seed, and compare',
+    )
     .option('--sim', 'simulate instead: in-memory network of up to 50,000 nodes, simulated BEP 9')
     .option('--latency <ms>', 'with --sim: one-way latency in ms, or a range like 5-50', '5-50')
     .option('--loss <f>', 'with --sim: share of datagrams lost, 0..1', '0.01')
@@ -76,6 +84,8 @@ export function registerTestnetCommand(program: Command): void {
             wallLimitS: parseCount(opts.wallLimit, '--wall-limit', 1, 86_400),
           })
         }
+        if (opts.compareIndependent === true && opts.community !== true)
+          throw new UsageError('--compare-independent needs --community')
         const stockShare = Number(opts.stockShare)
         if (!/^\d*\.?\d+$/.test(opts.stockShare.trim()) || !(stockShare >= 0 && stockShare <= 1))
           throw new UsageError(`--stock-share: must be a number between 0 and 1: '${opts.stockShare}'`)
@@ -102,9 +112,8 @@ export function registerTestnetCommand(program: Command): void {
             )
           }
         }
-        let summary: RunSummary
-        try {
-          summary = await runTestnet({
+        const run = (community: boolean): Promise<RunSummary> =>
+          runTestnet({
             nodes,
             stockShare,
             torrents,
@@ -115,33 +124,79 @@ export function registerTestnetCommand(program: Command): void {
             statsIntervalMs: 5_000,
             signal: abort.signal,
             onEvent,
-            community: opts.community === true,
-            ...(indexDir !== undefined && { indexDir }),
+            community,
+            ...(indexDir !== undefined && {
+              indexDir: community ? indexDir : resolve(indexDir, 'independent'),
+            }),
           })
+        let summary: RunSummary
+        let independent: RunSummary | undefined
+        try {
+          summary = await run(opts.community === true)
+          if (opts.compareIndependent === true && !abort.signal.aborted) {
+            if (indexDir !== undefined) mkdirSync(resolve(indexDir, 'independent'), { mode: 0o700 })
+            ctx.out.info(`now the same ${harvesters} harvesters, independent`)
+            independent = await run(false)
+          }
         } finally {
           process.off('SIGINT', stop)
           process.off('SIGTERM', stop)
         }
-        if (ctx.out.json) return
-        const s = summary
-        ctx.out.text(`announced            ${s.announced}`)
-        ctx.out.text(`sighted (union)      ${pct(s.coverage)}`)
-        ctx.out.text(`metadata (union)     ${pct(s.metadataCoverage)}`)
-        ctx.out.text(`time to 95% sighted  ${secs(s.timeToCoverage['95'])}`)
-        ctx.out.text(`time to 95% metadata ${secs(s.timeToMetadataCoverage['95'])}`)
-        ctx.out.text(`messages/infohash    ${s.messagesPerInfohash ?? '-'}`)
-        ctx.out.text(`fetches/infohash     ${s.fetchesPerInfohash ?? '-'}`)
-        const est = populationLine(s)
-        if (est) ctx.out.text(est)
-        if (s.community)
-          ctx.out.text(
-            `community            ${s.community.members} members, converged ${secs(s.community.convergedMs)}, ` +
-              `${s.community.perMember.messagesOut} msgs / ${s.community.perMember.bytesOut} B sent per member`,
-          )
-        for (const h of s.harvesters)
-          ctx.out.text(`  ${h.name}: sighted ${pct(h.coverage)}, metadata ${pct(h.metadataCoverage)}`)
+        if (ctx.out.json) {
+          if (independent) ctx.out.record({ event: 'comparison', cooperating: summary, independent })
+          return
+        }
+        for (const line of summaryLines(summary)) ctx.out.text(line)
+        if (independent) {
+          ctx.out.text('')
+          ctx.out.text(comparisonTable(summary, independent).join('\n'))
+        }
       }),
     )
+}
+
+function summaryLines(s: RunSummary): string[] {
+  const lines = [
+    `announced            ${s.announced}`,
+    `sighted (union)      ${pct(s.coverage)}`,
+    `metadata (union)     ${pct(s.metadataCoverage)}`,
+    `time to 95% sighted  ${secs(s.timeToCoverage['95'])}`,
+    `time to 95% metadata ${secs(s.timeToMetadataCoverage['95'])}`,
+    `messages/infohash    ${s.messagesPerInfohash ?? '-'}`,
+    `fetches/infohash     ${s.fetchesPerInfohash ?? '-'}`,
+  ]
+  const est = populationLine(s)
+  if (est) lines.push(est)
+  const c = s.community
+  if (c)
+    lines.push(
+      `community            ${c.members} members, converged ${secs(c.convergedMs)}, ` +
+        `${c.perMember.messagesOut} msgs / ${c.perMember.bytesOut} B sent per member`,
+    )
+  if (c?.pool)
+    lines.push(
+      `pooling              ${c.pool.forwarded} sightings and ${c.pool.nodesForwarded} nodes handed to their owner, ` +
+        `${c.pool.relayedIn} torrents relayed (${c.pool.relayBytesPerMember} B out per member), ` +
+        `${c.pool.relayFailures} relay misses, ${c.pool.badHash} bad hashes`,
+    )
+  for (const h of s.harvesters)
+    lines.push(`  ${h.name}: sighted ${pct(h.coverage)}, metadata ${pct(h.metadataCoverage)}`)
+  return lines
+}
+
+/** Cooperating vs independent, the figures the pooling issue asks for side by side. */
+function comparisonTable(coop: RunSummary, indep: RunSummary): string[] {
+  const slowest = (s: RunSummary): string => pct(Math.min(...s.harvesters.map((h) => h.metadataCoverage)))
+  const row = (label: string, f: (s: RunSummary) => string): string =>
+    `${label.padEnd(24)}${f(indep).padStart(14)}${f(coop).padStart(14)}`
+  return [
+    `${''.padEnd(24)}${'independent'.padStart(14)}${'cooperating'.padStart(14)}`,
+    row('time to 95% metadata', (s) => secs(s.timeToMetadataCoverage['95'])),
+    row('metadata (union)', (s) => pct(s.metadataCoverage)),
+    row('metadata (slowest)', slowest),
+    row('swarm fetches/infohash', (s) => String(s.fetchesPerInfohash ?? '-')),
+    row('messages/infohash', (s) => String(s.messagesPerInfohash ?? '-')),
+  ]
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`
