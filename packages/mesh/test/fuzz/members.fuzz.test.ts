@@ -1,4 +1,4 @@
-// Fuzz targets for the mesh's own bb_* codecs (bb_members, bb_relay), decoded the way @bbmesh/wire's
+// Fuzz targets for the mesh's own bb_* codecs (bb_members, bb_relay, bb_pool), decoded the way @bbmesh/wire's
 // dispatcher does it (size cap, bencoded dict prefix, msg_type, trailer rule, the codec's checks).
 // Oracle: a WireError, or a value that survives encode -> decode unchanged.
 import { dirname, join } from 'node:path'
@@ -17,6 +17,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { membersProtocol } from '../../src/membership/codec.js'
 import { relayProtocol } from '../../src/relay/codec.js'
+import { poolProtocol } from '../../src/pool/codec.js'
 import { FUZZ_TEST_TIMEOUT, bencodeNoise, fuzz, mutated } from '../../../../test-support/fuzz-harness.js'
 
 const corpus = join(dirname(fileURLToPath(import.meta.url)), 'corpus')
@@ -99,10 +100,40 @@ const relayValid = fc.oneof(
   ),
 )
 
+const pool = poolProtocol as ExtensionProtocol<unknown>
+const endpoint = fc.option(fc.record({ host: fc.ipV4(), port }), { nil: undefined })
+const poolValid = fc.oneof(
+  id.map((nodeId) => encodeAsSender(pool, 'hello', { version: 1, nodeId })),
+  fc
+    .array(
+      fc.record({
+        infohash: id,
+        via: fc.constantFrom('sample', 'get_peers', 'announce'),
+        storer: endpoint,
+        peer: endpoint,
+      }),
+      { maxLength: 12 },
+    )
+    .map((entries) =>
+      encodeAsSender(pool, 'sightings', {
+        entries: entries.map(({ storer, peer, ...e }) => ({
+          ...e,
+          ...(storer && { storer }),
+          ...(peer && { peer }),
+        })),
+      }),
+    ),
+  fc
+    .array(fc.record({ id, host: fc.ipV4(), port }), { maxLength: 12 })
+    .map((nodes) => encodeAsSender(pool, 'nodes', { nodes })),
+  fc.array(id, { maxLength: 24 }).map((infohashes) => encodeAsSender(pool, 'have', { infohashes })),
+)
+
 describe('fuzz @bbmesh/mesh bb_* codecs', () => {
   const targets: [string, ExtensionProtocol<unknown>, fc.Arbitrary<Uint8Array>][] = [
     ['bb_members', membersProtocol as ExtensionProtocol<unknown>, membersValid],
     ['bb_relay', relayProtocol as ExtensionProtocol<unknown>, relayValid],
+    ['bb_pool', pool, poolValid],
   ]
   for (const [name, protocol, valid] of targets) {
     it(
