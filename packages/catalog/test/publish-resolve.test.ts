@@ -57,8 +57,17 @@ describe('publish and resolve over a loopback DHT', () => {
       const p1 = await s.publisher.publish(lib)
       expect(p1).toMatchObject({ seq: 1, entries: 1500, changed: true })
       expect(p1.stored).toBeGreaterThan(0)
-      const r1 = await s.resolve()
+      const steps: { stage: string; done: number; total: number }[] = []
+      const r1 = await s.resolve({ onStep: (stage, done, total) => steps.push({ stage, done, total }) })
       const r1Catalog = s.publisher.catalog!
+      // The progress bar's feed: every piece, then every entry, counting up to a fixed total.
+      const pieceSteps = steps.filter((x) => x.stage === 'pieces')
+      const importSteps = steps.filter((x) => x.stage === 'import')
+      expect(steps.map((x) => x.stage)).toEqual([...pieceSteps, ...importSteps].map((x) => x.stage))
+      expect(pieceSteps.map((x) => x.done)).toEqual(pieceSteps.map((_, i) => i + 1))
+      expect(pieceSteps.every((x) => x.total === pieceSteps.length)).toBe(true)
+      expect(importSteps.map((x) => x.done)).toEqual([1000, 1500])
+      expect(importSteps.every((x) => x.total === 1500)).toBe(true)
       expect(r1).toMatchObject({
         publicKey: s.key.publicKeyHex,
         seq: 1,

@@ -47,6 +47,11 @@ export interface ResolveOptions {
   /** Deadline for the metadata and for the pieces, each; default 60 s. */
   timeoutMs?: number
   onProgress?: (stage: 'pointer' | 'peers' | 'metadata' | 'pieces' | 'import', detail?: string) => void
+  /**
+   * How far the two long stages are, for a progress bar with rate and ETA: pieces verified of the
+   * pieces wanted, then entries ingested of the entries fetched.
+   */
+  onStep?: (stage: 'pieces' | 'import', done: number, total: number) => void
 }
 
 export interface ResolveResult {
@@ -171,7 +176,13 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
   let storage: MemoryStorage
   let pieceBytes: number
   try {
-    const res = await downloadPieces({ info, peers, pieces, timeoutMs: opts.timeoutMs ?? 60_000 })
+    const res = await downloadPieces({
+      info,
+      peers,
+      pieces,
+      timeoutMs: opts.timeoutMs ?? 60_000,
+      onProgress: (p) => opts.onStep?.('pieces', p.piecesDone, p.piecesWanted),
+    })
     storage = res.storage as MemoryStorage
     pieceBytes = res.bytesFetched
   } catch (err) {
@@ -205,6 +216,7 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
     oldRoots: stored?.roots,
     refs,
     files,
+    onImported: (n) => opts.onStep?.('import', n, read.entryCount),
   })
   const roots: Record<string, string | null> = {}
   for (const r of refs.values()) roots[r.path] = r.piecesRoot
