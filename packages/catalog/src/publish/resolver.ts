@@ -21,6 +21,7 @@ import { MAX_TORRENT_BYTES } from '../constants.js'
 import { CatalogError, ResolveError } from '../errors.js'
 import { applyCatalogUpdate } from './apply-update.js'
 import { saltBytes, verifyPointer } from './pointer.js'
+import { publicKeyBytes, type PublicKeyInput } from '../keys/public-key.js'
 import { ResolvedCopy } from './resolved-copy.js'
 import {
   isResolveState,
@@ -35,7 +36,8 @@ export interface ResolveOptions {
   dht: DhtNode
   index: PooledIndex
   dataDir: string
-  publicKey: Uint8Array
+  /** The publisher's key: 32 bytes or 64 hex digits (e.g. PublishResult.publicKey). */
+  publicKey: PublicKeyInput
   salt?: string | Uint8Array
   /** Peers to try besides those the DHT returns. */
   peers?: readonly PeerAddress[]
@@ -76,8 +78,7 @@ export interface ResolveResult {
 
 export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResult> {
   const salt = saltBytes(opts.salt)
-  const pk = Buffer.from(opts.publicKey)
-  if (pk.length !== 32) throw new ResolveError('BAD_POINTER', 'a publisher key is 32 bytes')
+  const pk = publicKeyBytes(opts.publicKey)
   const publicKey = pk.toString('hex')
   const statePath = resolveStatePath(opts.dataDir, pk, salt)
   const copy = new ResolvedCopy(resolvedCopyDir(opts.dataDir, pk, salt))
