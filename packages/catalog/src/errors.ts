@@ -9,6 +9,7 @@ export type CatalogErrorCode =
   | 'KEY_MISSING'
   | 'KEY_INSECURE'
   | 'KEY_CORRUPT'
+  | 'BAD_PUBLIC_KEY'
   | 'BAD_CATALOG'
   | 'BAD_POINTER'
   | 'STALE_POINTER'
@@ -42,7 +43,10 @@ export class TorrentFormatError extends CatalogError {
   }
 }
 
-/** A publisher key file problem. Messages never contain key material. */
+/**
+ * A publisher key problem: the key file (KEY_*), or a public key argument that is not 32 bytes or 64
+ * hex digits (BAD_PUBLIC_KEY). Messages never contain key material.
+ */
 export class PublisherKeyError extends CatalogError {
   override readonly name = 'PublisherKeyError'
 }

@@ -31,6 +31,8 @@ export {
   parsePublicKey,
   verifySignature,
 } from './keys/publisher-key.js'
+export { publicKeyBytes } from './keys/public-key.js'
+export type { PublicKeyInput } from './keys/public-key.js'
 export { magnetLink } from './torrent/magnet.js'
 export { CatalogFormatError, ResolveError } from './errors.js'
 export { CATALOG_FORMAT, CATALOG_VERSION, CATALOG_TORRENT_NAME, CATALOG_PIECE_LENGTH } from './constants.js'

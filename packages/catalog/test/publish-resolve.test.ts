@@ -1,5 +1,5 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   bdecode,
   bencode,
@@ -12,6 +12,8 @@ import {
 import { MemoryStorage, PieceServer, layoutFromInfo } from '@bbmesh/wire'
 import {
   CatalogPublisher,
+  CatalogSeeder,
+  PublisherKeyError,
   buildTorrent,
   libraryFromIndex,
   resolveCatalog,
@@ -57,8 +59,17 @@ describe('publish and resolve over a loopback DHT', () => {
       const p1 = await s.publisher.publish(lib)
       expect(p1).toMatchObject({ seq: 1, entries: 1500, changed: true })
       expect(p1.stored).toBeGreaterThan(0)
-      const r1 = await s.resolve()
+      const steps: { stage: string; done: number; total: number }[] = []
+      const r1 = await s.resolve({ onStep: (stage, done, total) => steps.push({ stage, done, total }) })
       const r1Catalog = s.publisher.catalog!
+      // The progress bar's feed: every piece, then every entry, counting up to a fixed total.
+      const pieceSteps = steps.filter((x) => x.stage === 'pieces')
+      const importSteps = steps.filter((x) => x.stage === 'import')
+      expect(steps.map((x) => x.stage)).toEqual([...pieceSteps, ...importSteps].map((x) => x.stage))
+      expect(pieceSteps.map((x) => x.done)).toEqual(pieceSteps.map((_, i) => i + 1))
+      expect(pieceSteps.every((x) => x.total === pieceSteps.length)).toBe(true)
+      expect(importSteps.map((x) => x.done)).toEqual([1000, 1500])
+      expect(importSteps.every((x) => x.total === 1500)).toBe(true)
       expect(r1).toMatchObject({
         publicKey: s.key.publicKeyHex,
         seq: 1,
@@ -232,6 +243,39 @@ describe('publish and resolve over a loopback DHT', () => {
       message: expect.stringMatching(/seq 1 is lower than seq 2/),
     })
     expect(await count()).toBe(before)
+  })
+
+  it('takes the publisher key as PublishResult gives it (hex) as well as bytes; a malformed key fails before any DHT traffic', async () => {
+    const s = await setup(false)
+    const published = await s.publisher.publish(library(20))
+    expect(published.publicKey).toBe(s.key.publicKeyHex)
+    const r = await s.resolve({ publicKey: published.publicKey })
+    expect(r).toMatchObject({ publicKey: published.publicKey, seq: 1, imported: 20, unchanged: false })
+    // The same resolver state whichever form is given: upper-case hex and bytes find it unchanged.
+    expect(await s.resolve({ publicKey: published.publicKey.toUpperCase() })).toMatchObject({
+      unchanged: true,
+    })
+    expect(await s.resolve({ publicKey: s.key.publicKey })).toMatchObject({ unchanged: true })
+    const seeder = new CatalogSeeder({ dht: s.resDht, dataDir: s.resDir, publicKey: published.publicKey })
+    expect(seeder).toBeInstanceOf(CatalogSeeder)
+
+    const get = vi.spyOn(s.resDht, 'get')
+    for (const bad of [
+      s.key.publicKey.subarray(0, 31),
+      published.publicKey.slice(2),
+      `bbmesh:pub:${published.publicKey}`,
+      'zz'.repeat(32),
+    ] as const) {
+      await expect(s.resolve({ publicKey: bad })).rejects.toMatchObject({
+        name: 'PublisherKeyError',
+        code: 'BAD_PUBLIC_KEY',
+      })
+      expect(() => new CatalogSeeder({ dht: s.resDht, dataDir: s.resDir, publicKey: bad })).toThrow(
+        PublisherKeyError,
+      )
+    }
+    expect(get).not.toHaveBeenCalled()
+    get.mockRestore()
   })
 })
 

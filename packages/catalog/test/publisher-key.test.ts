@@ -4,14 +4,19 @@ import { dirname, join } from 'node:path'
 import { inspect } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
+  CatalogError,
   loadPublisherKey,
   mintPublisherKey,
   parsePublicKey,
   PublisherKeyError,
   publisherKeyPath,
+  publicKeyBytes,
   publicKeyHex,
+  resolveStatePath,
+  resolvedCopyDir,
   shareablePublicKey,
   verifySignature,
+  type PublicKeyInput,
 } from '../src/index.js'
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
@@ -105,5 +110,54 @@ describe('publisher key', () => {
     expect(publicKeyHex(parsePublicKey(key.publicKeyHex.toUpperCase())!)).toBe(key.publicKeyHex)
     expect(parsePublicKey('bbmesh:pub:1234')).toBeNull()
     expect(parsePublicKey('zz'.repeat(32))).toBeNull()
+  })
+
+  it('public key arguments: 32 bytes or 64 hex digits, else BAD_PUBLIC_KEY without echoing the input', async () => {
+    const key = await mintPublisherKey(dataDir)
+    const bytes = Buffer.from(key.publicKey)
+    expect(publicKeyBytes(key.publicKey).equals(bytes)).toBe(true)
+    expect(publicKeyBytes(key.publicKeyHex).equals(bytes)).toBe(true)
+    expect(publicKeyBytes(key.publicKeyHex.toUpperCase()).equals(bytes)).toBe(true)
+    expect(publicKeyHex(key.publicKeyHex.toUpperCase())).toBe(key.publicKeyHex)
+    expect(shareablePublicKey(key.publicKeyHex)).toBe(key.shareable)
+    const salt = Buffer.from('lib')
+    expect(resolveStatePath(dataDir, key.publicKeyHex, salt)).toBe(resolveStatePath(dataDir, bytes, salt))
+    expect(resolvedCopyDir(dataDir, key.publicKeyHex, salt)).toBe(resolvedCopyDir(dataDir, bytes, salt))
+
+    const secretLooking = 'ab'.repeat(64) // 128 hex digits, the length of an ed25519 secret key
+    const bad: unknown[] = [
+      bytes.subarray(0, 31),
+      Buffer.concat([bytes, Buffer.alloc(1)]),
+      key.publicKeyHex.slice(1),
+      key.publicKeyHex + '0',
+      `bbmesh:pub:${key.publicKeyHex}`,
+      'g'.repeat(64),
+      secretLooking,
+      '',
+      42,
+      null,
+      undefined,
+    ]
+    for (const b of bad) {
+      let err: unknown
+      try {
+        publicKeyBytes(b as PublicKeyInput)
+      } catch (e) {
+        err = e
+      }
+      expect(err, String(b)).toBeInstanceOf(PublisherKeyError)
+      expect(err).toBeInstanceOf(CatalogError)
+      expect((err as PublisherKeyError).code).toBe('BAD_PUBLIC_KEY')
+      expect((err as Error).message).toMatch(/^a publisher public key is 32 bytes or 64 hex digits, got /)
+      if (typeof b === 'string' && b.length > 0) expect((err as Error).message).not.toContain(b.slice(0, 8))
+    }
+    expect(() => publicKeyHex(bytes.subarray(1))).toThrow(PublisherKeyError)
+
+    // A predicate stays one: a malformed key verifies nothing.
+    const msg = new TextEncoder().encode('m')
+    const sig = key.sign(msg)
+    expect(verifySignature(key.publicKeyHex, msg, sig)).toBe(true)
+    expect(verifySignature(bytes.subarray(1), msg, sig)).toBe(false)
+    expect(verifySignature('nope', msg, sig)).toBe(false)
   })
 })

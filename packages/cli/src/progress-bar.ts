@@ -1,5 +1,5 @@
-// A progress bar with rate and ETA for long loops (export, catalog build, publish), drawn through
-// Output.progress: only on an interactive stderr, never with --quiet or --json.
+// A progress bar with rate and ETA for long loops (export, catalog build, publish, resolve), drawn
+// through Output.progress: only on an interactive stderr, never with --quiet or --json.
 import type { Output } from './output.js'
 
 const WIDTH = 24

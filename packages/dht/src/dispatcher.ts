@@ -50,15 +50,19 @@ export class Dispatcher {
       this.counters.unknownMethods++
       return this.reply(q, { e: [ERR_METHOD_UNKNOWN, 'Method Unknown'] })
     }
+    const fail = (): void => {
+      this.counters.handlerErrors++
+      this.reply(q, { e: [ERR_SERVER, 'Server Error'] })
+    }
     Promise.resolve()
       .then(() => custom(q))
-      .then(
-        (rep) => this.reply(q, rep),
-        () => {
-          this.counters.handlerErrors++
-          this.reply(q, { e: [ERR_SERVER, 'Server Error'] })
-        },
-      )
+      .then((rep: unknown) => {
+        // Checked because JS callers get no type error: a bare `{ token }` would otherwise go out as
+        // a reply holding only our id, the handler's fields silently dropped.
+        const ok = wellFormed(rep)
+        if (ok === undefined) fail()
+        else this.reply(q, ok)
+      }, fail)
   }
 
   private run(handler: BuiltinHandler, q: IncomingQuery): QueryReply {
@@ -75,4 +79,21 @@ export class Dispatcher {
     if ('e' in rep) this.socket.error(q.from, q, rep.e)
     else this.socket.reply(q.from, q, this.id, rep.r)
   }
+}
+
+/** A custom handler's answer if it has one of QueryReply's shapes (undefined counts as null), else undefined. */
+function wellFormed(rep: unknown): QueryReply | undefined {
+  if (rep === null || rep === undefined) return null
+  if (typeof rep !== 'object' || Object.keys(rep).length !== 1) return undefined
+  if ('r' in rep) {
+    const r = rep.r
+    const isDict = typeof r === 'object' && r !== null && !Array.isArray(r) && !(r instanceof Uint8Array)
+    return isDict ? (rep as QueryReply) : undefined
+  }
+  if ('e' in rep) {
+    const e = rep.e
+    const ok = Array.isArray(e) && e.length === 2 && Number.isInteger(e[0]) && typeof e[1] === 'string'
+    return ok ? (rep as QueryReply) : undefined
+  }
+  return undefined
 }

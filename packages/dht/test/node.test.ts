@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DhtNode } from '../src/node.js'
 import { createTestnet } from '../src/testnet.js'
 import type { Testnet } from '../src/testnet.js'
-import { ERR_METHOD_UNKNOWN, ERR_PROTOCOL, K } from '../src/constants.js'
+import { ERR_METHOD_UNKNOWN, ERR_PROTOCOL, ERR_SERVER, K } from '../src/constants.js'
 import { AbortError, KrpcRemoteError } from '../src/errors.js'
 import { decodeNodes } from '../src/compact.js'
-import type { AnnounceObservation, GetPeersObservation } from '../src/handlers/types.js'
+import type { AnnounceObservation, GetPeersObservation, QueryReply } from '../src/handlers/types.js'
 import { rawSocket } from './helpers.js'
 
 let net: Testnet | null = null
@@ -68,6 +68,35 @@ describe('DhtNode over loopback UDP (BEP 5)', () => {
     expect(err).toBeInstanceOf(KrpcRemoteError)
     expect((err as KrpcRemoteError).krpcCode).toBe(ERR_METHOD_UNKNOWN)
     expect(() => b.handle('ping', () => null)).toThrow()
+  })
+
+  it('answers a handler reply of the wrong shape with 202 instead of an id-only reply', async () => {
+    net = await createTestnet(2)
+    const [a, b] = net.nodes as [DhtNode, DhtNode]
+    // What a JS caller can return by mistake: the fields without `r`, `r` not a dict, a bad `e`.
+    const wrong: unknown[] = [
+      { echo: 'hi' },
+      { r: 'hi' },
+      { r: { echo: 'hi' }, extra: 1 },
+      { e: ['oops'] },
+      7,
+    ]
+    wrong.forEach((rep, i) => b.handle(`bb_wrong${i}`, () => rep as QueryReply))
+    for (let i = 0; i < wrong.length; i++) {
+      const err = await a.query(addr(b), `bb_wrong${i}`).catch((e: unknown) => e)
+      expect(err, JSON.stringify(wrong[i])).toBeInstanceOf(KrpcRemoteError)
+      expect((err as KrpcRemoteError).krpcCode).toBe(ERR_SERVER)
+    }
+    expect(b.stats().handlerErrors).toBe(wrong.length)
+    // The documented shapes still work, async too; our id replaces the handler's.
+    b.handle('bb_async', async () => ({ r: { id: Buffer.alloc(20), ok: 1, gone: undefined } }))
+    const r = await a.query(addr(b), 'bb_async')
+    expect(r.id!.equals(b.id)).toBe(true)
+    expect(Object.keys(r).sort()).toEqual(['id', 'ok'])
+    b.handle('bb_error', () => ({ e: [ERR_PROTOCOL, 'nope'] }))
+    const e = await a.query(addr(b), 'bb_error').catch((x: unknown) => x)
+    expect((e as KrpcRemoteError).krpcCode).toBe(ERR_PROTOCOL)
+    expect(b.stats().handlerErrors).toBe(wrong.length)
   })
 
   it('finds announced peers (implied_port) and emits observation events', async () => {

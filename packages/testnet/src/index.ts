@@ -31,6 +31,7 @@ export {
   SimWireNetwork,
   SIM_WIRE_LIMITS,
 } from './sim/index.js'
+export { VirtualClock } from './sim/clock.js'
 export type {
   SimOptions,
   SimTuning,

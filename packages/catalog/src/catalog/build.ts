@@ -48,13 +48,16 @@ export function shardPrefixBits(n: number, target = CATALOG_SHARD_TARGET_ENTRIES
 }
 
 /**
+ * Builds the catalog torrent and its payload files from the entries (an array, any iterable, or an
+ * async iterable such as libraryEntries(index)); resolves to a BuiltCatalog, so await it.
+ *
  * Deterministic: the same set of entries (in any order) gives byte-identical files and the same
  * infohashes. Entries are checked on the way in (the same rules a reader applies).
  *
- * Memory: entries may be streamed (an async iterable, e.g. libraryEntries(index)); each is encoded
- * once into a line arena and dropped, so the peak is about twice the payload (the arena in input
- * order, then the files in key order) plus a key per entry — not the entry objects, which cost
- * about three times their line. The arena is released before hashing.
+ * Memory: when entries are streamed, each is encoded once into a line arena and dropped, so the peak
+ * is about twice the payload (the arena in input order, then the files in key order) plus a key per
+ * entry — not the entry objects, which cost about three times their line. The arena is released
+ * before hashing.
  */
 export async function buildCatalog(
   entries: Iterable<CatalogEntry> | AsyncIterable<CatalogEntry>,

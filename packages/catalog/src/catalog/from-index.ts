@@ -21,6 +21,7 @@ export async function* libraryEntries(
   }
 }
 
+/** The whole library collected into an array; for large ones stream libraryEntries instead. */
 export async function libraryFromIndex(
   index: PooledIndex,
   opts: LibraryOptions = {},

@@ -10,6 +10,7 @@ import {
   SHAREABLE_KEY_PREFIX,
 } from '../constants.js'
 import { PublisherKeyError } from '../errors.js'
+import { publicKeyBytes, publicKeyOrUndefined, type PublicKeyInput } from './public-key.js'
 import { generateKeypair, publicKeyOf, secureBuffer, signDetached, verifyDetached, wipe } from './ed25519.js'
 
 const FILE_FORMAT = 'bbmesh-publisher-key-v1'
@@ -65,11 +66,12 @@ export class PublisherKey {
 
 export const publisherKeyPath = (dataDir: string): string => join(dataDir, KEYS_DIR, PUBLISHER_KEY_FILE)
 
-export function publicKeyHex(key: Uint8Array | PublisherKey): string {
-  return Buffer.from(key instanceof PublisherKey ? key.publicKey : key).toString('hex')
+/** Lower-case hex of a key given as a PublisherKey, 32 bytes or 64 hex digits (BAD_PUBLIC_KEY otherwise). */
+export function publicKeyHex(key: PublicKeyInput | PublisherKey): string {
+  return publicKeyBytes(key instanceof PublisherKey ? key.publicKey : key).toString('hex')
 }
 
-export function shareablePublicKey(key: Uint8Array | PublisherKey): string {
+export function shareablePublicKey(key: PublicKeyInput | PublisherKey): string {
   return SHAREABLE_KEY_PREFIX + publicKeyHex(key)
 }
 
@@ -81,8 +83,17 @@ export function parsePublicKey(text: string): Uint8Array | null {
   return new Uint8Array(Buffer.from(hex, 'hex'))
 }
 
-export function verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  return verifyDetached(signature, message, publicKey)
+/**
+ * Whether `signature` is the key's ed25519 signature of `message`. A key that is not 32 bytes or 64 hex
+ * digits, like a signature that is not 64 bytes, verifies nothing: false, not an error.
+ */
+export function verifySignature(
+  publicKey: PublicKeyInput,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  const pk = publicKeyOrUndefined(publicKey)
+  return pk !== undefined && verifyDetached(signature, message, pk)
 }
 
 /**

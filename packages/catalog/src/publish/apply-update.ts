@@ -37,6 +37,8 @@ export interface CatalogUpdate {
   /** The files fetched and verified this time (catalog.json included). */
   files: ReadonlyMap<string, Uint8Array>
   seenAt?: Date
+  /** Called after each ingest batch with the entries ingested so far. */
+  onImported?: (imported: number) => void
 }
 
 export interface UpdateCounts {
@@ -93,9 +95,11 @@ export async function applyCatalogUpdate(u: CatalogUpdate): Promise<UpdateCounts
   let imported = 0
   let batch: TorrentInput[] = []
   const flush = async (): Promise<void> => {
-    if (batch.length) await u.index.ingest(batch)
+    if (!batch.length) return
+    await u.index.ingest(batch)
     imported += batch.length
     batch = []
+    u.onImported?.(imported)
   }
   for (const p of [...u.files.keys()].filter((x) => x !== header).sort())
     for (const line of linesOf(u.files.get(p) as Uint8Array)) {

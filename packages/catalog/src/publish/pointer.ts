@@ -2,6 +2,7 @@
 // be under the requested key, carry a valid ed25519 signature over (salt, seq, v), and be {ih: 20 bytes}.
 import { signatureBuffer, type BInput, type DhtItem } from '@bbmesh/dht'
 import { ResolveError } from '../errors.js'
+import { publicKeyBytes, type PublicKeyInput } from '../keys/public-key.js'
 import { verifySignature } from '../keys/publisher-key.js'
 
 export interface Pointer {
@@ -21,13 +22,14 @@ export function saltBytes(salt: string | Uint8Array | undefined): Buffer {
   return b
 }
 
-export function verifyPointer(item: DhtItem, publicKey: Uint8Array, salt: Uint8Array): Pointer {
+export function verifyPointer(item: DhtItem, publicKey: PublicKeyInput, salt: Uint8Array): Pointer {
+  const pk = publicKeyBytes(publicKey)
   const { k, sig, seq, v } = item
   if (!k || !sig || seq === undefined) throw new ResolveError('BAD_POINTER', 'the item is not a mutable item')
-  if (!Buffer.from(k).equals(Buffer.from(publicKey)))
+  if (!Buffer.from(k).equals(pk))
     throw new ResolveError('BAD_POINTER', 'the pointer is under another public key')
   const msg = signatureBuffer(seq, v as BInput, salt.length ? Buffer.from(salt) : undefined)
-  if (!verifySignature(publicKey, msg, sig))
+  if (!verifySignature(pk, msg, sig))
     throw new ResolveError('BAD_POINTER', 'the pointer signature does not verify under the publisher key')
   const ih = typeof v === 'object' && !Buffer.isBuffer(v) && !Array.isArray(v) ? v['ih'] : undefined
   if (!(ih instanceof Uint8Array) || ih.length !== 20)

@@ -21,6 +21,7 @@ import { MAX_TORRENT_BYTES } from '../constants.js'
 import { CatalogError, ResolveError } from '../errors.js'
 import { applyCatalogUpdate } from './apply-update.js'
 import { saltBytes, verifyPointer } from './pointer.js'
+import { publicKeyBytes, type PublicKeyInput } from '../keys/public-key.js'
 import { ResolvedCopy } from './resolved-copy.js'
 import {
   isResolveState,
@@ -35,7 +36,8 @@ export interface ResolveOptions {
   dht: DhtNode
   index: PooledIndex
   dataDir: string
-  publicKey: Uint8Array
+  /** The publisher's key: 32 bytes or 64 hex digits (e.g. PublishResult.publicKey). */
+  publicKey: PublicKeyInput
   salt?: string | Uint8Array
   /** Peers to try besides those the DHT returns. */
   peers?: readonly PeerAddress[]
@@ -47,6 +49,11 @@ export interface ResolveOptions {
   /** Deadline for the metadata and for the pieces, each; default 60 s. */
   timeoutMs?: number
   onProgress?: (stage: 'pointer' | 'peers' | 'metadata' | 'pieces' | 'import', detail?: string) => void
+  /**
+   * How far the two long stages are, for a progress bar with rate and ETA: pieces verified of the
+   * pieces wanted, then entries ingested of the entries fetched.
+   */
+  onStep?: (stage: 'pieces' | 'import', done: number, total: number) => void
 }
 
 export interface ResolveResult {
@@ -71,8 +78,7 @@ export interface ResolveResult {
 
 export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResult> {
   const salt = saltBytes(opts.salt)
-  const pk = Buffer.from(opts.publicKey)
-  if (pk.length !== 32) throw new ResolveError('BAD_POINTER', 'a publisher key is 32 bytes')
+  const pk = publicKeyBytes(opts.publicKey)
   const publicKey = pk.toString('hex')
   const statePath = resolveStatePath(opts.dataDir, pk, salt)
   const copy = new ResolvedCopy(resolvedCopyDir(opts.dataDir, pk, salt))
@@ -171,7 +177,13 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
   let storage: MemoryStorage
   let pieceBytes: number
   try {
-    const res = await downloadPieces({ info, peers, pieces, timeoutMs: opts.timeoutMs ?? 60_000 })
+    const res = await downloadPieces({
+      info,
+      peers,
+      pieces,
+      timeoutMs: opts.timeoutMs ?? 60_000,
+      onProgress: (p) => opts.onStep?.('pieces', p.piecesDone, p.piecesWanted),
+    })
     storage = res.storage as MemoryStorage
     pieceBytes = res.bytesFetched
   } catch (err) {
@@ -205,6 +217,7 @@ export async function resolveCatalog(opts: ResolveOptions): Promise<ResolveResul
     oldRoots: stored?.roots,
     refs,
     files,
+    onImported: (n) => opts.onStep?.('import', n, read.entryCount),
   })
   const roots: Record<string, string | null> = {}
   for (const r of refs.values()) roots[r.path] = r.piecesRoot

@@ -10,6 +10,7 @@ import { bdecode, type BValue, type DhtNode, type SignedItem } from '@bbmesh/dht
 import { DiskStorage, PieceServer, layoutFromInfo } from '@bbmesh/wire'
 import { createHash } from 'node:crypto'
 import { catalogFileRefs } from '../catalog/read.js'
+import { publicKeyBytes, type PublicKeyInput } from '../keys/public-key.js'
 import { ResolveError } from '../errors.js'
 import { saltBytes } from './pointer.js'
 import { ResolvedCopy } from './resolved-copy.js'
@@ -21,7 +22,8 @@ export const DEFAULT_REANNOUNCE_INTERVAL_MS = 15 * 60 * 1000
 export interface SeederOptions {
   dht: DhtNode
   dataDir: string
-  publicKey: Uint8Array
+  /** The publisher's key: 32 bytes or 64 hex digits. */
+  publicKey: PublicKeyInput
   salt?: string | Uint8Array
   /** Serve on this PieceServer (shared with other seeds); default: our own on `host:port`. */
   server?: PieceServer
@@ -82,8 +84,7 @@ export class CatalogSeeder {
 
   constructor(private readonly opts: SeederOptions) {
     this.salt = saltBytes(opts.salt)
-    this.pk = Buffer.from(opts.publicKey)
-    if (this.pk.length !== 32) throw new ResolveError('BAD_POINTER', 'a publisher key is 32 bytes')
+    this.pk = publicKeyBytes(opts.publicKey)
     this.server = opts.server
     this.ownServer = !opts.server
   }

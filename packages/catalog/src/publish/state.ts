@@ -3,6 +3,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ResolveError } from '../errors.js'
+import { publicKeyBytes, type PublicKeyInput } from '../keys/public-key.js'
 
 export interface PublishState {
   seq: number
@@ -27,11 +28,11 @@ const saltPart = (salt: Uint8Array): string => (salt.length ? `-${Buffer.from(sa
 
 export const publishStatePath = (dataDir: string, salt: Uint8Array): string =>
   join(stateDir(dataDir), `published${saltPart(salt)}.json`)
-export const resolveStatePath = (dataDir: string, publicKey: Uint8Array, salt: Uint8Array): string =>
+export const resolveStatePath = (dataDir: string, publicKey: PublicKeyInput, salt: Uint8Array): string =>
   `${resolvedCopyDir(dataDir, publicKey, salt)}.json`
 /** Where the resolver keeps its copy of the last catalog it imported (see resolved-copy.ts). */
-export const resolvedCopyDir = (dataDir: string, publicKey: Uint8Array, salt: Uint8Array): string =>
-  join(stateDir(dataDir), 'resolved', `${Buffer.from(publicKey).toString('hex')}${saltPart(salt)}`)
+export const resolvedCopyDir = (dataDir: string, publicKey: PublicKeyInput, salt: Uint8Array): string =>
+  join(stateDir(dataDir), 'resolved', `${publicKeyBytes(publicKey).toString('hex')}${saltPart(salt)}`)
 
 export async function readState<T>(path: string, check: (v: unknown) => v is T): Promise<T | undefined> {
   let text: string

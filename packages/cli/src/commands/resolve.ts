@@ -12,6 +12,7 @@ import { rethrowCatalogError } from '../catalog-error.js'
 import { UsageError } from '../errors.js'
 import { parseCount } from '../units.js'
 import { parseBootstrap } from './dht-shared.js'
+import { resolveProgress } from './resolve-progress.js'
 import { reportRePut, reportResolve } from './resolve-report.js'
 
 interface ResolveOptions {
@@ -78,6 +79,7 @@ export function registerResolveCommand(program: Command): void {
             })
           : undefined
         const once = async (full: boolean): Promise<void> => {
+          const progress = resolveProgress(ctx.out)
           const r = await resolveCatalog({
             dht,
             index,
@@ -86,9 +88,11 @@ export function registerResolveCommand(program: Command): void {
             ...salt,
             full,
             timeoutMs: timeout * 1000,
-            onProgress: (stage, detail) => ctx.out.progress(`${stage}${detail ? `: ${detail}` : ''}`),
-          }).catch(rethrowCatalogError)
-          ctx.out.clearProgress()
+            onProgress: progress.onProgress,
+            onStep: progress.onStep,
+          })
+            .catch(rethrowCatalogError)
+            .finally(() => progress.stop())
           let seeded
           if (seeder) {
             seeding = true

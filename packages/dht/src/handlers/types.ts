@@ -16,10 +16,19 @@ export interface IncomingQuery {
   from: PeerAddress
 }
 
-/** A handler's answer: `r` fields (our `id` is added), a KRPC error, or no reply at all. */
+/**
+ * A handler's answer, exactly one of: `{ r: { …fields } }`, sent as the reply dict with our `id` added
+ * (an `id` field of the handler's is replaced; `undefined` and `null` fields are left out);
+ * `{ e: [code, message] }`, a KRPC error (BEP 5: 201 generic, 202 server, 203 protocol, 204 method);
+ * or `null`, no reply at all (the querier times out).
+ */
 export type QueryReply = { r: { [key: string]: BInput } } | { e: [number, string] } | null
 
-/** A handler registered with `node.handle(method, handler)`. */
+/**
+ * A handler registered with `node.handle(method, handler)`. It may be async. A throw, a rejection or
+ * an answer of any other shape (say a bare `{ token }` without `r`, or `r` not a dict) is answered with
+ * error 202 and counted in `stats().handlerErrors`; `undefined` is taken as `null`.
+ */
 export type QueryHandler = (query: IncomingQuery) => QueryReply | Promise<QueryReply>
 
 export interface GetPeersObservation {
