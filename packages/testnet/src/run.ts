@@ -28,6 +28,8 @@ export interface RunOptions extends TestnetOptions {
   community?: boolean
   /** With `community`: pool the crawl (default true); false gives membership only. */
   pool?: boolean
+  /** With a pooled community: 'all' (default) every member takes every torrent, 'own' only its own. */
+  replicate?: 'all' | 'own'
   /** Put each harvester's index in a file here (h0.db, …); default in memory. */
   indexDir?: string
   signal?: AbortSignal
@@ -83,7 +85,10 @@ export async function runTestnet(opts: RunOptions = {}): Promise<RunSummary> {
           bootstrap: tn.bootstrap,
           seed: (opts.seed ?? 1) * 1000 + i,
           nodeIds: opts.harvesterNodeIds ?? 1,
-          ...(pooled && { pool: {}, autoStart: false }),
+          ...(pooled && {
+            pool: opts.replicate === undefined ? {} : { replicate: opts.replicate },
+            autoStart: false,
+          }),
           ...(opts.indexDir !== undefined && { indexPath: join(opts.indexDir, `h${i}.db`) }),
         }),
       ),

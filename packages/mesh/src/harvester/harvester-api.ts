@@ -104,4 +104,6 @@ export interface Sighting {
   nodeKey?: string
   /** Re-queued from the index at start: already recorded, and not new to us. */
   resumed?: true
+  /** Triaged as background work (OfferHints.background). */
+  background?: true
 }

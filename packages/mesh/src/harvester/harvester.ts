@@ -195,7 +195,7 @@ export function createHarvester(options: HarvesterOptions): Harvester {
       }
       let verdict
       try {
-        verdict = await triage.offer(s.infohash)
+        verdict = await triage.offer(s.infohash, s.background === true)
       } catch (err) {
         onError(err)
         continue
@@ -245,7 +245,10 @@ export function createHarvester(options: HarvesterOptions): Harvester {
 
     offer(infohash, via = 'gossip', from = 'local', h = {}) {
       if (state !== 'running') return false
-      return offer({ infohash: new Uint8Array(infohash), via, from }, h)
+      return offer(
+        { infohash: new Uint8Array(infohash), via, from, ...(h.background && { background: true }) },
+        h,
+      )
     },
 
     addNodes(nodes) {

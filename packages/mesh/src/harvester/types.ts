@@ -113,4 +113,6 @@ export interface OfferHints {
   peer?: Endpoint
   /** A member handed it to us as its owner: triage it here, never forward it again. */
   pooled?: boolean
+  /** Fetch it only when nothing sighted on the DHT is waiting (a member's copy to replicate). */
+  background?: boolean
 }

@@ -27,10 +27,16 @@ export interface Candidate {
   hex: string
   /** Sightings while it waited: the priority. */
   sightings: number
+  /**
+   * Only offered as background work (a copy a community member holds, `replicate all`): handed out
+   * after every candidate sighted on the DHT, so pooling never slows the pool's own coverage.
+   */
+  background: boolean
 }
 
 interface HeapEntry {
   sightings: number
+  background: boolean
   seq: number
   hex: string
 }
@@ -55,8 +61,10 @@ export class Triage {
   private readonly checking = new Map<string, number>()
   private readonly inFlight = new Set<string>()
   /** A max-heap with lazy deletion: stale entries (sightings changed) are skipped when popped. */
-  private readonly heap = new Heap<HeapEntry>(
-    (a, b) => a.sightings > b.sightings || (a.sightings === b.sightings && a.seq < b.seq),
+  private readonly heap = new Heap<HeapEntry>((a, b) =>
+    a.background !== b.background
+      ? b.background
+      : a.sightings > b.sightings || (a.sightings === b.sightings && a.seq < b.seq),
   )
   private seq = 0
   private readonly waiters: ((c: Candidate | undefined) => void)[] = []
@@ -83,9 +91,9 @@ export class Triage {
     }
   }
 
-  /** Considers one sighting of `infohash`. */
-  async offer(infohash: Uint8Array): Promise<TriageVerdict> {
-    const verdict = await this.decide(infohash)
+  /** Considers one sighting of `infohash`; `background`: see Candidate. */
+  async offer(infohash: Uint8Array, background = false): Promise<TriageVerdict> {
+    const verdict = await this.decide(infohash, background)
     this.c[verdict] += 1
     return verdict
   }
@@ -102,7 +110,8 @@ export class Triage {
       const top = this.heap.pop()
       if (top === undefined) return undefined
       const cand = this.pending.get(top.hex)
-      if (cand === undefined || cand.sightings !== top.sightings) continue
+      if (cand === undefined || cand.sightings !== top.sightings || cand.background !== top.background)
+        continue
       this.pending.delete(top.hex)
       this.inFlight.add(top.hex)
       return cand
@@ -138,13 +147,14 @@ export class Triage {
     return { ...this.c, pending: this.pending.size, inFlight: this.inFlight.size }
   }
 
-  private async decide(infohash: Uint8Array): Promise<TriageVerdict> {
+  private async decide(infohash: Uint8Array, background: boolean): Promise<TriageVerdict> {
     if (this.closed) return 'closed'
     const hex = toHex(infohash)
     if (this.inFlight.has(hex)) return 'in-flight'
     const waiting = this.pending.get(hex)
     if (waiting !== undefined) {
       waiting.sightings += 1
+      if (!background) waiting.background = false
       this.push(waiting)
       return 'pending'
     }
@@ -173,7 +183,7 @@ export class Triage {
       return 'known-index'
     }
     if (this.closed) return 'closed'
-    const cand: Candidate = { infohash, hex, sightings }
+    const cand: Candidate = { infohash, hex, sightings, background }
     this.pending.set(hex, cand)
     this.push(cand)
     const w = this.waiters.shift()
@@ -190,11 +200,16 @@ export class Triage {
   }
 
   private push(cand: Candidate): void {
-    this.heap.push({ sightings: cand.sightings, seq: this.seq++, hex: cand.hex })
+    this.heap.push({ sightings: cand.sightings, background: cand.background, seq: this.seq++, hex: cand.hex })
     // Rebuild when stale entries dominate, so repeat sightings cannot grow the heap without bound.
     if (this.heap.size > 2 * this.pending.size + 64) {
       this.heap.rebuild(
-        [...this.pending.values()].map((c) => ({ sightings: c.sightings, seq: this.seq++, hex: c.hex })),
+        [...this.pending.values()].map((c) => ({
+          sightings: c.sightings,
+          background: c.background,
+          seq: this.seq++,
+          hex: c.hex,
+        })),
       )
     }
   }

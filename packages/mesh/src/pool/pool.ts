@@ -246,7 +246,8 @@ export class SamplePool implements HarvestPool, PoolCore {
     // drops what is already indexed or in flight).
     const from = `member:${toHex(link.nodeId ?? new Uint8Array()).slice(0, 16)}`
     for (const ih of fresh)
-      if (this.target.offer(ih, 'gossip', from, { pooled: true })) this.counters.replicated++
+      if (this.target.offer(ih, 'gossip', from, { pooled: true, background: true }))
+        this.counters.replicated++
   }
 
   /** Sends what is batched now (e.g. before stopping). */

@@ -64,6 +64,17 @@ describe('Triage', () => {
     expect(order).toEqual(['z', 'y', 'x', 'w'].map((s) => toHex(ih(s))))
   })
 
+  it('hands out background work (replication) only after every DHT sighting, until one upgrades it', async () => {
+    const t = new Triage({ known: fakeIndex(), maxPending: 10 })
+    await t.offer(ih('copy-a'), true)
+    await t.offer(ih('copy-a'), true)
+    await t.offer(ih('copy-b'), true)
+    await t.offer(ih('sighted'))
+    await t.offer(ih('copy-b')) // sighted on the DHT too: no longer background
+    const order = [t.tryNext(), t.tryNext(), t.tryNext()].map((c) => c && toHex(c.infohash))
+    expect(order).toEqual([ih('copy-b'), ih('sighted'), ih('copy-a')].map(toHex))
+  })
+
   it('counts sightings that arrive while the index is being asked', async () => {
     const t = new Triage({ known: fakeIndex(), maxPending: 10 })
     const verdicts = await Promise.all([t.offer(ih('q')), t.offer(ih('q')), t.offer(ih('q'))])
