@@ -117,10 +117,13 @@ export async function startCommunity(members: readonly CommunityMember[]): Promi
   }
 }
 
-function poolSummary(members: readonly CommunityMember[]): { pool?: PoolSummary } {
+type Pooled = Pick<CommunityMember, 'pool' | 'relay'>
+
+/** What pooling moved, summed over the members that pool (nothing when none does). */
+export function poolSummary(members: readonly Pooled[]): { pool?: PoolSummary } {
   const pooled = members.filter((m) => m.pool && m.relay)
   if (pooled.length === 0) return {}
-  const sum = (f: (m: CommunityMember) => number): number => pooled.reduce((n, m) => n + f(m), 0)
+  const sum = (f: (m: Pooled) => number): number => pooled.reduce((n, m) => n + f(m), 0)
   return {
     pool: {
       forwarded: sum((m) => m.pool!.counters.forwarded),

@@ -66,11 +66,20 @@ export interface CoverageSummary {
   /** First time (ms) the union reached 50/90/95% sighted and with metadata; null if never. */
   timeToCoverage: Record<'50' | '90' | '95', number | null>
   timeToMetadataCoverage: Record<'50' | '90' | '95', number | null>
+  /** First time (ms) every harvester (the slowest) held metadata for 50/90/95%; null if never. */
+  slowestTimeToMetadataCoverage: Record<'50' | '90' | '95', number | null>
   harvesters: HarvesterCoverage[]
   /** As of the last snapshot; null with one harvester or nothing sighted. */
   population: PopulationGuess | null
   /** The union's curve: one point per snapshot, with the population estimate as it stood then. */
-  curve: { t: number; coverage: number; metadataCoverage: number; estimatedPopulation: number | null }[]
+  curve: {
+    t: number
+    coverage: number
+    metadataCoverage: number
+    /** The slowest harvester's metadata coverage. */
+    slowestMetadataCoverage: number
+    estimatedPopulation: number | null
+  }[]
 }
 
 export interface CoverageTrackerOptions {
@@ -124,9 +133,10 @@ export class CoverageTracker {
     const announced = s?.announced ?? 0
     const unionMeta = s?.metadata ?? 0
     const unionSighted = s?.sighted ?? 0
-    const first = (key: 'coverage' | 'metadataCoverage', level: number): number | null =>
+    type Key = 'coverage' | 'metadataCoverage' | 'slowestMetadataCoverage'
+    const first = (key: Key, level: number): number | null =>
       this.curve.find((p) => p[key] >= level)?.t ?? null
-    const levels = (key: 'coverage' | 'metadataCoverage'): Record<'50' | '90' | '95', number | null> =>
+    const levels = (key: Key): Record<'50' | '90' | '95', number | null> =>
       Object.fromEntries(LEVELS.map((l) => [l, first(key, Number(l) / 100)])) as Record<
         '50' | '90' | '95',
         number | null
@@ -141,6 +151,7 @@ export class CoverageTracker {
       messagesPerInfohash: unionSighted > 0 ? round(messages / unionSighted) : null,
       timeToCoverage: levels('coverage'),
       timeToMetadataCoverage: levels('metadataCoverage'),
+      slowestTimeToMetadataCoverage: levels('slowestMetadataCoverage'),
       harvesters: hs,
       population: s?.population ?? null,
       curve: [...this.curve],
@@ -190,6 +201,9 @@ export class CoverageTracker {
       t: snap.t,
       coverage: snap.coverage,
       metadataCoverage: snap.metadataCoverage,
+      slowestMetadataCoverage: snap.harvesters.length
+        ? Math.min(...snap.harvesters.map((h) => h.metadataCoverage))
+        : 0,
       estimatedPopulation: snap.population?.estimatedPopulation ?? null,
     })
     this.last = snap

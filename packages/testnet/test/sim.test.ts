@@ -91,6 +91,35 @@ describe('runSimulation', () => {
     expect(s.fetchesPerInfohash).toBeLessThan(3)
   }, 60_000)
 
+  it('K = 4 as one community: each infohash fetched about once, every member ends with nearly all', async () => {
+    const run = (community: boolean) =>
+      runSimulation({
+        nodes: 300,
+        torrents: 500,
+        harvesters: 4,
+        community,
+        seed: 4,
+        join: 'direct',
+        placement: 'direct',
+        durationMs: 60_000,
+        stopAtMetadataCoverage: 1,
+      })
+    const [coop, alone] = [await run(true), await run(false)]
+    // Independent, the four fetch nearly everything four times; pooled, the owner fetches it once.
+    expect(alone.fetchesPerInfohash!).toBeGreaterThan(3)
+    expect(coop.fetchesPerInfohash!).toBeLessThanOrEqual(1.1)
+    for (const h of coop.harvesters) expect(h.metadataCoverage, h.name).toBeGreaterThanOrEqual(0.9)
+    const c = coop.community!
+    expect(c.members).toBe(4)
+    expect(c.links.links).toBe(6)
+    expect(c.links.codecErrors).toBe(0)
+    // Nodes are handed to their owner; their samples then hold mostly infohashes the same member owns
+    // (nodes store what is XOR-close to them), so few sightings need handing over.
+    expect(c.pool.nodesForwarded).toBeGreaterThan(0)
+    expect(c.pool.relayedIn).toBeGreaterThanOrEqual(500)
+    expect(c.pool.badHash).toBe(0)
+  }, 120_000)
+
   it("K = 3: capture–recapture over the harvesters' sightings finds the population without the truth", async () => {
     // Slow sampling spreads the survey over many coverage samples, so the estimate is seen mid-run.
     const s = await runSimulation({

@@ -1,5 +1,7 @@
 // The events and summary of a simulation run (their own module so options.ts and run.ts do not
 // import each other).
+import type { PoolSummary } from '../community.js'
+import type { MemberLinkStats } from './member-links.js'
 import type { CoverageSnapshot, CoverageSummary } from '../coverage.js'
 import type { SurveyEstimate } from './estimate.js'
 import type { JoinMode, SimNetwork } from './network.js'
@@ -61,6 +63,8 @@ export interface SimSummary extends CoverageSummary {
   /** BEP 9 over the in-memory wires: fetch outcomes, and dials, connections and bytes carried. */
   bep9: SimBep9Counts & { wire: SimWireStats }
   estimate: SurveyEstimate | null
+  /** With `community`: what pooling moved, and the member links' traffic. */
+  community?: { members: number; pool: PoolSummary; links: MemberLinkStats }
 }
 
 export type SimEvent = SimReadyEvent | SimStatsEvent | SimSummary

@@ -4,7 +4,15 @@
 // tracker can read it cheaply.
 import { DhtNode, constants, seededRandom, type MemoryNetwork } from '@bbmesh/dht'
 import { openIndex, type PooledIndex, type SightingInput, type TorrentInput } from '@bbmesh/index'
-import { createHarvester, dhtNodeAdapter, type Harvester, type HarvesterOptions } from '@bbmesh/mesh'
+import {
+  createHarvester,
+  dhtNodeAdapter,
+  MetadataRelay,
+  SamplePool,
+  type Harvester,
+  type HarvesterOptions,
+  type ReplicatePolicy,
+} from '@bbmesh/mesh'
 import { INFOHASH_BYTES } from '../constants.js'
 import type { HarvesterProbe } from '../coverage.js'
 import { createSimFetcher, type SimFetcher } from './fetcher.js'
@@ -29,6 +37,10 @@ export interface SimHarvesterOptions {
   /** BEP 9 runs over this network; the harvester dials from its first DHT node's address. */
   wires: SimWireNetwork
   tuning: Tuning
+  /** Pool the crawl with the other members (linked by linkSimMembers); `replicate` as in crawl. */
+  pool?: { replicate?: ReplicatePolicy }
+  /** Start harvesting at once (default true). */
+  autoStart?: boolean
 }
 
 export interface SimHarvester {
@@ -40,6 +52,8 @@ export interface SimHarvester {
   readonly fetcher: SimFetcher
   /** What this harvester's nodes sent (opts.traffic counts all harvesters together). */
   readonly traffic: TrafficCounter
+  /** With `pool`: its pool and relay, and the peer id its member links carry. */
+  readonly member?: { pool: SamplePool; relay: MetadataRelay; peerId: Uint8Array }
   /** Stops the harvester (flushing), then the fetcher, its nodes and its index. Idempotent. */
   stop(): Promise<void>
 }
@@ -93,16 +107,30 @@ export async function startSimHarvester(opts: SimHarvesterOptions): Promise<SimH
         return index.recordSightings(ss)
       },
     }
+    const relay =
+      opts.pool &&
+      new MetadataRelay({ lookup: (ih) => index.metadataFor(ih), clock: opts.clock, timeoutMs: 5_000 })
+    const pool =
+      relay &&
+      new SamplePool({
+        nodeId: Buffer.from(nodes[0]!.nodeIdHex, 'hex'),
+        relay,
+        clock: opts.clock,
+        haveCapacity: 200_000,
+        ...(opts.pool?.replicate !== undefined && { replicate: opts.pool.replicate }),
+      })
     const harvester = createHarvester({
       ...opts.tuning,
+      ...(pool && { pool, onIngested: (ts) => pool.announceTorrents(ts) }),
       dht: dhtNodeAdapter(nodes),
       fetcher,
       index: tapped,
       random: () => rng.next(),
       clock: opts.clock,
     })
+    pool?.attach(harvester)
     closers.push(() => harvester.stop())
-    harvester.start()
+    if (opts.autoStart !== false) harvester.start()
     const probe: HarvesterProbe = {
       name: opts.name,
       sighted: () => sighted,
@@ -119,6 +147,7 @@ export async function startSimHarvester(opts: SimHarvesterOptions): Promise<SimH
       probe,
       fetcher,
       traffic: own,
+      ...(pool && relay && { member: { pool, relay, peerId: rng.bytes(20) } }),
       stop: () => (stopping ??= close()),
     }
   } catch (err) {

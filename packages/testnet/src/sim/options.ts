@@ -43,8 +43,17 @@ export interface SimOptions {
   torrents?: number
   /** Simulated seeds (the first `seeds` DHT nodes double as peers); default one per 50 torrents. */
   seeds?: number
-  /** Independent harvesters (default 1). */
+  /** Harvesters (default 1): independent, or members of one community with `community`. */
   harvesters?: number
+  /**
+   * Make the harvesters one community that pools the crawl (bb_pool and bb_relay over in-memory
+   * member links on the virtual clock); default independent.
+   */
+  community?: boolean
+  /** With `community`: 'all' (default) every member takes every torrent by relay; 'own' keeps its own. */
+  replicate?: 'all' | 'own'
+  /** With `community`: one-way latency of a member link, ms (default [20, 80]). */
+  memberLatencyMs?: [number, number]
   harvesterNodeIds?: number
   /**
    * Queries in flight per harvester DHT node across all its lookups (default 128). @bbmesh/dht's

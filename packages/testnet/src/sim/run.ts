@@ -19,6 +19,8 @@ import { VirtualClock } from './clock.js'
 import { TrafficCounter } from './traffic.js'
 import { startSimSeeds, type SimSeeds } from './seeds.js'
 import { SimWireNetwork } from './wires.js'
+import { linkSimMembers, type MemberLinkStats } from './member-links.js'
+import { poolSummary } from '../community.js'
 import type { CoverageSummary } from '../coverage.js'
 
 export type { SimReadyEvent, SimStatsEvent, SimSummary, SimEvent } from './events.js'
@@ -75,6 +77,7 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
     failureRate: opts.wireFailureRate ?? 0.05,
   })
   let seedServers: SimSeeds | undefined
+  let links: { stats: MemberLinkStats; close(): void } | undefined
   try {
     const torrents = generateSimTorrents(m, seeds, seededRandom(seed * 7 + 3), String(seed))
     const { report, stored } = await clock.drive(
@@ -104,6 +107,10 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
             concurrency: opts.harvesterConcurrency ?? 128,
             wires,
             tuning: { ...SIM_HARVESTER_TUNING, ...opts.tuning },
+            ...(opts.community === true && {
+              pool: opts.replicate === undefined ? {} : { replicate: opts.replicate },
+              autoStart: false,
+            }),
           }),
         ),
       ),
@@ -112,6 +119,22 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
     const failed = started.find((r) => r.status === 'rejected')
     if (failed) throw failed.reason
     probes.push(...harvesters.map((h) => h.probe))
+    if (opts.community === true) {
+      // Members link before the clock starts, as the testnet waits for its mesh: what one fetched
+      // before it pooled, the others would fetch again.
+      const rng = seededRandom(seed * 7 + 6)
+      links = linkSimMembers(
+        harvesters.map((h) => ({
+          peerId: h.member!.peerId,
+          extensions: [h.member!.relay.definition(), h.member!.pool.definition()] as never,
+        })),
+        clock,
+        opts.memberLatencyMs ?? [20, 80],
+        () => rng.next(),
+      )
+      await clock.drive(new Promise<void>((r) => clock.setTimeout(r, 500)))
+      for (const h of harvesters) h.harvester.start()
+    }
     const sampleMs = opts.sampleMs ?? SAMPLE_MS
     const statsMs = opts.statsIntervalMs ?? 5_000
     const vStart = clock.now()
@@ -193,10 +216,18 @@ export async function runSimulation(opts: SimOptions = {}): Promise<SimSummary> 
             }),
           })
         : null,
+      ...(links !== undefined && {
+        community: {
+          members: harvesters.length,
+          pool: poolSummary(harvesters.map((h) => ({ pool: h.member!.pool, relay: h.member!.relay }))).pool!,
+          links: { ...links.stats },
+        },
+      }),
     }
     emit(summary)
     return summary
   } finally {
+    links?.close()
     await clock.drive(Promise.all(harvesters.map((h) => h.stop())))
     await seedServers?.close()
     wires.close()
