@@ -5,22 +5,23 @@ import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 /**
- * In the parent, runs `scriptUrl --one k` for each k and returns the rows they print; in a child
- * (argv has `--one k`), prints `one(k)` as JSON and returns null.
+ * In the parent, runs `scriptUrl ...args --one k` for each k and returns the rows they print; in a
+ * child (argv has `--one k`), prints `one(k)` as JSON and returns null.
  */
 export async function rowPerChild<R>(
   scriptUrl: string,
-  ks: readonly number[],
-  one: (k: number) => Promise<R>,
+  ks: readonly (string | number)[],
+  one: (k: string) => Promise<R>,
+  args: readonly string[] = [],
 ): Promise<R[] | null> {
   const child = process.argv.indexOf('--one')
   if (child >= 0) {
-    process.stdout.write(JSON.stringify(await one(Number(process.argv[child + 1]))))
+    process.stdout.write(JSON.stringify(await one(process.argv[child + 1]!)))
     return null
   }
   const rows: R[] = []
   for (const k of ks) {
-    const out = execFileSync(process.execPath, [fileURLToPath(scriptUrl), '--one', String(k)], {
+    const out = execFileSync(process.execPath, [fileURLToPath(scriptUrl), ...args, '--one', String(k)], {
       stdio: ['ignore', 'pipe', 'inherit'],
       encoding: 'utf8',
       maxBuffer: 64 * 2 ** 20,

@@ -1,6 +1,6 @@
 // The cost membership adds to a crawl (issue 11, "Benchmarks"): the same loopback testnet and seed,
 // K harvesters crawling for a fixed time, once as independent harvesters and once as one community
-// (`community: true`: rendezvous announces/lookups on each harvester's DHT node, bb_members gossip).
+// (`community: true, pool: false`: rendezvous announces/lookups on each harvester's DHT node, bb_members gossip).
 // Reports DHT messages/s of the harvesters (queriesOut, rendezvous queries included), their ratio,
 // and bb_members bytes/s. Each variant in its own child process. Called from run.ts; alone:
 // `BENCH_ONLY=membership pnpm --filter @bbmesh/testnet bench`. COST_NODES (60), COST_TORRENTS (300),
@@ -45,6 +45,8 @@ async function one(withCommunity: number): Promise<CostRow> {
     stopWhenComplete: false,
     statsIntervalMs: 10_000,
     community: withCommunity === 1,
+    // Membership alone, as measured before pooling existed (pool.ts measures pooling).
+    pool: false,
     onEvent: (e) => {
       if (e.event !== 'stats') process.stderr.write(`membership-cost community=${withCommunity} ${e.event}\n`)
     },
@@ -67,7 +69,7 @@ async function one(withCommunity: number): Promise<CostRow> {
 }
 
 export async function runMembershipCost(): Promise<void> {
-  const rows = await rowPerChild<CostRow>(import.meta.url, [0, 1], one)
+  const rows = await rowPerChild<CostRow>(import.meta.url, [0, 1], (k) => one(Number(k)))
   if (rows === null) return
   const [off, on] = rows as [CostRow, CostRow]
   const ratio =

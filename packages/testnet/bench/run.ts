@@ -80,7 +80,7 @@ async function one(k: number): Promise<Row> {
 }
 
 async function main(): Promise<void> {
-  const rows = await rowPerChild<Row>(import.meta.url, KS, one)
+  const rows = await rowPerChild<Row>(import.meta.url, KS, (k) => one(Number(k)))
   if (rows === null) return
   const meta = {
     nodes: NODES,

@@ -140,7 +140,7 @@ function keptRows(fresh: readonly Row[]): Row[] {
 
 async function main(): Promise<void> {
   const env = benchEnv()
-  const fresh = await rowPerChild<Row>(import.meta.url, KS, one)
+  const fresh = await rowPerChild<Row>(import.meta.url, KS, (k) => one(Number(k)))
   if (fresh === null) return
   const rows = [...keptRows(fresh), ...fresh].sort((a, b) => a.k - b.k)
   const meta = {

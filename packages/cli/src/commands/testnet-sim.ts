@@ -14,6 +14,8 @@ export interface SimCommandOptions {
   latency: string
   loss: string
   wallLimitS: number
+  /** The harvesters as one pooling community (in-memory member links on the virtual clock). */
+  community: boolean
 }
 
 /** Parses "20" or "5-50" (one-way milliseconds). */
@@ -55,6 +57,7 @@ export async function runSimCommand(ctx: CommandContext, o: SimCommandOptions): 
       nodes: o.nodes,
       torrents: o.torrents,
       harvesters: o.harvesters,
+      community: o.community,
       seed: o.seed,
       durationMs: o.durationS * 1000,
       wallLimitMs: o.wallLimitS * 1000,
@@ -81,6 +84,17 @@ export async function runSimCommand(ctx: CommandContext, o: SimCommandOptions): 
   ctx.out.text(`fetches/infohash     ${s.fetchesPerInfohash ?? '-'}`)
   const est = populationLine(s)
   if (est) ctx.out.text(est)
+  const c = s.community
+  if (c) {
+    ctx.out.text(
+      `slowest member       ${pct(Math.min(...s.harvesters.map((h) => h.metadataCoverage)))} metadata` +
+        `${reached(s.slowestTimeToMetadataCoverage, NO_WALL)}`,
+    )
+    ctx.out.text(
+      `pooling              ${c.members} members, ${c.pool.forwarded} sightings and ${c.pool.nodesForwarded} nodes ` +
+        `handed to their owner, ${c.pool.relayedIn} torrents relayed (${c.pool.relayBytesPerMember} B out per member)`,
+    )
+  }
   const b = s.bep9
   ctx.out.text(
     `BEP 9 over wires     ${b.ok}/${b.attempts} ok (${b.failed} failed, ${b.noMetadata} without metadata), ` +
@@ -97,6 +111,8 @@ export async function runSimCommand(ctx: CommandContext, o: SimCommandOptions): 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`
 const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
 type Levels = Record<'50' | '90' | '95', number | null>
+/** Levels with no wall-clock time recorded (the slowest member's are simulated only). */
+const NO_WALL: Levels = { '50': null, '90': null, '95': null }
 /** ", 95% after 23.1 s simulated (55.2 s real)" for the highest level reached. */
 function reached(virtual: Levels, wall: Levels): string {
   const level = (['95', '90', '50'] as const).find((l) => virtual[l] !== null)

@@ -42,7 +42,7 @@ export function registerTestnetCommand(program: Command): void {
     .option('--seed <x>', 'seed of every random choice (node ids, content, layout)', '1')
     .option(
       '--community',
-      'make the harvesters one community that pools the crawl (keyspace split by node id, sightings to their owner, metadata by relay); not with --sim',
+      'make the harvesters one community that pools the crawl (keyspace split by node id, sightings to their owner, metadata by relay); with --sim over in-memory member links',
     )
     .option(
       '--compare-independent',
@@ -69,8 +69,10 @@ export function registerTestnetCommand(program: Command): void {
         const duration = parseCount(opts.duration, '--duration', 1, 86_400)
         const seed = parseCount(opts.seed, '--seed', 0, 2 ** 31 - 1)
         if (opts.sim === true) {
-          if (opts.community === true)
-            throw new UsageError('--community: the simulator has no peer wire for the mesh yet; drop --sim')
+          if (opts.compareIndependent === true)
+            throw new UsageError(
+              '--compare-independent: not with --sim yet (run it twice, with and without --community)',
+            )
           if (opts.indexDir !== undefined)
             throw new UsageError('--index-dir: the simulation keeps its indexes in memory')
           return runSimCommand(ctx, {
@@ -82,6 +84,7 @@ export function registerTestnetCommand(program: Command): void {
             latency: opts.latency,
             loss: opts.loss,
             wallLimitS: parseCount(opts.wallLimit, '--wall-limit', 1, 86_400),
+            community: opts.community === true,
           })
         }
         if (opts.compareIndependent === true && opts.community !== true)
