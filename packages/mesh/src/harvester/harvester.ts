@@ -92,6 +92,8 @@ export function createHarvester(options: HarvesterOptions): Harvester {
         { storer: { host: node.host, port: node.port } },
       ),
     ...(options.pool && { handOver: (node: DhtContact) => options.pool!.forwardNode(node) }),
+    ...(options.pool?.walkTarget && { walkTarget: () => options.pool!.walkTarget!(random) }),
+    ...(options.pool?.crawlers && { walkers: () => options.pool!.crawlers!() }),
     ...(options.handOverRecheckMs !== undefined && { handOverRecheckMs: options.handOverRecheckMs }),
     discoveryIntervalMs: o.discoveryIntervalMs,
     walkTimeoutMs: o.walkTimeoutMs,

@@ -78,6 +78,11 @@ export class NodeBook {
     return this.nodes.size
   }
 
+  /** Nodes ever added (a cheap counter: whether a walk found anything new). */
+  get added(): number {
+    return this.c.added
+  }
+
   /** Adds a node unless known; a directed sighting moves a known node to the front. */
   add(node: DhtContact, now: number, directed = false): void {
     if (!validEndpoint(node)) return

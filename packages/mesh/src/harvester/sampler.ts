@@ -31,6 +31,19 @@ export interface SamplerOptions {
    */
   handOver?: (node: NodeEntry) => boolean
   handOverRecheckMs?: number
+  /** Where the next find_node walk heads (default: a random id); a pool keeps it in our region. */
+  walkTarget?: () => Uint8Array
+  /**
+   * How many crawlers share discovery (a pool: its members; default 1). Each walks 1/n as often:
+   * every node one of them meets is handed to its owner, so together they walk as one harvester.
+   */
+  walkers?: () => number
+  /**
+   * A walk that meets no node new to the book doubles the wait before the next, up to this many
+   * times `discoveryIntervalMs` (default 32); one that does resets it. On a DHT we have walked
+   * through, walking on only costs messages.
+   */
+  maxDiscoveryBackoff?: number
 }
 
 export interface SamplerCounters {
@@ -41,6 +54,8 @@ export interface SamplerCounters {
   infohashesSampled: number
   /** Times a due node was skipped because a member owns it (the node is handed over once). */
   handedOver: number
+  /** Walks that met no node new to the book (each doubled the wait before the next). */
+  idleWalks: number
   sampleQueriesPerSecond: number
   infohashesSampledPerSecond: number
   inFlight: number
@@ -67,9 +82,12 @@ export class Sampler {
     sampleFailures: 0,
     infohashesSampled: 0,
     handedOver: 0,
+    idleWalks: 0,
   }
+  private walkEveryMs: number
 
   constructor(private readonly opts: SamplerOptions) {
+    this.walkEveryMs = opts.discoveryIntervalMs
     this.queries = new RateMeter(opts.clock)
     this.sampledRate = new RateMeter(opts.clock)
   }
@@ -119,9 +137,19 @@ export class Sampler {
           this.opts.walkTimeoutMs,
           this.abort.signal,
           () => new Error('walk timed out'),
-          (signal) => this.opts.dht.findNodes(randomBytes(this.opts.random, 20), signal),
+          (signal) =>
+            this.opts.dht.findNodes(this.opts.walkTarget?.() ?? randomBytes(this.opts.random, 20), signal),
         )
-          .then((nodes) => this.addNodes(nodes))
+          .then((nodes) => {
+            const before = this.opts.book.added
+            this.addNodes(nodes)
+            const base = this.opts.discoveryIntervalMs
+            if (this.opts.book.added > before) this.walkEveryMs = base
+            else {
+              this.c.idleWalks += 1
+              this.walkEveryMs = Math.min(2 * this.walkEveryMs, base * (this.opts.maxDiscoveryBackoff ?? 32))
+            }
+          })
           .catch(() => {
             if (this.running) this.c.walkFailures += 1
           })
@@ -131,7 +159,8 @@ export class Sampler {
       )
       void done
     }
-    this.walkTimer = this.opts.clock.setTimeout(() => this.walk(), this.opts.discoveryIntervalMs)
+    const walkers = Math.max(1, this.opts.walkers?.() ?? 1)
+    this.walkTimer = this.opts.clock.setTimeout(() => this.walk(), this.walkEveryMs * walkers)
   }
 
   private scheduleTick(): void {

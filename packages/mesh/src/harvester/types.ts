@@ -105,6 +105,10 @@ export interface HarvestPool {
   forwardNode(node: DhtContact): boolean
   /** The verified info dict from a member that holds it, tried before any swarm lookup. */
   fetch(infohash: Uint8Array): Promise<Uint8Array | undefined>
+  /** A find_node target in the region we own, so our walks deep-crawl it (default: anywhere). */
+  walkTarget?(random: () => number): Uint8Array
+  /** Crawlers pooling now, us included: each walks that much less often (default 1). */
+  crawlers?(): number
 }
 
 /** Hints that travel with an offered infohash. */

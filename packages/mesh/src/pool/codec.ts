@@ -8,6 +8,7 @@ import {
   CodecError,
   dict,
   intField,
+  optIntField,
   type BDict,
   type Codecs,
   type ExtensionProtocol,
@@ -19,6 +20,8 @@ export const POOL_PROTOCOL_VERSION = 1
 export const MAX_POOL_ENTRIES = 200
 /** Infohashes per have message. */
 export const MAX_HAVE_ENTRIES = 500
+import { MAX_PARTITION_POINTS } from './ownership.js'
+
 const IH = 20
 const COMPACT = 6
 const NODE = IH + COMPACT
@@ -32,6 +35,8 @@ export interface PoolHello {
   version: number
   /** The node id this member partitions the keyspace by (its DHT node id). */
   nodeId: Uint8Array
+  /** How many partition ids it derives from it (pool/ownership.ts, 1..64; absent: 1). */
+  points: number
 }
 
 export interface PooledSighting {
@@ -87,8 +92,12 @@ export const poolCodecs: Codecs<PoolMessages> = {
   hello: {
     msgType: 0,
     maxBytes: 128,
-    encode: (h) => ({ dict: dict({ v: h.version, i: h.nodeId }) }),
-    decode: (d) => ({ version: intField(d, 'v', 1, 1_000), nodeId: bytesField(d, 'i', IH, IH) }),
+    encode: (h) => ({ dict: dict({ v: h.version, i: h.nodeId, w: h.points }) }),
+    decode: (d) => ({
+      version: intField(d, 'v', 1, 1_000),
+      nodeId: bytesField(d, 'i', IH, IH),
+      points: optIntField(d, 'w', 1, MAX_PARTITION_POINTS) ?? 1,
+    }),
   },
   sightings: {
     msgType: 1,

@@ -24,6 +24,8 @@ const MAX_QUEUED = 20_000
 export interface PoolCore {
   readonly clock: Clock
   readonly nodeId: Uint8Array
+  /** Partition ids we derive from nodeId (said in hello). */
+  readonly points: number
   readonly flushMs: number
   readonly counters: { messagesIn: number; messagesOut: number; floodDropped: number; outDropped: number }
   linkReady(link: PoolLink): void
@@ -42,8 +44,9 @@ export interface Unsent {
 
 export class PoolLink implements ExtensionInstance<PoolMessages> {
   readonly handlers: HandlerTable<PoolMessages>
-  /** The member's partition id, once its hello arrived. */
+  /** The member's partition id and how many ids it derives from it, once its hello arrived. */
   nodeId: Uint8Array | undefined
+  points = 1
   ready = false
   private out: Unsent = {
     sightings: [],
@@ -61,7 +64,7 @@ export class PoolLink implements ExtensionInstance<PoolMessages> {
   ) {
     this.refilled = pool.clock.now()
     this.handlers = {
-      hello: (h) => this.admit() && this.onHello(h.nodeId),
+      hello: (h) => this.admit() && this.onHello(h.nodeId, h.points),
       sightings: (m) => this.admit() && this.pool.received(this, m.entries),
       nodes: (m) => this.admit() && this.pool.receivedNodes(this, m.nodes),
       have: (m) => this.admit() && this.pool.receivedHave(this, m.infohashes),
@@ -74,7 +77,11 @@ export class PoolLink implements ExtensionInstance<PoolMessages> {
   }
 
   onReady(): void {
-    this.session.send('hello', { version: POOL_PROTOCOL_VERSION, nodeId: this.pool.nodeId })
+    this.session.send('hello', {
+      version: POOL_PROTOCOL_VERSION,
+      nodeId: this.pool.nodeId,
+      points: this.pool.points,
+    })
   }
 
   onClose(): void {
@@ -102,8 +109,9 @@ export class PoolLink implements ExtensionInstance<PoolMessages> {
     this.session.peer.close(reason)
   }
 
-  private onHello(nodeId: Uint8Array): void {
+  private onHello(nodeId: Uint8Array, points: number): void {
     this.nodeId = nodeId
+    this.points = points
     this.ready = true
     this.pool.linkReady(this)
   }

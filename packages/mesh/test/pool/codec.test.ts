@@ -27,6 +27,13 @@ describe('bb_pool codecs', () => {
     )
   })
 
+  it('round-trips hello; a hello without a point count means one', () => {
+    const nodeId = randomBytes(20)
+    expect(roundTrip('hello', { version: 1, nodeId, points: 32 })).toMatchObject({ version: 1, points: 32 })
+    const bare = poolCodecs.hello.decode(dict({ v: 1, i: nodeId }) as never, new Uint8Array())
+    expect(bare.points).toBe(1)
+  })
+
   it('round-trips nodes and haves', () => {
     const nodes = [{ id: randomBytes(20), host: '127.0.0.1', port: 4000 }]
     const n = roundTrip('nodes', { nodes }) as { nodes: typeof nodes }
@@ -57,6 +64,7 @@ describe('bb_pool codecs', () => {
       ['have', { i: randomBytes(20 * (MAX_HAVE_ENTRIES + 1)) }],
       ['have', { i: 'not bytes' }],
       ['hello', { v: 1, i: randomBytes(19) }],
+      ['hello', { v: 1, i: randomBytes(20), w: 65 }],
     ]
     for (const [type, d] of bad)
       expect(

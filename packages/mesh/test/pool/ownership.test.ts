@@ -2,7 +2,7 @@
 // us, and a member's region falls to the next-closest one the moment its link goes.
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { Ownership } from '../../src/pool/ownership.js'
+import { Ownership, partitionIds } from '../../src/pool/ownership.js'
 
 const big = (b: Uint8Array): bigint => BigInt(`0x${Buffer.from(b).toString('hex')}`)
 
@@ -38,6 +38,32 @@ describe('Ownership', () => {
     ids.delete('m3')
     check()
     expect(o.size).toBe(6)
+  })
+
+  it('with 32 partition ids each, 8 members share the keyspace far more evenly than with one', () => {
+    const largest = (points: number): number => {
+      const ids = Array.from({ length: 8 }, () => randomBytes(20))
+      const o = new Ownership(ids[0]!, points)
+      ids.slice(1).forEach((id, m) => o.set(`m${m}`, id, points))
+      const count = new Map<string, number>()
+      for (let i = 0; i < 4_000; i++) {
+        const w = o.ownerOf(randomBytes(20))
+        const k = w.self ? 'self' : w.who
+        count.set(k, (count.get(k) ?? 0) + 1)
+      }
+      return (Math.max(...count.values()) / 4_000) * 8 // largest share / mean share
+    }
+    const mean = (f: () => number): number => Array.from({ length: 10 }, f).reduce((a, b) => a + b) / 10
+    const one = mean(() => largest(1))
+    const many = mean(() => largest(32))
+    expect(many).toBeLessThan(1.45)
+    expect(many).toBeLessThan(one)
+    // The ids are derived, so every member computes the same ones from an id and a count.
+    const id = randomBytes(20)
+    expect(partitionIds(id, 3).map((x) => Buffer.from(x).toString('hex'))).toEqual(
+      partitionIds(Buffer.from(id), 3).map((x) => Buffer.from(x).toString('hex')),
+    )
+    expect(partitionIds(id, 3)[0]).toBe(id)
   })
 
   it('owns everything alone, and its own id even against an equal member id', () => {
