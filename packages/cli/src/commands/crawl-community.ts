@@ -126,7 +126,8 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
   return {
     firstLink: async (ms, signal) => {
       const end = Date.now() + ms
-      while (relay.links.size === 0 && Date.now() < end && !signal.aborted)
+      // Linked for pooling: the member's bb_pool hello has arrived (it follows the gate).
+      while (pool.members === 0 && Date.now() < end && !signal.aborted)
         await new Promise((r) => setTimeout(r, 100))
     },
     pool,

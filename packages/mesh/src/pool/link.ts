@@ -76,6 +76,10 @@ export class PoolLink implements ExtensionInstance<PoolMessages> {
     return Buffer.from(this.session.peer.peerId ?? []).toString('hex')
   }
 
+  get direction(): 'inbound' | 'outbound' {
+    return this.session.peer.direction
+  }
+
   onReady(): void {
     this.session.send('hello', {
       version: POOL_PROTOCOL_VERSION,

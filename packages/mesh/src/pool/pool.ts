@@ -197,7 +197,8 @@ export class SamplePool implements HarvestPool, PoolCore {
   announce(infohashes: readonly Uint8Array[]): void {
     for (const ih of infohashes) {
       if (ih.length < 20) continue
-      for (const ls of this.links.values()) if (ls[0]!.queueHave(ih)) this.counters.haveOut++
+      for (const who of this.links.keys())
+        if (this.linkTo(who)?.queueHave(ih) === true) this.counters.haveOut++
     }
   }
 
@@ -229,9 +230,10 @@ export class SamplePool implements HarvestPool, PoolCore {
         ...(peer && { peer }),
       })
     }
-    if (ls.length === 0) return
-    for (const n of unsent.nodes) ls[0]!.queueNode(n)
-    for (const ih of unsent.have) ls[0]!.queueHave(ih)
+    const other = this.linkTo(link.who)
+    if (other === undefined) return
+    for (const n of unsent.nodes) other.queueNode(n)
+    for (const ih of unsent.have) other.queueHave(ih)
   }
 
   received(link: PoolLink, entries: PooledSighting[]): void {
@@ -277,6 +279,18 @@ export class SamplePool implements HarvestPool, PoolCore {
 
   private ownerLink(key: Uint8Array): PoolLink | undefined {
     const owner = this.ownership.ownerOf(key)
-    return owner.self ? undefined : this.links.get(owner.who)?.[0]
+    return owner.self ? undefined : this.linkTo(owner.who)
+  }
+
+  /**
+   * The link to send on. While both sides' dials are up, the mesh keeps the one dialled by the
+   * smaller node id and closes the other: what is sent on that one may be lost, so avoid it.
+   */
+  private linkTo(who: string): PoolLink | undefined {
+    const ls = this.links.get(who)
+    if (ls === undefined || ls.length < 2) return ls?.[0]
+    const peer = ls[0]!.nodeId
+    const preferred = peer && toHex(this.nodeId) < toHex(peer) ? 'outbound' : 'inbound'
+    return ls.find((l) => l.direction === preferred) ?? ls[0]
   }
 }

@@ -21,6 +21,9 @@ function infoDict(name: string, pieces: number): { info: Buffer; ih: Buffer } {
   return { info, ih: createHash('sha1').update(info).digest() }
 }
 
+/** Distinct members a relay is linked to. */
+const members_ = (r: MetadataRelay): number => new Set([...r.links].map((l) => l.who)).size
+
 let net: Net
 const members = new Members()
 const relays = new Map<TestMember, MetadataRelay>()
@@ -50,7 +53,8 @@ beforeAll(async () => {
     return d
   })
   asker = await add(async () => undefined)
-  await until('linked', 30_000, () => relays.get(asker)!.links.size === 2)
+  // Two members, however many links: the mesh may hold a second link to one of them for a while.
+  await until('linked', 30_000, () => members_(relays.get(asker)!) === 2)
 }, 60_000)
 afterAll(async () => {
   await members.close()
@@ -66,10 +70,13 @@ describe('bb_relay', { timeout: 60_000 }, () => {
 
   it('a lying member is caught by hash, never believed, then banned and disconnected', async () => {
     const r = relays.get(asker)!
-    for (const u of unknown) expect(await r.fetch(u.ih)).toBeUndefined()
+    // A request can be lost to a duplicate link the mesh closes meanwhile (no strike then): ask
+    // until the ban, a bounded number of times.
+    for (let i = 0; i < 6 && r.counters.banned === 0; i++)
+      expect(await r.fetch(unknown[i % unknown.length]!.ih)).toBeUndefined()
     expect(r.counters.badHash).toBe(2)
     expect(r.counters.banned).toBe(1)
-    await until('liar link closed', 10_000, () => r.links.size === 1)
+    await until('liar link closed', 10_000, () => members_(r) === 1)
     // The honest member still answers, and only it is asked now.
     const before = relays.get(liar)!.counters.requestsIn
     const got = await r.fetch(small.ih)
