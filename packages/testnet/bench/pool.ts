@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { benchEnv, round, rowPerChild, sec } from './children.js'
-import { runSimulation, runTestnet, type PoolSummary } from '../src/index.js'
+import { runSimulation, runTestnet, type CoverageSummary, type PoolSummary } from '../src/index.js'
 
 const env = process.env
 const ONLY = env.POOL_ONLY
@@ -73,20 +73,7 @@ async function simRow(config: string): Promise<Row> {
       if (e.event !== 'ready') process.stderr.write(`sim ${config} ${e.event} ${e.metadataCoverage}\n`)
     },
   })
-  return {
-    config,
-    k,
-    cooperating,
-    metadata: s.timeToMetadataCoverage,
-    slowest: s.slowestTimeToMetadataCoverage,
-    sighted: s.timeToCoverage,
-    metadataCoverage: s.metadataCoverage,
-    fetchesPerInfohash: s.fetchesPerInfohash,
-    messagesPerInfohash: s.messagesPerInfohash,
-    pool: s.community?.pool ?? null,
-    wallS: round((Date.now() - t0) / 1000),
-    infohashSurveyDays: s.estimate?.infohashSurveyDays ?? null,
-  }
+  return toRow(config, s, s.community?.pool, t0, s.estimate?.infohashSurveyDays ?? null)
 }
 
 async function testnetRow(config: string): Promise<Row> {
@@ -101,19 +88,28 @@ async function testnetRow(config: string): Promise<Row> {
     durationMs: 240_000,
     statsIntervalMs: 30_000,
   })
+  return toRow(config, s, s.community?.pool, t0, null)
+}
+
+function toRow(
+  config: string,
+  s: CoverageSummary,
+  pool: PoolSummary | undefined,
+  t0: number,
+  infohashSurveyDays: number | null,
+): Row {
   return {
+    ...parse(config),
     config,
-    k,
-    cooperating,
     metadata: s.timeToMetadataCoverage,
     slowest: s.slowestTimeToMetadataCoverage,
     sighted: s.timeToCoverage,
     metadataCoverage: s.metadataCoverage,
     fetchesPerInfohash: s.fetchesPerInfohash,
     messagesPerInfohash: s.messagesPerInfohash,
-    pool: s.community?.pool ?? null,
+    pool: pool ?? null,
     wallS: round((Date.now() - t0) / 1000),
-    infohashSurveyDays: null,
+    infohashSurveyDays,
   }
 }
 

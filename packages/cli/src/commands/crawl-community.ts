@@ -15,6 +15,7 @@ import {
   MetadataRelay,
   parseHint,
   SamplePool,
+  type PoolCounters,
   type ReplicatePolicy,
   startMesh,
   type Harvester,
@@ -57,25 +58,25 @@ export interface MeshCounters {
   bus: { puts: number; accepted: number; rejected: number }
 }
 
-/** What `crawl --json` reports under `mesh.pool`. */
-export interface PoolReport {
+/** What `crawl --json` reports under `mesh.pool`: the pool's counters (see PoolCounters) and the relay's. */
+export type PoolReport = Pick<
+  PoolCounters,
+  | 'owned'
+  | 'forwarded'
+  | 'received'
+  | 'nodesForwarded'
+  | 'nodesReceived'
+  | 'haveOut'
+  | 'haveIn'
+  | 'floodDropped'
+> & {
   replicate: ReplicatePolicy
   /** Members we pool with now (a live bb_pool link). */
   members: number
-  /** Sightings triaged here as their owner, handed to their owner, and handed to us. */
-  owned: number
-  forwarded: number
-  received: number
-  nodesForwarded: number
-  nodesReceived: number
-  /** Infohashes we told members we hold, and ones they told us they hold. */
-  haveOut: number
-  haveIn: number
   /** Verified info dicts taken from members, and served to them. */
   relayedIn: number
   relayedOut: number
   relayFailures: number
-  floodDropped: number
 }
 
 export interface CrawlMember {
