@@ -6,7 +6,7 @@
 // - the loopback testnet (default 300 nodes x 2,000 torrents: K = 1, 8 independent, 8 cooperating),
 //   where every member, node and seed shares one process on this machine's cores.
 // Ratios are against K = 1 of the same run. POOL_SIM_NODES, POOL_SIM_TORRENTS, POOL_SIM_CONFIGS
-// ("1,8,8c,16c"; "c" = cooperating), POOL_SIM_WALL_S, POOL_TESTNET_NODES, POOL_TESTNET_TORRENTS,
+// ("1,8,8c,16c"; "c" = cooperating), POOL_SIM_WALL_S, POOL_SIM_STOP_AT (union share that ends a row, 1), POOL_TESTNET_NODES, POOL_TESTNET_TORRENTS,
 // POOL_TESTNET_CONFIGS, POOL_ONLY=sim|testnet override. Writes bench/results/pool-*.{json,md}.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -21,6 +21,8 @@ const SIM = {
   torrents: Number(env.POOL_SIM_TORRENTS ?? 5_000),
   configs: (env.POOL_SIM_CONFIGS ?? '1,8,8c,16c').split(','),
   wallS: Number(env.POOL_SIM_WALL_S ?? 900),
+  /** Union metadata share that ends a row (a torrent or two may never be fetchable). */
+  stopAt: Number(env.POOL_SIM_STOP_AT ?? 1),
 }
 const TESTNET = {
   nodes: Number(env.POOL_TESTNET_NODES ?? 300),
@@ -66,7 +68,7 @@ async function simRow(config: string): Promise<Row> {
     community: cooperating,
     durationMs: 3_600_000,
     wallLimitMs: SIM.wallS * 1000,
-    stopAtMetadataCoverage: 1,
+    stopAtMetadataCoverage: SIM.stopAt,
     sampleMs: 1_000,
     statsIntervalMs: 60_000,
     onEvent: (e) => {
