@@ -216,7 +216,12 @@ async function main(): Promise<void> {
     }
   }
   mkdirSync(resultsDir, { recursive: true })
-  const name = `pool-sim${SIM.nodes}x${SIM.torrents}-testnet${TESTNET.nodes}x${TESTNET.torrents}`
+  // Named after the settings that ran (POOL_ONLY runs one).
+  const name = [
+    'pool',
+    ...(out.sim ? [`sim${SIM.nodes}x${SIM.torrents}`] : []),
+    ...(out.testnet ? [`testnet${TESTNET.nodes}x${TESTNET.torrents}`] : []),
+  ].join('-')
   writeFileSync(join(resultsDir, `${name}.json`), JSON.stringify(out, null, 2) + '\n')
   writeFileSync(join(resultsDir, `${name}.md`), md.join('\n'))
   process.stdout.write(md.join('\n'))
