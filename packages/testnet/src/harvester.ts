@@ -6,14 +6,15 @@ import {
   createHarvester,
   createWireFetcher,
   dhtNodeAdapter,
-  MetadataRelay,
-  SamplePool,
+  type MetadataRelay,
+  type SamplePool,
   type Harvester,
   type HarvesterOptions,
   type MetadataFetcher,
 } from '@bbmesh/mesh'
 import { INFOHASH_BYTES, LOOPBACK } from './constants.js'
 import type { HarvesterProbe } from './coverage.js'
+import { createPoolMember, poolHarvesterOptions } from './pool-member.js'
 
 type Tuning = Omit<HarvesterOptions, 'dht' | 'fetcher' | 'index'>
 
@@ -116,27 +117,24 @@ export async function startHarvester(opts: TestnetHarvesterOptions): Promise<Tes
         return index.recordSightings(ss)
       },
     }
-    // Members serve what this index committed, and the pool tells them once it is committed.
-    const relay = opts.pool && new MetadataRelay({ lookup: (ih) => index.metadataFor(ih), timeoutMs: 5_000 })
-    const pool =
-      relay &&
-      new SamplePool({
-        nodeId: Buffer.from(nodes[0]!.nodeIdHex, 'hex'),
-        relay,
+    const member =
+      opts.pool &&
+      createPoolMember({
+        index,
+        nodeIdHex: nodes[0]!.nodeIdHex,
         flushMs: 100,
-        haveCapacity: 200_000,
-        ...(opts.pool?.replicate !== undefined && { replicate: opts.pool.replicate }),
+        ...(opts.pool.replicate !== undefined && { replicate: opts.pool.replicate }),
       })
     const harvester = createHarvester({
       ...TESTNET_HARVESTER_TUNING,
-      ...(pool && { pool, handOverRecheckMs: 3_000, onIngested: (ts) => pool.announceTorrents(ts) }),
+      ...(member && { ...poolHarvesterOptions(member), handOverRecheckMs: 3_000 }),
       ...opts.tuning,
       dht: dhtNodeAdapter(nodes),
       fetcher,
       index: tapped,
       random: () => rng.next(),
     })
-    pool?.attach(harvester)
+    member?.pool.attach(harvester)
     closers.push(() => harvester.stop())
     if (opts.autoStart !== false) harvester.start()
 
@@ -161,7 +159,7 @@ export async function startHarvester(opts: TestnetHarvesterOptions): Promise<Tes
       index,
       nodes,
       probe,
-      ...(pool && relay && { pool, relay }),
+      ...member,
       stop: () => (stopping ??= close()),
     }
   } catch (err) {

@@ -7,14 +7,13 @@ import { openIndex, type PooledIndex, type SightingInput, type TorrentInput } fr
 import {
   createHarvester,
   dhtNodeAdapter,
-  MetadataRelay,
-  SamplePool,
   type Harvester,
   type HarvesterOptions,
   type ReplicatePolicy,
 } from '@bbmesh/mesh'
 import { INFOHASH_BYTES } from '../constants.js'
 import type { HarvesterProbe } from '../coverage.js'
+import { createPoolMember, poolHarvesterOptions, type PoolMember } from '../pool-member.js'
 import { createSimFetcher, type SimFetcher } from './fetcher.js'
 import type { VirtualClock } from './clock.js'
 import type { SimWireNetwork } from './wires.js'
@@ -53,7 +52,7 @@ export interface SimHarvester {
   /** What this harvester's nodes sent (opts.traffic counts all harvesters together). */
   readonly traffic: TrafficCounter
   /** With `pool`: its pool and relay, and the peer id its member links carry. */
-  readonly member?: { pool: SamplePool; relay: MetadataRelay; peerId: Uint8Array }
+  readonly member?: PoolMember & { peerId: Uint8Array }
   /** Stops the harvester (flushing), then the fetcher, its nodes and its index. Idempotent. */
   stop(): Promise<void>
 }
@@ -107,28 +106,24 @@ export async function startSimHarvester(opts: SimHarvesterOptions): Promise<SimH
         return index.recordSightings(ss)
       },
     }
-    const relay =
+    const member =
       opts.pool &&
-      new MetadataRelay({ lookup: (ih) => index.metadataFor(ih), clock: opts.clock, timeoutMs: 5_000 })
-    const pool =
-      relay &&
-      new SamplePool({
-        nodeId: Buffer.from(nodes[0]!.nodeIdHex, 'hex'),
-        relay,
+      createPoolMember({
+        index,
+        nodeIdHex: nodes[0]!.nodeIdHex,
         clock: opts.clock,
-        haveCapacity: 200_000,
-        ...(opts.pool?.replicate !== undefined && { replicate: opts.pool.replicate }),
+        ...(opts.pool.replicate !== undefined && { replicate: opts.pool.replicate }),
       })
     const harvester = createHarvester({
       ...opts.tuning,
-      ...(pool && { pool, onIngested: (ts) => pool.announceTorrents(ts) }),
+      ...(member && poolHarvesterOptions(member)),
       dht: dhtNodeAdapter(nodes),
       fetcher,
       index: tapped,
       random: () => rng.next(),
       clock: opts.clock,
     })
-    pool?.attach(harvester)
+    member?.pool.attach(harvester)
     closers.push(() => harvester.stop())
     if (opts.autoStart !== false) harvester.start()
     const probe: HarvesterProbe = {
@@ -147,7 +142,7 @@ export async function startSimHarvester(opts: SimHarvesterOptions): Promise<SimH
       probe,
       fetcher,
       traffic: own,
-      ...(pool && relay && { member: { pool, relay, peerId: rng.bytes(20) } }),
+      ...(member && { member: { ...member, peerId: rng.bytes(20) } }),
       stop: () => (stopping ??= close()),
     }
   } catch (err) {
