@@ -20,6 +20,7 @@ import { createMembersExtension, type MembersCore, type MembersLink } from './ex
 import { MemberTable, type MemberRecord } from './member-table.js'
 import { Rendezvous } from './rendezvous.js'
 import type { MemberInfo, MeshEvents, MeshOptions, MeshStats } from './types.js'
+import { keptDirection } from './kept-link.js'
 
 export class CommunityMesh extends EventEmitter<MeshEvents> implements MembersCore {
   readonly clock: Clock
@@ -174,7 +175,7 @@ export class CommunityMesh extends EventEmitter<MeshEvents> implements MembersCo
     if (existing && !existing.isClosed) {
       // Both sides dialled: keep the link dialled by the smaller node id, which both sides agree on.
       this.n.duplicateLinks++
-      const preferred = this.selfHex < idHex ? 'outbound' : 'inbound'
+      const preferred = keptDirection(this.selfHex, idHex)
       if (existing.direction === preferred || link.direction !== preferred) return link.close('duplicate')
       this.links.delete(idHex)
       existing.close('duplicate')

@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../clock.js'
 import type { Harvester } from '../harvester/harvester-api.js'
 import type { DhtContact, HarvestPool } from '../harvester/types.js'
 import { toHex } from '../hex.js'
+import { keptDirection } from '../membership/kept-link.js'
 import { randomBytes } from '../random.js'
 import type { MetadataRelay } from '../relay/relay.js'
 import { poolProtocol, type PoolMessages, type PoolNode, type PooledSighting } from './codec.js'
@@ -91,6 +92,7 @@ export class SamplePool implements HarvestPool, PoolCore {
   }
   readonly clock: Clock
   readonly nodeId: Uint8Array
+  private readonly selfHex: string
   readonly flushMs: number
   readonly points: number
   readonly haveCapacity: number
@@ -109,6 +111,7 @@ export class SamplePool implements HarvestPool, PoolCore {
   constructor(private readonly opts: SamplePoolOptions) {
     this.clock = opts.clock ?? systemClock
     this.nodeId = Buffer.from(opts.nodeId)
+    this.selfHex = toHex(this.nodeId)
     this.flushMs = opts.flushMs ?? 250
     this.haveCapacity = opts.haveCapacity ?? 1_000_000
     this.replicate = opts.replicate ?? 'all'
@@ -283,14 +286,16 @@ export class SamplePool implements HarvestPool, PoolCore {
   }
 
   /**
-   * The link to send on. While both sides' dials are up, the mesh keeps the one dialled by the
-   * smaller node id and closes the other: what is sent on that one may be lost, so avoid it.
+   * The link to send on. While both sides' dials are up, the mesh keeps one (membership/kept-link.ts)
+   * and closes the other: what is sent on that one may be lost, so avoid it. (Our pool id is our DHT
+   * node id, the id the mesh compares.)
    */
   private linkTo(who: string): PoolLink | undefined {
     const ls = this.links.get(who)
     if (ls === undefined || ls.length < 2) return ls?.[0]
     const peer = ls[0]!.nodeId
-    const preferred = peer && toHex(this.nodeId) < toHex(peer) ? 'outbound' : 'inbound'
-    return ls.find((l) => l.direction === preferred) ?? ls[0]
+    if (peer === undefined) return ls[0]
+    const kept = keptDirection(this.selfHex, toHex(peer))
+    return ls.find((l) => l.direction === kept) ?? ls[0]
   }
 }
