@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { libraryFromIndex, type CatalogEntry } from '@bbmesh/catalog'
+import { createTestnet, type Testnet } from '@bbmesh/dht'
 import { openIndex, type TorrentInput } from '@bbmesh/index'
+import { afterAll, beforeAll } from 'vitest'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const dist = resolve(here, '../dist')
@@ -139,4 +141,20 @@ export async function ingest(home: string, rows: TorrentInput[]): Promise<void> 
   } finally {
     await index.close()
   }
+}
+
+/**
+ * A 6-node loopback DHT for a test file's catalog processes: built before its tests, destroyed after
+ * them together with the temporary data dirs (`cleanUp`). Read it inside tests: `testnet()`.
+ */
+export function useCatalogTestnet(): () => Testnet {
+  let testnet: Testnet | undefined
+  beforeAll(async () => {
+    testnet = await createTestnet(6)
+  })
+  afterAll(async () => {
+    cleanUp()
+    await testnet?.destroy()
+  })
+  return () => testnet!
 }

@@ -1,19 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { parseTorrentFile } from '@bbmesh/catalog'
-import { createTestnet, type Testnet } from '@bbmesh/dht'
 import { openIndex } from '@bbmesh/index'
-import { cleanUp, ingest, run, start, temp, torrents } from './catalog-process.js'
+import { ingest, run, start, temp, torrents, useCatalogTestnet } from './catalog-process.js'
 
-let testnet: Testnet
-beforeAll(async () => {
-  testnet = await createTestnet(6)
-})
-afterAll(async () => {
-  cleanUp()
-  await testnet?.destroy()
-})
+const testnet = useCatalogTestnet()
 
 describe('bbmesh catalog build', () => {
   it('writes the catalog torrent and files, prints both infohashes, and is deterministic', async () => {
@@ -44,7 +36,7 @@ describe('bbmesh catalog build', () => {
 
 describe('bbmesh publish / resolve (loopback DHT, separate processes)', () => {
   it('a second process resolves the published library; --once republishes with a higher seq', async () => {
-    const bootstrap = testnet.bootstrap.join(',')
+    const bootstrap = testnet().bootstrap.join(',')
     const pub = temp()
     const minted = await run(['--data-dir', pub, '--json', 'keys', 'mint'])
     const publicKey = minted.json['publicKey'] as string

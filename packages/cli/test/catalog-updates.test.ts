@@ -1,28 +1,20 @@
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestnet, type Testnet } from '@bbmesh/dht'
+import { describe, expect, it } from 'vitest'
 import { openIndex, type TorrentInput } from '@bbmesh/index'
-import { cleanUp, exportedLibrary, ingest, run, start, temp, torrents } from './catalog-process.js'
+import { exportedLibrary, ingest, run, start, temp, torrents, useCatalogTestnet } from './catalog-process.js'
 
 // Each step re-joins a testnet whose routing tables still list the DHT nodes of processes that already
 // exited, and queries to those time out: several seconds a step on a loaded machine.
 const SLOW = 90_000
 
-let testnet: Testnet
-beforeAll(async () => {
-  testnet = await createTestnet(6)
-})
-afterAll(async () => {
-  cleanUp()
-  await testnet?.destroy()
-})
+const testnet = useCatalogTestnet()
 
 describe('bbmesh resolve follows updates (loopback DHT, separate processes)', () => {
   it(
     'removals, changes and additions at the publisher propagate: the resolver ends with an identical library',
     { timeout: SLOW },
     async () => {
-      const bootstrap = testnet.bootstrap.join(',')
+      const bootstrap = testnet().bootstrap.join(',')
       const pub = temp()
       await run(['--data-dir', pub, '--json', 'keys', 'mint'])
       const publicKey = (await run(['--data-dir', pub, '--json', 'keys', 'show'])).json['publicKey'] as string
@@ -67,7 +59,7 @@ describe('bbmesh resolve follows updates (loopback DHT, separate processes)', ()
       await run(['--data-dir', pub, '--json', 'keys', 'mint'])
       const publicKey = (await run(['--data-dir', pub, '--json', 'keys', 'show'])).json['publicKey'] as string
       await ingest(pub, torrents(200, 30))
-      const net = ['--bootstrap', testnet.bootstrap.join(','), '--host', '127.0.0.1']
+      const net = ['--bootstrap', testnet().bootstrap.join(','), '--host', '127.0.0.1']
       const seeding = start(['--data-dir', pub, '--json', 'publish', ...net])
       expect(JSON.parse(await seeding.next())).toMatchObject({ seq: 1, entries: 30 })
 

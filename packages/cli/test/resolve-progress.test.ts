@@ -3,11 +3,10 @@
 // only way to get a TTY without a native module; stdout and stderr share it.
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestnet, type Testnet } from '@bbmesh/dht'
+import { describe, expect, it } from 'vitest'
 import { openIndex } from '@bbmesh/index'
 import { join } from 'node:path'
-import { cleanUp, ingest, run, start, temp, torrents } from './catalog-process.js'
+import { ingest, run, start, temp, torrents, useCatalogTestnet } from './catalog-process.js'
 import { binPath } from './run-cli.js'
 
 const SCRIPT = '/usr/bin/script'
@@ -33,14 +32,7 @@ function onTerminal(args: string[]): Promise<{ code: number; screen: string }> {
   })
 }
 
-let testnet: Testnet
-beforeAll(async () => {
-  testnet = await createTestnet(6)
-})
-afterAll(async () => {
-  cleanUp()
-  await testnet?.destroy()
-})
+const testnet = useCatalogTestnet()
 
 describe.skipIf(!hasPty)('bbmesh resolve on a terminal', () => {
   it(
@@ -50,7 +42,7 @@ describe.skipIf(!hasPty)('bbmesh resolve on a terminal', () => {
       const pub = temp()
       const publicKey = (await run(['--data-dir', pub, '--json', 'keys', 'mint'])).json['publicKey'] as string
       await ingest(pub, torrents(0, 1200))
-      const net = ['--bootstrap', testnet.bootstrap.join(','), '--host', '127.0.0.1']
+      const net = ['--bootstrap', testnet().bootstrap.join(','), '--host', '127.0.0.1']
       const seeding = start(['--data-dir', pub, '--json', 'publish', ...net])
       expect(JSON.parse(await seeding.next())).toMatchObject({ seq: 1, entries: 1200 })
       const resolve = (home: string, flags: string[]) =>
