@@ -150,3 +150,24 @@ export {
   type PooledSighting,
   type PoolNode,
 } from './pool/codec.js'
+export {
+  FederatedSearch,
+  type FederatedSearchOptions,
+  type CommunitySearchQuery,
+  type CommunitySearchResult,
+  type MemberAnswer,
+  type MemberAnswerStatus,
+} from './search/federated-search.js'
+export type { CommunityHit } from './search/merge.js'
+export type { SearchCounters, SearchLimits } from './search/search-host.js'
+export {
+  searchCodecs,
+  searchProtocol,
+  SEARCH_EXTENSION_NAME,
+  MAX_SEARCH_LIMIT,
+  MAX_DEADLINE_MS,
+  type SearchMessages,
+  type SearchRequest,
+  type SearchHitsPage,
+  type WireHit,
+} from './search/codec.js'

@@ -1,4 +1,4 @@
-// Fuzz targets for the mesh's own bb_* codecs (bb_members, bb_relay, bb_pool), decoded the way @bbmesh/wire's
+// Fuzz targets for the mesh's own bb_* codecs (bb_members, bb_relay, bb_pool, bb_search), decoded the way @bbmesh/wire's
 // dispatcher does it (size cap, bencoded dict prefix, msg_type, trailer rule, the codec's checks).
 // Oracle: a WireError, or a value that survives encode -> decode unchanged.
 import { dirname, join } from 'node:path'
@@ -18,6 +18,7 @@ import { describe, expect, it } from 'vitest'
 import { membersProtocol } from '../../src/membership/codec.js'
 import { relayProtocol } from '../../src/relay/codec.js'
 import { poolProtocol } from '../../src/pool/codec.js'
+import { searchProtocol } from '../../src/search/codec.js'
 import { FUZZ_TEST_TIMEOUT, bencodeNoise, fuzz, mutated } from '../../../../test-support/fuzz-harness.js'
 
 const corpus = join(dirname(fileURLToPath(import.meta.url)), 'corpus')
@@ -129,11 +130,44 @@ const poolValid = fc.oneof(
   fc.array(id, { maxLength: 24 }).map((infohashes) => encodeAsSender(pool, 'have', { infohashes })),
 )
 
+const search = searchProtocol as ExtensionProtocol<unknown>
+const words = fc.string({ minLength: 1, maxLength: 40 }).filter((t) => t.trim() !== '')
+const hex = (n: number): fc.Arbitrary<string> =>
+  fc.uint8Array({ minLength: n, maxLength: n }).map((b) => Buffer.from(b).toString('hex'))
+const hit = fc.record({
+  infohashV1: hex(20),
+  infohashV2: fc.option(hex(32), { nil: null }),
+  name: fc.string({ maxLength: 80 }),
+  totalSize: fc.nat(),
+  fileCount: fc.nat(1000),
+  firstSeen: fc.nat(),
+  lastSeen: fc.nat(),
+  score: fc.integer({ min: -1e6, max: 1e6 }).map((s) => s / 1000),
+  matchedFiles: fc.array(fc.record({ path: fc.string({ maxLength: 60 }), size: fc.nat() }), { maxLength: 3 }),
+})
+const searchValid = fc.oneof(
+  fc
+    .record({
+      id: fc.nat(),
+      text: words,
+      limit: fc.integer({ min: 1, max: 100 }),
+      deadlineMs: fc.integer({ min: 1, max: 30_000 }),
+    })
+    .map((q) => encodeAsSender(search, 'query', q)),
+  fc
+    .record({ id: fc.nat(), hits: fc.array(hit, { maxLength: 4 }), done: fc.boolean() })
+    .map((p) => encodeAsSender(search, 'hits', p)),
+  fc
+    .record({ id: fc.nat(), reason: fc.constantFrom('rate', 'load') })
+    .map((b) => encodeAsSender(search, 'busy', b)),
+)
+
 describe('fuzz @bbmesh/mesh bb_* codecs', () => {
   const targets: [string, ExtensionProtocol<unknown>, fc.Arbitrary<Uint8Array>][] = [
     ['bb_members', membersProtocol as ExtensionProtocol<unknown>, membersValid],
     ['bb_relay', relayProtocol as ExtensionProtocol<unknown>, relayValid],
     ['bb_pool', pool, poolValid],
+    ['bb_search', search, searchValid],
   ]
   for (const [name, protocol, valid] of targets) {
     it(

@@ -1,0 +1,123 @@
+// Merging members' answers to one query: hits deduplicated by infohash (a hybrid torrent one member
+// knows by v1 and another by v2 as well is still one hit), each remembering which members hold it,
+// ranked by the best local score lifted by how many (trusted) members hold it. A hit that cannot be
+// an answer to the query (no query word in its name or matched paths, or outside the size filters)
+// is dropped here and counted against the member that sent it.
+import { countPhraseMatches, parseQueryText, type QueryPhrase } from '@bbmesh/index'
+import type { WireHit } from './codec.js'
+
+export interface CommunityHit {
+  infohashV1: string | null
+  infohashV2: string | null
+  name: string
+  totalSize: number
+  fileCount: number
+  firstSeen: Date
+  lastSeen: Date
+  /** The best score any member gave it (each member ranks by its own index). */
+  score: number
+  /** Members that returned it (this member included when it searched its own index). */
+  members: number
+  /** Their ids (peer ids, hex; 'self' for this member). */
+  holders: string[]
+  /** What the merged list is sorted by: score × (1 + log2 of the holders' summed weight). */
+  rank: number
+  matchedFiles: { path: string; size: number }[]
+}
+
+export interface MergeFilter {
+  text: string
+  minSize?: number
+  maxSize?: number
+}
+
+interface Entry {
+  hit: CommunityHit
+  weight: number
+}
+
+export class HitMerger {
+  private readonly byHash = new Map<string, Entry>()
+  private readonly entries: Entry[] = []
+  private readonly phrases: QueryPhrase[]
+
+  constructor(private readonly filter: MergeFilter) {
+    this.phrases = parseQueryText(filter.text)
+  }
+
+  /** Whether `h` could answer the query at all; the index's own matching is finer than this. */
+  plausible(h: WireHit): boolean {
+    if (this.filter.minSize !== undefined && h.totalSize < this.filter.minSize) return false
+    if (this.filter.maxSize !== undefined && h.totalSize > this.filter.maxSize) return false
+    if (this.phrases.length === 0) return true
+    if (countPhraseMatches(h.name, this.phrases) > 0) return true
+    return h.matchedFiles.some((f) => countPhraseMatches(f.path, this.phrases) > 0)
+  }
+
+  /** Adds one member's hits; returns those new to the merged list. */
+  add(member: string, hits: readonly WireHit[], weight: number): CommunityHit[] {
+    const fresh: CommunityHit[] = []
+    for (const h of hits) {
+      const keys = [h.infohashV1, h.infohashV2].filter((k): k is string => k !== null)
+      const found = keys.map((k) => this.byHash.get(k)).find((e) => e !== undefined)
+      if (found === undefined) {
+        const entry: Entry = { hit: toCommunityHit(h, member), weight }
+        for (const k of keys) this.byHash.set(k, entry)
+        this.entries.push(entry)
+        fresh.push(entry.hit)
+        continue
+      }
+      const c = found.hit
+      if (c.holders.includes(member)) continue
+      c.holders.push(member)
+      c.members++
+      found.weight += weight
+      c.score = Math.max(c.score, h.score)
+      if (h.firstSeen * 1000 < c.firstSeen.getTime()) c.firstSeen = new Date(h.firstSeen * 1000)
+      if (h.lastSeen * 1000 > c.lastSeen.getTime()) c.lastSeen = new Date(h.lastSeen * 1000)
+      for (const k of keys) {
+        if (!this.byHash.has(k)) this.byHash.set(k, found)
+        if (k.length === 40) c.infohashV1 ??= k
+        else c.infohashV2 ??= k
+      }
+      if (c.matchedFiles.length === 0) c.matchedFiles = h.matchedFiles
+    }
+    return fresh
+  }
+
+  get size(): number {
+    return this.entries.length
+  }
+
+  /** The best `limit` hits, ranked. */
+  top(limit: number): CommunityHit[] {
+    for (const e of this.entries) e.hit.rank = rankOf(e.hit.score, e.weight)
+    return this.entries
+      .map((e) => e.hit)
+      .sort((a, b) => b.rank - a.rank || b.members - a.members || a.name.localeCompare(b.name))
+      .slice(0, limit)
+  }
+}
+
+function rankOf(score: number, weight: number): number {
+  const lift = 1 + Math.log2(Math.max(1, weight))
+  // A score of 0 (no text ranking) still orders by how widely the torrent is held.
+  return (score > 0 ? score : 0.001) * lift
+}
+
+function toCommunityHit(h: WireHit, member: string): CommunityHit {
+  return {
+    infohashV1: h.infohashV1,
+    infohashV2: h.infohashV2,
+    name: h.name,
+    totalSize: h.totalSize,
+    fileCount: h.fileCount,
+    firstSeen: new Date(h.firstSeen * 1000),
+    lastSeen: new Date(h.lastSeen * 1000),
+    score: h.score,
+    members: 1,
+    holders: [member],
+    rank: 0,
+    matchedFiles: h.matchedFiles,
+  }
+}

@@ -1,0 +1,42 @@
+// What a bb_search link needs of the search it belongs to (FederatedSearch provides it).
+import type { SearchPage, SearchQuery } from '@bbmesh/index'
+import type { Clock } from '../clock.js'
+import type { SearchLink } from './search-link.js'
+
+export interface SearchLimits {
+  /** Queries a member may send at once, then `perSecond`. */
+  burst: number
+  perSecond: number
+  /** Queries served at once, over all members. */
+  maxConcurrent: number
+}
+
+export interface SearchCounters {
+  /** Queries we sent (one per member asked) and members' queries we got. */
+  queriesOut: number
+  queriesIn: number
+  answered: number
+  duplicates: number
+  rateLimited: number
+  /** Answered busy because too many queries were being served. */
+  busyOut: number
+  busyIn: number
+  hitsIn: number
+  hitsOut: number
+  /** Hits from members that could not answer the query (dropped). */
+  implausible: number
+  /** Members that had not finished by the deadline, summed over queries. */
+  timeouts: number
+  serveErrors: number
+  banned: number
+}
+
+export interface SearchHost {
+  readonly clock: Clock
+  readonly limits: SearchLimits
+  readonly counters: SearchCounters
+  readonly links: Set<SearchLink>
+  readonly local: ((q: SearchQuery) => Promise<SearchPage>) | undefined
+  serving: number
+  isBanned(who: string): boolean
+}
