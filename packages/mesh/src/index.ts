@@ -171,3 +171,10 @@ export {
   type SearchHitsPage,
   type WireHit,
 } from './search/codec.js'
+export {
+  serveLocalChannel,
+  searchViaLocalChannel,
+  LocalChannelError,
+  type LocalChannel,
+} from './search/local-channel.js'
+export { searchCommunity, type SearchCommunityOptions } from './search/search-community.js'

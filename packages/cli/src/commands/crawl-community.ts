@@ -8,6 +8,7 @@ import type { PooledIndex, TorrentInput } from '@bbmesh/index'
 import {
   CAPABILITIES,
   createBus,
+  FederatedSearch,
   FeedSync,
   loadCommunity,
   loadWriterKey,
@@ -15,6 +16,8 @@ import {
   MetadataRelay,
   parseHint,
   SamplePool,
+  serveLocalChannel,
+  type LocalChannel,
   type PoolCounters,
   type ReplicatePolicy,
   startMesh,
@@ -22,6 +25,7 @@ import {
 } from '@bbmesh/mesh'
 import type { PeerAddress } from '@bbmesh/wire'
 import { communityCliError } from './community-mesh.js'
+import { localChannelPath } from './search-community.js'
 
 export interface CrawlMemberOptions {
   dataDir: string
@@ -36,6 +40,7 @@ export interface CrawlMemberOptions {
   feedIntervalMs: number
   /** `--replicate`: take every torrent members hold (all), or only keep what we fetch (own). */
   replicate: ReplicatePolicy
+  onWarning?: (message: string) => void
 }
 
 /** What `crawl --json` reports under `mesh`. */
@@ -55,6 +60,14 @@ export interface MeshCounters {
   feed: { published: number; publishFailures: number; feedsRead: number; offered: number }
   relay: { relayedIn: number; relayFailures: number; served: number; badHash: number; banned: number }
   pool: PoolReport
+  /** bb_search: members' queries we answered, and ours (through the local channel). */
+  search: {
+    queriesIn: number
+    answered: number
+    queriesOut: number
+    rateLimited: number
+    implausible: number
+  }
   bus: { puts: number; accepted: number; rejected: number }
 }
 
@@ -98,6 +111,9 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
   // Members that indexed a torrent before we pooled with them say nothing of it (no catch-up sync
   // yet), so an infohash no member claims is still asked of a few (askUnknown).
   const pool = new SamplePool({ nodeId: dht.nodeId, relay, replicate: o.replicate, askUnknown: true })
+  // Members' keyword searches are answered from this index; `bbmesh search --community` on this
+  // machine asks through the local channel and so uses these links.
+  const search = new FederatedSearch({ local: (q) => o.index.search(q) })
   const bus = createBus({
     dht: o.dht,
     keys: community.keys,
@@ -113,8 +129,12 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
     registerExtensions: (r) => {
       r.register(relay.definition())
       r.register(pool.definition())
+      r.register(search.definition())
     },
   })
+  const channel = await serveLocalChannel(localChannelPath(o.dataDir, o.name), search).catch(
+    (err: Error): LocalChannel | undefined => (o.onWarning?.(`search channel: ${err.message}`), undefined),
+  )
   pool.attach(o.harvester)
   const feeds = new FeedSync({
     bus,
@@ -166,6 +186,13 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
           offered: feeds.counters.offered,
         },
         bus: { puts: b.puts, accepted: b.accepted, rejected },
+        search: {
+          queriesIn: search.counters.queriesIn,
+          answered: search.counters.answered,
+          queriesOut: search.counters.queriesOut,
+          rateLimited: search.counters.rateLimited,
+          implausible: search.counters.implausible,
+        },
         relay: {
           relayedIn: relay.counters.relayedIn,
           relayFailures: relay.counters.relayFailures,
@@ -191,6 +218,7 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
       }
     },
     async close() {
+      await channel?.close()
       pool.flush()
       await feeds.close()
       await mesh.close()

@@ -214,6 +214,7 @@ async function crawl(ctx: CommandContext, r: CrawlRun): Promise<void> {
         peers: r.community.peers,
         feedIntervalMs: r.community.feedIntervalMs,
         replicate: r.community.replicate,
+        onWarning: (m) => out.warn(m),
       })
       out.info(`member of community ${r.community.name}; waiting up to 15 s for a first member`)
       // Harvest once linked (or alone after the wait): what members hold then comes by relay.

@@ -4,6 +4,9 @@ import { commandAction } from '../command-action.js'
 import { formatSize, parseCount, parseSince, parseSize } from '../units.js'
 import { UsageError } from '../errors.js'
 import { renderTable } from '../table.js'
+import { communityName } from './community-mesh.js'
+import { parseBootstrap, parseHostPort } from './dht-shared.js'
+import { runCommunitySearch } from './search-community.js'
 
 interface SearchOptions {
   limit: string
@@ -14,7 +17,14 @@ interface SearchOptions {
   ext?: string
   since?: string
   files?: boolean
+  community?: string | true
+  deadline: string
+  bootstrap?: string
+  peer: string[]
+  wait: string
 }
+
+const collect = (v: string, acc: string[]): string[] => [...acc, v]
 
 export function registerSearchCommand(program: Command): void {
   program
@@ -32,7 +42,36 @@ export function registerSearchCommand(program: Command): void {
     .option('--ext <extension>', 'only torrents containing a file with this extension (e.g. mkv)')
     .option('--since <when>', 'only torrents seen since (7d, 12h, or a date)')
     .option('--files', 'list the matched file names under each result')
-    .addHelpText('after', '\nExample:\n  bbmesh search ubuntu 24.04 --ext iso --min-size 1GB --json')
+    .option(
+      '--community [name]',
+      "ask the community's members too (bb_search); no name: the configured `community`",
+    )
+    .option('--deadline <ms>', 'with --community: how long to wait for members (1-30000)', '1500')
+    .option(
+      '--wait <s>',
+      'with --community, when no member process runs here: wait this long for members to link',
+      '15',
+    )
+    .option('--bootstrap <hosts>', 'with --community, when joining: host:port,… to join the DHT through')
+    .option(
+      '--peer <host:port>',
+      'with --community, when joining: a member to dial directly (repeatable)',
+      collect,
+      [],
+    )
+    .addHelpText(
+      'after',
+      `
+With --community the query goes to the members: through the running \`crawl --community\` of this data
+dir when there is one (its local socket; milliseconds), else by joining the community for the query
+(seconds). Results are merged, each torrent once, with how many members hold it. --json streams
+{"event":"hit",…} lines as answers arrive, then {"event":"summary",…} with the ranked results and each
+member's latency and hit count. Paging (--page, --offset) is local only.
+
+Example:
+  bbmesh search ubuntu 24.04 --ext iso --min-size 1GB --json
+  bbmesh search --community friends ubuntu 24.04`,
+    )
     .action(
       commandAction(async (ctx, words: string[], opts: SearchOptions) => {
         const text = words.join(' ').trim()
@@ -53,6 +92,24 @@ export function registerSearchCommand(program: Command): void {
           ...(opts.ext !== undefined && { extension: opts.ext.replace(/^\./, '') }),
           ...(opts.since !== undefined && { seenSince: parseSince(opts.since, '--since') }),
         }
+        if (opts.community !== undefined) {
+          if (opts.page !== undefined || opts.offset !== undefined)
+            throw new UsageError('--community: paging is local only; raise --limit (at most 100) instead')
+          if (limit > 100) throw new UsageError('--community: --limit is at most 100')
+          const bootstrap = parseBootstrap(opts.bootstrap)
+          if (bootstrap !== undefined && bootstrap.length === 0)
+            throw new UsageError('--bootstrap: expected host:port,…')
+          return runCommunitySearch(ctx, {
+            name: communityName(ctx, opts.community),
+            query,
+            deadlineMs: parseCount(opts.deadline, '--deadline', 1, 30_000),
+            waitMs: parseCount(opts.wait, '--wait', 1, 3_600) * 1000,
+            bootstrap,
+            peers: opts.peer.map((p) => parseHostPort(p, '--peer')),
+          })
+        }
+        if (opts.peer.length > 0 || opts.bootstrap !== undefined)
+          throw new UsageError('--peer and --bootstrap need --community')
         const index = await ctx.openIndex()
         try {
           const page = await index.search(query)
