@@ -4,6 +4,7 @@ import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runMembershipBench } from './membership.js'
+import { runSearchBench } from './search.js'
 import { buildTorrent } from '@bbmesh/catalog'
 import { openIndex } from '@bbmesh/index'
 import { BloomFilter, Triage, createHarvester, toHex } from '../src/index.js'
@@ -14,7 +15,8 @@ import type { Endpoint, HarvestDht, MetadataFetcher, Observation } from '../src/
 // whole harvester from observation to ingested torrent with an instant fetcher. Writes
 // bench/results/mesh-<scale>.{json,md}. Nothing is asserted; the numbers are reported.
 // Then the membership benchmark (bench/membership.ts, a few minutes on loopback). BENCH_ONLY=pipeline
-// or BENCH_ONLY=membership runs one of the two.
+// or BENCH_ONLY=membership runs one of the two. Then the bb_search fan-out (bench/search.ts;
+// BENCH_ONLY=search).
 
 const ONLY = process.env.BENCH_ONLY
 const SCALE = Number(process.env.MESH_BENCH_SCALE ?? 1)
@@ -151,3 +153,4 @@ async function pipeline(): Promise<void> {
 
 if (ONLY === undefined || ONLY === 'pipeline') await pipeline()
 if (ONLY === undefined || ONLY === 'membership') runMembershipBench(resultsDir)
+if (ONLY === undefined || ONLY === 'search') await runSearchBench(resultsDir)
