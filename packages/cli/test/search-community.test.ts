@@ -1,7 +1,8 @@
 // `bbmesh search --community`: a member's crawl process (real, on a loopback testnet) answers a query
 // asked on the same data dir through its local channel; another member, with no process running,
 // joins the community for its query and gets the first member's torrents merged with its own, a
-// torrent both hold counted as held by two.
+// torrent both hold counted as held by two. `serve --community` answers its web API's searches with
+// the community's results and serves the same channel.
 import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -11,6 +12,7 @@ import { openIndex, type TorrentInput } from '@bbmesh/index'
 import { createTestnet, type Testnet } from '@bbmesh/testnet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jsonLines, runCli } from './run-cli.js'
+import { startServe } from './serve-process.js'
 
 let net: Testnet
 const homes = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'bbmesh-cli-search-community-')))
@@ -108,6 +110,34 @@ describe('bbmesh search --community', () => {
     const streamed = lines.filter((l) => l.event === 'hit').map((l) => l.name as string)
     expect(new Set(streamed).size).toBe(streamed.length)
     expect(streamed.length).toBe(names.size)
+
+    // serve --community on B: the web API's search is the community's, and B's own `search
+    // --community` now rides the server's links through its channel.
+    const serve = await startServe(
+      ['serve', '--community', 'lan', '--no-api-key', '--port', '0'].concat([
+        '--bootstrap',
+        net.bootstrap.join(','),
+        '--peer',
+        `127.0.0.1:${meshPort}`,
+      ]),
+      homes[1]!,
+    )
+    try {
+      let api: { hits: { name: string }[] } = { hits: [] }
+      // The server listens before its first member has linked: ask until A's torrents are in.
+      for (let i = 0; i < 40 && api.hits.length < 4; i++) {
+        api = (await (await fetch(`${serve.url}/api/search?q=quokka`)).json()) as typeof api
+        if (api.hits.length < 4) await new Promise((r) => setTimeout(r, 500))
+      }
+      expect(api.hits.map((h) => h.name).sort()).toEqual([...new Set(held.flat())].sort())
+      const viaServe = await runCli(['--json', 'search', '--community', 'lan', 'quokka'], { home: homes[1] })
+      expect(viaServe.code, viaServe.stderr).toBe(0)
+      const c = jsonLines(viaServe.stdout).at(-1) as unknown as Summary
+      expect(c.via).toBe('member-process')
+      expect(c.results.length).toBe(4)
+    } finally {
+      expect(await serve.stop('SIGINT')).toBe(0)
+    }
 
     const done = await crawl
     expect(done.code, done.stderr).toBe(0)

@@ -80,7 +80,8 @@ describe('bbmesh serve', () => {
       ['serve', '--host', '0.0.0.0', '--no-api-key'],
       ['serve', '--api-key', 'short'],
       ['serve', '--port', '70000'],
-      ['serve', '--community', 'friends'],
+      ['serve', '--community', 'friends', '--deadline', '0'],
+      ['serve', '--peer', '127.0.0.1:1'],
       ['serve', '--api-key', 'k'.repeat(20), '--api-key-file', join(home, 'x')],
     ]) {
       const r = await runCli(args, { home })

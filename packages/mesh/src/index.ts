@@ -178,3 +178,4 @@ export {
   type LocalChannel,
 } from './search/local-channel.js'
 export { searchCommunity, type SearchCommunityOptions } from './search/search-community.js'
+export { federatedSource, type FederatedSourceOptions, type IndexReader } from './search/federated-source.js'

@@ -8,6 +8,7 @@ import {
   parseHint,
   startMesh,
   type CommunityMesh,
+  type MeshOptions,
 } from '@bbmesh/mesh'
 import type { PeerAddress } from '@bbmesh/wire'
 import type { CommandContext } from '../context.js'
@@ -22,6 +23,8 @@ export interface MeshCliOptions {
   port: number
   /** Extra member addresses to dial, beside the invite's hints. */
   peers: PeerAddress[]
+  /** Members-only extensions to run on the gated links (e.g. bb_search). */
+  registerExtensions?: MeshOptions['registerExtensions']
 }
 
 /** Community errors keep their codes; a bad name or invite is a bad command line (exit 2). */
@@ -49,5 +52,6 @@ export async function joinMesh(o: MeshCliOptions): Promise<CommunityMesh> {
     dht: meshDht(o.dht),
     listen: { host: o.host, port: o.port },
     hints: [...hints, ...o.peers],
+    ...(o.registerExtensions && { registerExtensions: o.registerExtensions }),
   })
 }

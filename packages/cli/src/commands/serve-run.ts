@@ -6,7 +6,7 @@ import type { PooledIndex } from '@bbmesh/index'
 // Types only: the server (fastify, prom-client, swagger) is loaded when a command serves, so it
 // does not slow down the start of every other bbmesh command.
 import type * as ServerModuleNs from '@bbmesh/server'
-import type { MetricSource } from '@bbmesh/server'
+import type { MetricSource, SearchSource } from '@bbmesh/server'
 import type { CommandContext } from '../context.js'
 import { CliError, UsageError } from '../errors.js'
 import { watchStore } from './watch.js'
@@ -63,7 +63,12 @@ export async function startServer(
   ctx: CommandContext,
   index: PooledIndex,
   f: ServeFlags,
-  extra: { metricSources?: readonly MetricSource[]; sampleValues?: () => Record<string, number> } = {},
+  extra: {
+    metricSources?: readonly MetricSource[]
+    sampleValues?: () => Record<string, number>
+    /** What searches read instead of the index alone (serve --community). */
+    source?: SearchSource
+  } = {},
 ): Promise<RunningServer> {
   const srv = await import('@bbmesh/server')
   const { createSampleStore, createServer, ServerError } = srv
@@ -83,7 +88,7 @@ export async function startServer(
   let server
   try {
     server = await createServer({
-      source: index,
+      source: extra.source ?? index,
       host: f.host,
       port: f.port,
       ...(key !== undefined && { apiKey: key }),
