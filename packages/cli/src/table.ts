@@ -22,3 +22,9 @@ export function renderTable(
     )
     .join('\n')
 }
+
+/** The table without its last column when no row has anything in it (an optional `flags` column). */
+export function withoutEmptyLastColumn(header: string[], rows: string[][]): [string[], string[][]] {
+  if (rows.some((r) => (r.at(-1) ?? '') !== '')) return [header, rows]
+  return [header.slice(0, -1), rows.map((r) => r.slice(0, -1))]
+}

@@ -159,7 +159,7 @@ export {
   type MemberAnswerStatus,
 } from './search/federated-search.js'
 export type { CommunityHit } from './search/merge.js'
-export type { SearchCounters, SearchLimits } from './search/search-host.js'
+export type { FileLookup, SearchCounters, SearchLimits } from './search/search-host.js'
 export {
   searchCodecs,
   searchProtocol,
@@ -179,3 +179,9 @@ export {
 } from './search/local-channel.js'
 export { searchCommunity, type SearchCommunityOptions } from './search/search-community.js'
 export { federatedSource, type FederatedSourceOptions, type IndexReader } from './search/federated-source.js'
+export {
+  assessQuality,
+  QUALITY_FLAGS,
+  type QualityFlag,
+  type QualityInput,
+} from './search/quality.js'

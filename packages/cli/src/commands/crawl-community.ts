@@ -113,7 +113,10 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
   const pool = new SamplePool({ nodeId: dht.nodeId, relay, replicate: o.replicate, askUnknown: true })
   // Members' keyword searches are answered from this index; `bbmesh search --community` on this
   // machine asks through the local channel and so uses these links.
-  const search = new FederatedSearch({ local: (q) => o.index.search(q) })
+  const search = new FederatedSearch({
+    local: (q) => o.index.search(q),
+    files: async (ih) => (await o.index.get(ih))?.files,
+  })
   const bus = createBus({
     dht: o.dht,
     keys: community.keys,

@@ -20,7 +20,7 @@ import {
 import type { PeerAddress } from '@bbmesh/wire'
 import type { CommandContext } from '../context.js'
 import { formatSize } from '../units.js'
-import { renderTable } from '../table.js'
+import { renderTable, withoutEmptyLastColumn } from '../table.js'
 import { communityCliError } from './community-mesh.js'
 
 // Unix socket paths are limited to ~107 bytes; a deep data dir gets a hashed name in the temp dir.
@@ -42,6 +42,8 @@ export interface CommunitySearchRun {
   peers: PeerAddress[]
   /** When joining: how long to wait for members to link. */
   waitMs: number
+  /** `--clean`: leave out hits flagged as likely fakes. */
+  clean: boolean
 }
 
 type Via = 'member-process' | 'joined'
@@ -49,6 +51,7 @@ type Via = 'member-process' | 'joined'
 export async function runCommunitySearch(ctx: CommandContext, r: CommunitySearchRun): Promise<void> {
   // A community we do not hold fails here, before any traffic.
   await loadCommunity(ctx.dataDir, r.name).catch(communityCliError)
+  // Streamed before merging settles: a hit's flags (and --clean) are final only in the summary.
   const streamed = (hits: CommunityHit[], from: string): void => {
     if (ctx.out.json) for (const h of hits) ctx.out.record({ event: 'hit', from, ...hitToJson(h) })
   }
@@ -66,7 +69,8 @@ export async function runCommunitySearch(ctx: CommandContext, r: CommunitySearch
   const viaProcess = await searchViaLocalChannel(localChannelPath(ctx.dataDir, r.name), q).catch(
     (err: Error) => (ctx.out.debug(`local channel: ${err.message}`), undefined),
   )
-  const result = viaProcess ?? (await joinAndSearch(ctx, r, q))
+  const raw = viaProcess ?? (await joinAndSearch(ctx, r, q))
+  const result = r.clean ? { ...raw, hits: raw.hits.filter((h) => h.flags.length === 0) } : raw
   report(ctx, r, result, viaProcess ? 'member-process' : 'joined', Date.now() - started)
 }
 
@@ -91,6 +95,7 @@ async function joinAndSearch(
       dht: meshDht(dht),
       query: q,
       local: (x) => index.search(x),
+      files: async (ih) => (await index.get(ih))?.files,
       hints: [...community.hints.map((h) => parseHint(h)), ...r.peers],
       listen: { host, port: 0 },
       waitMs: r.waitMs,
@@ -136,15 +141,18 @@ function report(
   else
     ctx.out.text(
       renderTable(
-        ['#', 'name', 'size', 'files', 'members', 'infohash'],
-        res.hits.map((h, i) => [
-          String(i + 1),
-          h.name,
-          formatSize(h.totalSize),
-          String(h.fileCount),
-          String(h.members),
-          (h.infohashV1 ?? h.infohashV2 ?? '').slice(0, 16),
-        ]),
+        ...withoutEmptyLastColumn(
+          ['#', 'name', 'size', 'files', 'members', 'infohash', 'flags'],
+          res.hits.map((h, i) => [
+            String(i + 1),
+            h.name,
+            formatSize(h.totalSize),
+            String(h.fileCount),
+            String(h.members),
+            (h.infohashV1 ?? h.infohashV2 ?? '').slice(0, 16),
+            h.flags.join(','),
+          ]),
+        ),
         { maxWidth: ctx.out.isTTY ? (process.stdout.columns ?? 120) : 200, flexColumn: 1 },
       ),
     )
@@ -167,6 +175,7 @@ function hitToJson(h: CommunityHit): Record<string, unknown> {
     score: h.score,
     members: h.members,
     rank: Math.round(h.rank * 1000) / 1000,
+    quality: h.flags,
     matchedFiles: h.matchedFiles,
   }
 }

@@ -3,10 +3,11 @@ import type { SearchHit } from '@bbmesh/index'
 import { commandAction } from '../command-action.js'
 import { formatSize, parseCount, parseSince, parseSize } from '../units.js'
 import { UsageError } from '../errors.js'
-import { renderTable } from '../table.js'
+import { renderTable, withoutEmptyLastColumn } from '../table.js'
 import { communityName } from './community-mesh.js'
 import { parseBootstrap, parseHostPort } from './dht-shared.js'
 import { runCommunitySearch } from './search-community.js'
+import { flagHits } from './search-quality.js'
 
 interface SearchOptions {
   limit: string
@@ -17,6 +18,7 @@ interface SearchOptions {
   ext?: string
   since?: string
   files?: boolean
+  clean?: boolean
   community?: string | true
   deadline: string
   bootstrap?: string
@@ -42,6 +44,10 @@ export function registerSearchCommand(program: Command): void {
     .option('--ext <extension>', 'only torrents containing a file with this extension (e.g. mkv)')
     .option('--since <when>', 'only torrents seen since (7d, 12h, or a date)')
     .option('--files', 'list the matched file names under each result')
+    .option(
+      '--clean',
+      'leave out torrents flagged as likely fakes (a "film" that is a program, password bait)',
+    )
     .option(
       '--community [name]',
       "ask the community's members too (bb_search); no name: the configured `community`",
@@ -106,13 +112,18 @@ Example:
             waitMs: parseCount(opts.wait, '--wait', 1, 3_600) * 1000,
             bootstrap,
             peers: opts.peer.map((p) => parseHostPort(p, '--peer')),
+            clean: opts.clean === true,
           })
         }
         if (opts.peer.length > 0 || opts.bootstrap !== undefined)
           throw new UsageError('--peer and --bootstrap need --community')
         const index = await ctx.openIndex()
         try {
-          const page = await index.search(query)
+          const found = await index.search(query)
+          const flagged = await flagHits(index, found.hits)
+          const shownHits = opts.clean === true ? flagged.filter((f) => f.flags.length === 0) : flagged
+          const page = { ...found, hits: shownHits.map((f) => f.hit) }
+          const flagsOf = new Map(flagged.map((f) => [f.hit, f.flags]))
           if (ctx.out.json) {
             ctx.out.record({
               query: text,
@@ -120,7 +131,8 @@ Example:
               totalExact: page.totalExact,
               offset,
               limit,
-              hits: page.hits.map(hitToJson),
+              hits: page.hits.map((h) => ({ ...hitToJson(h), quality: flagsOf.get(h) ?? [] })),
+              ...(opts.clean === true && { hiddenAsSuspicious: flagged.length - shownHits.length }),
             })
             return
           }
@@ -130,14 +142,17 @@ Example:
           }
           ctx.out.text(
             renderTable(
-              ['#', 'name', 'size', 'files', 'infohash'],
-              page.hits.map((h, i) => [
-                String(offset + i + 1),
-                h.name,
-                formatSize(h.totalSize),
-                String(h.fileCount),
-                (h.infohashV1 ?? h.infohashV2 ?? '').slice(0, 16),
-              ]),
+              ...withoutEmptyLastColumn(
+                ['#', 'name', 'size', 'files', 'infohash', 'flags'],
+                page.hits.map((h, i) => [
+                  String(offset + i + 1),
+                  h.name,
+                  formatSize(h.totalSize),
+                  String(h.fileCount),
+                  (h.infohashV1 ?? h.infohashV2 ?? '').slice(0, 16),
+                  (flagsOf.get(h) ?? []).join(','),
+                ]),
+              ),
               { maxWidth: ctx.out.isTTY ? (process.stdout.columns ?? 120) : 200, flexColumn: 1 },
             ),
           )

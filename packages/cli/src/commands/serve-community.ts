@@ -39,7 +39,10 @@ export async function joinServeCommunity(
   const host = loopback ? '127.0.0.1' : '0.0.0.0'
   const dht = new DhtNode({ ...(o.bootstrap !== undefined && { bootstrap: o.bootstrap }) })
   dht.on('warning', (err: Error) => ctx.out.debug(`dht: ${err.message}`))
-  const search = new FederatedSearch({ local: (q) => index.search(q) })
+  const search = new FederatedSearch({
+    local: (q) => index.search(q),
+    files: async (ih) => (await index.get(ih))?.files,
+  })
   let channel: LocalChannel | undefined
   try {
     await dht.listen(0, host)

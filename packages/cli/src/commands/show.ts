@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import type { TorrentDetail } from '@bbmesh/index'
+import { assessQuality, type QualityFlag } from '@bbmesh/mesh'
 import { commandAction } from '../command-action.js'
 import { CliError } from '../errors.js'
 import { formatSize, parseInfohash } from '../units.js'
@@ -42,12 +43,18 @@ export function detailToJson(t: TorrentDetail): Record<string, unknown> {
     metadataFetchedAt: t.metadataFetchedAt?.toISOString() ?? null,
     source: t.source,
     magnet: magnetOf(t),
+    quality: qualityOf(t),
     files: t.files.map((f) => ({
       path: f.path,
       size: f.size,
       ...(f.piecesRoot && { piecesRoot: Buffer.from(f.piecesRoot).toString('hex') }),
     })),
   }
+}
+
+/** The quality flags of the whole torrent (fake patterns: see @bbmesh/mesh assessQuality). */
+function qualityOf(t: TorrentDetail): QualityFlag[] {
+  return assessQuality({ name: t.name, totalSize: t.totalSize, files: t.files, complete: true })
 }
 
 export function magnetOf(t: Pick<TorrentDetail, 'infohashV1' | 'infohashV2' | 'name'>): string {
@@ -69,6 +76,8 @@ function printDetail(print: (line: string) => void, t: TorrentDetail, maxFiles: 
   print(`  last seen     ${t.lastSeen.toISOString()}`)
   print(`  source        ${t.source}`)
   print(`  magnet        ${magnetOf(t)}`)
+  const flags = qualityOf(t)
+  if (flags.length > 0) print(`  quality       suspicious: ${flags.join(', ')}`)
   print('')
   for (const f of t.files.slice(0, maxFiles)) print(`  ${f.path}  (${formatSize(f.size)})`)
   if (t.files.length > maxFiles)

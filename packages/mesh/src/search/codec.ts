@@ -15,6 +15,7 @@ import {
   type Codecs,
   type ExtensionProtocol,
 } from '@bbmesh/wire'
+import { decodeFlags, encodeFlags, type QualityFlag } from './quality.js'
 
 export const SEARCH_EXTENSION_NAME = 'bb_search'
 /** Query text in UTF-8 bytes (the index reads at most 256 characters of it). */
@@ -35,6 +36,10 @@ const MAX_INT = 2 ** 53 - 1
 // Scores travel ×1000 as integers; this bound keeps that exact in a double.
 const MAX_SCORE = 1e12
 
+const MAX_FLAGS = 8
+
+const optListField = (d: BDict, key: string, max: number): BValue[] =>
+  d[key] === undefined ? [] : listField(d, key, max)
 const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8')
 
 export interface SearchRequest {
@@ -65,6 +70,8 @@ export interface WireHit {
   /** The member's local rank score (higher is better), ×1000 and rounded on the wire. */
   score: number
   matchedFiles: { path: string; size: number }[]
+  /** Quality flags the answering member found checking its own copy (quality.ts). */
+  flags: QualityFlag[]
 }
 
 export interface SearchHitsPage {
@@ -110,6 +117,7 @@ function encodeHit(h: WireHit): BDict {
     l: h.lastSeen,
     r: Math.max(-MAX_SCORE, Math.min(MAX_SCORE, Math.round(h.score * 1000))),
     m: h.matchedFiles.slice(0, MAX_HIT_PATHS).map((f) => [utf8Cut(f.path, MAX_PATH_BYTES), f.size]),
+    k: h.flags.length === 0 ? undefined : encodeFlags(h.flags),
   })
 }
 
@@ -134,10 +142,16 @@ function decodeHit(v: BValue): WireHit {
     lastSeen: intField(v, 'l', 0, MAX_INT),
     score: intField(v, 'r', -MAX_SCORE, MAX_SCORE) / 1000,
     matchedFiles,
+    flags: decodeFlags(
+      optListField(v, 'k', MAX_FLAGS).map((c) => {
+        if (typeof c !== 'number') throw new CodecError('bb_search hit: a flag is an integer')
+        return c
+      }),
+    ),
   }
 }
 
-const HIT_BYTES = 160 + MAX_NAME_BYTES + MAX_HIT_PATHS * (MAX_PATH_BYTES + 24)
+const HIT_BYTES = 160 + MAX_FLAGS * 4 + MAX_NAME_BYTES + MAX_HIT_PATHS * (MAX_PATH_BYTES + 24)
 
 export const searchCodecs: Codecs<SearchMessages> = {
   query: {

@@ -14,12 +14,14 @@ import {
   type SearchRequest,
 } from './codec.js'
 import { HitMerger, type CommunityHit } from './merge.js'
-import type { SearchCounters, SearchHost, SearchLimits } from './search-host.js'
-import { SearchLink, toWireHit } from './search-link.js'
+import type { FileLookup, SearchCounters, SearchHost, SearchLimits } from './search-host.js'
+import { SearchLink, withFlags } from './search-link.js'
 
 export interface FederatedSearchOptions {
   /** This member's index: answers members' queries and adds our own hits to ours. */
   local?: (q: SearchQuery) => Promise<SearchPage>
+  /** A torrent's whole file list (e.g. `(ih) => index.get(ih).then((t) => t?.files)`), for quality checks. */
+  files?: FileLookup
   clock?: Clock
   limits?: Partial<SearchLimits>
   /** Answers holding implausible hits tolerated from a member before it is banned. Default 3. */
@@ -73,6 +75,7 @@ export class FederatedSearch implements SearchHost {
   readonly limits: SearchLimits
   readonly links = new Set<SearchLink>()
   readonly local: ((q: SearchQuery) => Promise<SearchPage>) | undefined
+  readonly files: FileLookup | undefined
   serving = 0
   readonly counters: SearchCounters = {
     queriesOut: 0,
@@ -97,6 +100,7 @@ export class FederatedSearch implements SearchHost {
     this.clock = opts.clock ?? systemClock
     this.limits = { ...DEFAULTS, ...opts.limits }
     this.local = opts.local
+    this.files = opts.files
   }
 
   /** Register this on the mesh's links (`registerExtensions`). */
@@ -249,7 +253,7 @@ export class FederatedSearch implements SearchHost {
     if (page === undefined) return
     a.status = 'answered'
     a.hits = page.hits.length
-    emit('self', merger.add('self', page.hits.map(toWireHit), 1))
+    emit('self', merger.add('self', await withFlags(page.hits, this.files), 1))
   }
 
   private untilDone(waits: Promise<void>[], deadline: number, signal?: AbortSignal): Promise<void> {

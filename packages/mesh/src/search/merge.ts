@@ -5,6 +5,7 @@
 // is dropped here and counted against the member that sent it.
 import { countPhraseMatches, parseQueryText, type QueryPhrase } from '@bbmesh/index'
 import type { WireHit } from './codec.js'
+import { assessQuality, type QualityFlag } from './quality.js'
 
 export interface CommunityHit {
   infohashV1: string | null
@@ -23,6 +24,8 @@ export interface CommunityHit {
   /** What the merged list is sorted by: score × (1 + log2 of the holders' summed weight). */
   rank: number
   matchedFiles: { path: string; size: number }[]
+  /** Quality flags (quality.ts) that hold: our own check, or members' whose weight carries it. */
+  flags: QualityFlag[]
 }
 
 export interface MergeFilter {
@@ -34,7 +37,13 @@ export interface MergeFilter {
 interface Entry {
   hit: CommunityHit
   weight: number
+  /** Summed weight of the members that flagged it, per flag; 'self' flags are our own check. */
+  flagWeight: Map<QualityFlag, number>
+  ownFlags: Set<QualityFlag>
 }
+
+/** A flagged torrent's rank is cut to this share: it sinks below genuine ones, and stays listed. */
+const FLAGGED_RANK = 0.1
 
 export class HitMerger {
   private readonly byHash = new Map<string, Entry>()
@@ -61,7 +70,13 @@ export class HitMerger {
       const keys = [h.infohashV1, h.infohashV2].filter((k): k is string => k !== null)
       const found = keys.map((k) => this.byHash.get(k)).find((e) => e !== undefined)
       if (found === undefined) {
-        const entry: Entry = { hit: toCommunityHit(h, member), weight }
+        const entry: Entry = {
+          hit: toCommunityHit(h, member),
+          weight,
+          flagWeight: new Map(),
+          ownFlags: new Set(),
+        }
+        noteFlags(entry, member, h, weight)
         for (const k of keys) this.byHash.set(k, entry)
         this.entries.push(entry)
         fresh.push(entry.hit)
@@ -72,6 +87,7 @@ export class HitMerger {
       c.holders.push(member)
       c.members++
       found.weight += weight
+      noteFlags(found, member, h, weight)
       c.score = Math.max(c.score, h.score)
       if (h.firstSeen * 1000 < c.firstSeen.getTime()) c.firstSeen = new Date(h.firstSeen * 1000)
       if (h.lastSeen * 1000 > c.lastSeen.getTime()) c.lastSeen = new Date(h.lastSeen * 1000)
@@ -91,12 +107,41 @@ export class HitMerger {
 
   /** The best `limit` hits, ranked. */
   top(limit: number): CommunityHit[] {
-    for (const e of this.entries) e.hit.rank = rankOf(e.hit.score, e.weight)
+    for (const e of this.entries) {
+      e.hit.flags = flagsOf(e)
+      e.hit.rank = rankOf(e.hit.score, e.weight) * (e.hit.flags.length > 0 ? FLAGGED_RANK : 1)
+    }
     return this.entries
       .map((e) => e.hit)
       .sort((a, b) => b.rank - a.rank || b.members - a.members || a.name.localeCompare(b.name))
       .slice(0, limit)
   }
+}
+
+function noteFlags(e: Entry, member: string, h: WireHit, weight: number): void {
+  for (const f of h.flags) {
+    if (member === 'self') e.ownFlags.add(f)
+    else e.flagWeight.set(f, (e.flagWeight.get(f) ?? 0) + weight)
+  }
+}
+
+/**
+ * Our own check of what the hit shows us, plus members' flags carried by at least one honest
+ * member's weight and more than half the weight of those holding it: one lying member cannot brand
+ * a torrent that honest holders did not flag.
+ */
+function flagsOf(e: Entry): QualityFlag[] {
+  const h = e.hit
+  const own = assessQuality({
+    name: h.name,
+    totalSize: h.totalSize,
+    files: h.matchedFiles,
+    complete: h.matchedFiles.length >= h.fileCount,
+  })
+  for (const f of own) e.ownFlags.add(f)
+  const out = new Set(e.ownFlags)
+  for (const [f, w] of e.flagWeight) if (w >= 0.999 && w * 2 > e.weight) out.add(f)
+  return [...out]
 }
 
 function rankOf(score: number, weight: number): number {
@@ -119,5 +164,6 @@ function toCommunityHit(h: WireHit, member: string): CommunityHit {
     holders: [member],
     rank: 0,
     matchedFiles: h.matchedFiles,
+    flags: [],
   }
 }

@@ -7,6 +7,7 @@ import type { MeshDht } from '../membership/types.js'
 import type { CommunityKeys } from '../community/derive.js'
 import { startMesh } from '../membership/mesh.js'
 import { FederatedSearch, type CommunitySearchQuery, type CommunitySearchResult } from './federated-search.js'
+import type { FileLookup } from './search-host.js'
 
 export interface SearchCommunityOptions {
   keys: Pick<CommunityKeys, 'gateSecret' | 'rendezvousKey'>
@@ -15,6 +16,8 @@ export interface SearchCommunityOptions {
   query: CommunitySearchQuery
   /** Our own index, searched beside the members. */
   local?: (q: SearchQuery) => Promise<SearchPage>
+  /** Our own torrents' file lists, for quality checks (see FederatedSearchOptions.files). */
+  files?: FileLookup
   hints?: PeerAddress[]
   /** Wire listener address (default 127.0.0.1, any port). */
   listen?: { host?: string; port?: number }
@@ -28,7 +31,10 @@ export interface SearchCommunityOptions {
 const SETTLE_MS = 1_000
 
 export async function searchCommunity(o: SearchCommunityOptions): Promise<CommunitySearchResult> {
-  const search = new FederatedSearch({ ...(o.local && { local: o.local }) })
+  const search = new FederatedSearch({
+    ...(o.local && { local: o.local }),
+    ...(o.files && { files: o.files }),
+  })
   const mesh = await startMesh({
     keys: o.keys,
     dht: o.dht,

@@ -3,6 +3,10 @@ import type { SearchPage, SearchQuery } from '@bbmesh/index'
 import type { Clock } from '../clock.js'
 import type { SearchLink } from './search-link.js'
 
+export type FileLookup = (
+  infohash: string,
+) => Promise<ReadonlyArray<{ path: string; size: number }> | undefined>
+
 export interface SearchLimits {
   /** Queries a member may send at once, then `perSecond`. */
   burst: number
@@ -37,6 +41,8 @@ export interface SearchHost {
   readonly counters: SearchCounters
   readonly links: Set<SearchLink>
   readonly local: ((q: SearchQuery) => Promise<SearchPage>) | undefined
+  /** A torrent's whole file list, for quality checks of small torrents (hex infohash). */
+  readonly files: FileLookup | undefined
   serving: number
   isBanned(who: string): boolean
 }

@@ -10,7 +10,8 @@ import {
   type SearchRequest,
   type WireHit,
 } from './codec.js'
-import type { SearchHost } from './search-host.js'
+import { assessQuality } from './quality.js'
+import type { FileLookup, SearchHost } from './search-host.js'
 
 /** What the asker waits on: the member's pages for one query id. */
 export interface PendingQuery {
@@ -105,7 +106,7 @@ export class SearchLink implements ExtensionInstance<SearchMessages> {
     }
     if (!this.ready) return
     c.answered++
-    const wire = hits.slice(0, req.limit).map(toWireHit)
+    const wire = await withFlags(hits.slice(0, req.limit), this.host.files)
     c.hitsOut += wire.length
     for (let at = 0; at < wire.length || at === 0; at += MAX_PAGE_HITS) {
       const page = wire.slice(at, at + MAX_PAGE_HITS)
@@ -135,7 +136,32 @@ function toIndexQuery(r: SearchRequest): SearchQuery {
   }
 }
 
-/** An index hit as it goes on the wire (dates in Unix seconds). */
+// Torrents with at most this many files have their whole list read for the quality checks: the
+// fakes these checks catch are small, and the read stays one cheap row per hit.
+const FULL_LIST_FILES = 20
+
+/** Index hits as they go on the wire, each with the quality flags of our own copy. */
+export async function withFlags(
+  hits: readonly SearchHit[],
+  files: FileLookup | undefined,
+): Promise<WireHit[]> {
+  return Promise.all(
+    hits.map(async (h) => {
+      const key = h.infohashV1 ?? h.infohashV2!
+      const all =
+        files && h.fileCount <= FULL_LIST_FILES ? await files(key).catch(() => undefined) : undefined
+      const flags = assessQuality({
+        name: h.name,
+        totalSize: h.totalSize,
+        files: all ?? h.matchedFiles,
+        complete: all !== undefined || h.matchedFiles.length >= h.fileCount,
+      })
+      return { ...toWireHit(h), flags }
+    }),
+  )
+}
+
+/** An index hit as it goes on the wire (dates in Unix seconds), before quality checks. */
 export function toWireHit(h: SearchHit): WireHit {
   return {
     infohashV1: h.infohashV1,
@@ -147,5 +173,6 @@ export function toWireHit(h: SearchHit): WireHit {
     lastSeen: Math.floor(h.lastSeen.getTime() / 1000),
     score: h.score,
     matchedFiles: h.matchedFiles,
+    flags: [],
   }
 }

@@ -144,6 +144,7 @@ const hit = fc.record({
   lastSeen: fc.nat(),
   score: fc.integer({ min: -1e6, max: 1e6 }).map((s) => s / 1000),
   matchedFiles: fc.array(fc.record({ path: fc.string({ maxLength: 60 }), size: fc.nat() }), { maxLength: 3 }),
+  flags: fc.subarray(['executable', 'password-bait', 'tiny-video'] as const),
 })
 const searchValid = fc.oneof(
   fc
