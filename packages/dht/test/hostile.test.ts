@@ -157,6 +157,35 @@ describe('hostile datagrams', () => {
   })
 })
 
+describe('garbage from one address is dropped before it is decoded', () => {
+  it('spends a per-IP datagram budget (twice the query limit) ahead of the bencode parser', async () => {
+    const node = new DhtNode({ bootstrap: false, rateLimit: { perIpPerSecond: 20, burst: 40 } })
+    cleanup.push(() => node.destroy())
+    const addr = await node.listen(0, '127.0.0.1')
+    const flood = dgram.createSocket('udp4')
+    await new Promise<void>((r) => flood.bind(0, '127.0.0.1', r))
+    cleanup.push(() => new Promise((r) => flood.close(() => r())))
+    const t0 = Date.now()
+    for (let i = 0; i < 400; i++) {
+      flood.send(randomBytes(40 + (i % 200)), addr.port, '127.0.0.1')
+      if (i % 50 === 49)
+        for (let spin = 0; spin < 20 && node.stats().datagramsIn < i - 20; spin++) await tick()
+    }
+    await new Promise((r) => setTimeout(r, 100))
+    const s = node.stats()
+    // Only the budget's worth reached the decoder (and was found malformed); the rest cost a lookup.
+    const budget = 80 + Math.ceil(((Date.now() - t0) / 1000) * 40)
+    expect(s.dropped.malformed).toBeLessThanOrEqual(budget)
+    expect(s.dropped.malformed + s.dropped.rateLimited).toBe(s.datagramsIn)
+    expect(s.dropped.rateLimited).toBeGreaterThan(200)
+    // Another address still gets its ping answered.
+    const other = new DhtNode({ bootstrap: false })
+    cleanup.push(() => other.destroy())
+    await other.listen(0, '127.0.0.2')
+    await expect(other.ping({ host: '127.0.0.1', port: addr.port })).resolves.toBeDefined()
+  })
+})
+
 describe('destroy releases resources', () => {
   const count = (kind: string): number => process.getActiveResourcesInfo().filter((r) => r === kind).length
 

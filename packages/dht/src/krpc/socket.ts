@@ -23,12 +23,22 @@ import type { KrpcMessage, KrpcSocketOptions, RemoteInfo } from './types.js'
 
 export class KrpcSocket extends OutboundQueries {
   private readonly inbound: KeyedRateLimiter | null
+  /**
+   * Every datagram from an address we await nothing from spends from this per-IP budget (twice the
+   * query rate and burst) before it is decoded. A flooder's excess then costs a map lookup, not a
+   * bencode parse: under a flood the node drains its receive queue faster than the flood fills it,
+   * so the in-limit queries of others are not lost in the kernel before the query limiter sees them.
+   */
+  private readonly preDecode: KeyedRateLimiter | null
 
   constructor(opts: KrpcSocketOptions) {
     super(opts)
     const inb = opts.inbound
     this.inbound = inb
       ? new KeyedRateLimiter({ rate: inb.rate, burst: inb.burst, maxKeys: inb.maxIps }, this.now)
+      : null
+    this.preDecode = inb
+      ? new KeyedRateLimiter({ rate: 2 * inb.rate, burst: 2 * inb.burst, maxKeys: inb.maxIps }, this.now)
       : null
     this.transport.onMessage((buf, from) => this.onDatagram(buf, from))
     this.transport.onError((err) => this.emit('warning', err))
@@ -91,9 +101,14 @@ export class KrpcSocket extends OutboundQueries {
   private onDatagram(buf: Buffer, from: PeerAddress): void {
     if (this.destroyed || from.port === 0) return
     this.stats.datagramsIn++
+    const awaited = this.awaiting.size > 0 && this.awaiting.has(addrKey(from))
+    if (!awaited && this.preDecode && !this.preDecode.take(from.host)) {
+      this.stats.dropped.rateLimited++
+      return
+    }
     // Only a node we are waiting on may send more than one MTU (see MAX_RESPONSE_DATAGRAM_BYTES).
     const large = buf.length > MAX_DATAGRAM_BYTES
-    if (large && (buf.length > MAX_RESPONSE_DATAGRAM_BYTES || !this.awaiting.has(addrKey(from)))) {
+    if (large && (buf.length > MAX_RESPONSE_DATAGRAM_BYTES || !awaited)) {
       this.stats.dropped.oversized++
       return
     }

@@ -1,6 +1,12 @@
 import dgram from 'node:dgram'
 import type { BoundAddress, DatagramHandler, PeerAddress, Transport } from './types.js'
 
+// The kernel's default UDP receive buffer (about 208 KiB on Linux) holds ~150 full-size datagrams:
+// a burst of garbage from one flooder fills it in a moment, and then the next datagrams — other
+// nodes' valid queries among them — are dropped before the node can read them, however idle it is.
+// A bigger buffer absorbs bursts; the kernel caps it at net.core.rmem_max without an error.
+const RECV_BUFFER_BYTES = 4 * 1024 * 1024
+
 /** IPv4 UDP transport over node:dgram. */
 export class UdpTransport implements Transport {
   private readonly socket = dgram.createSocket('udp4')
@@ -14,6 +20,11 @@ export class UdpTransport implements Transport {
       this.socket.once('error', onError)
       this.socket.bind(port, host, () => {
         this.socket.off('error', onError)
+        try {
+          this.socket.setRecvBufferSize(RECV_BUFFER_BYTES)
+        } catch {
+          // Refused by the platform: the default buffer works, it only absorbs less of a burst.
+        }
         const a = this.socket.address()
         this.bound = { address: a.address, port: a.port, family: 'IPv4' }
         resolve(this.bound)
