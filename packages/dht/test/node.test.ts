@@ -94,7 +94,10 @@ describe('DhtNode over loopback UDP (BEP 5)', () => {
     const n = net.nodes[0]!
     const ihs = [randomBytes(20), randomBytes(20)]
     for (const ih of ihs) n.storePeer(ih, { host: '127.0.0.1', port: 6881 })
-    const got = n.storedInfohashes().map((b) => b.toString('hex')).sort()
+    const got = n
+      .storedInfohashes()
+      .map((b) => b.toString('hex'))
+      .sort()
     expect(got).toEqual(ihs.map((b) => b.toString('hex')).sort())
   })
 

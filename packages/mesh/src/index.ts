@@ -72,7 +72,7 @@ export type { FetchStageCounters } from './harvester/fetch-stage.js'
 export { infoToTorrent } from './harvester/info-to-torrent.js'
 export { dhtNodeAdapter } from './adapters/dht-node.js'
 export { createWireFetcher, type WireFetcher, type WireFetcherOptions } from './adapters/wire-fetcher.js'
-export { CommunityError } from './errors.js'
+export { CommunityError, NearError } from './errors.js'
 export {
   deriveCommunityKeys,
   communityFingerprint,
@@ -150,3 +150,14 @@ export {
   type PooledSighting,
   type PoolNode,
 } from './pool/codec.js'
+export { NearServer, type NearServerOptions, type NearCounters, type NearDht } from './near/server.js'
+export { queryNear, type NearQuerier } from './near/client.js'
+export {
+  nearMac,
+  encodeNearReply,
+  decodeNearReply,
+  NEAR_METHOD,
+  NEAR_MAX_NODES,
+  NEAR_MAX_INFOHASHES,
+  type NearReply,
+} from './near/codec.js'
