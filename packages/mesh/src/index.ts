@@ -161,3 +161,20 @@ export {
   NEAR_MAX_INFOHASHES,
   type NearReply,
 } from './near/codec.js'
+export {
+  StoredSample,
+  type StoredSampleOptions,
+  type StoredSource,
+  type StoredCounters,
+  type StoredFrom,
+  type CollectResult,
+} from './stored/stored-sample.js'
+export {
+  storedCodecs,
+  storedProtocol,
+  STORED_EXTENSION_NAME,
+  MAX_STORED_PAGE,
+  type StoredMessages,
+  type StoredAsk,
+  type StoredPage,
+} from './stored/codec.js'

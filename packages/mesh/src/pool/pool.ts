@@ -18,6 +18,7 @@ import { poolProtocol, type PoolMessages, type PoolNode, type PooledSighting } f
 import { BloomFilter } from '../pipeline/bloom-filter.js'
 import { PoolLink, type PoolCore, type Unsent } from './link.js'
 import { Ownership } from './ownership.js'
+import type { StoredSample } from '../stored/stored-sample.js'
 
 export type ReplicatePolicy = 'all' | 'own'
 
@@ -47,6 +48,12 @@ export interface SamplePoolOptions {
    * Costs a round trip to up to three members per new infohash.
    */
   askUnknown?: boolean
+  /**
+   * The trusted full sample (stored/stored-sample.ts) on the same links: when a member links, we read
+   * its DHT node's whole store and triage the infohashes we own (its storer hint included); the rest
+   * their owners read themselves.
+   */
+  stored?: Pick<StoredSample, 'collect'>
 }
 
 export interface PoolCounters {
@@ -68,11 +75,16 @@ export interface PoolCounters {
   messagesOut: number
   floodDropped: number
   outDropped: number
+  /** Infohashes read from members' full stores (bb_stored), and those of them we own and triaged. */
+  storedRead: number
+  storedOwned: number
 }
 
 const DEFAULT_POINTS = 32
 /** Nodes already handed to their owner, so each goes once (bounded; a repeat after clearing is harmless). */
 const MAX_FORWARDED_NODES = 200_000
+/** A member's DHT store is re-read on a new link after this long (about a BEP 5 peer lifetime). */
+const STORE_REREAD_MS = 30 * 60_000
 
 export class SamplePool implements HarvestPool, PoolCore {
   readonly counters: PoolCounters = {
@@ -89,6 +101,8 @@ export class SamplePool implements HarvestPool, PoolCore {
     messagesOut: 0,
     floodDropped: 0,
     outDropped: 0,
+    storedRead: 0,
+    storedOwned: 0,
   }
   readonly clock: Clock
   readonly nodeId: Uint8Array
@@ -101,6 +115,7 @@ export class SamplePool implements HarvestPool, PoolCore {
   /** Live links by member; two at once when both dialled (the mesh closes one of them soon after). */
   private readonly links = new Map<string, PoolLink[]>()
   private readonly forwardedNodes = new Set<string>()
+  private readonly storeReadAt = new Map<string, number>()
   /**
    * What each member said it holds: a Bloom filter fed by its have deltas, so memory stays fixed
    * however much it indexes (a false positive, about 1 in 1,000, costs one relay round trip).
@@ -209,9 +224,34 @@ export class SamplePool implements HarvestPool, PoolCore {
 
   linkReady(link: PoolLink): void {
     const ls = this.links.get(link.who) ?? []
+    const first = ls.length === 0
     if (!ls.includes(link)) ls.push(link)
     this.links.set(link.who, ls)
     this.ownership.set(link.who, link.nodeId!, link.points)
+    if (first && this.opts.stored && this.dueStoreRead(link.who))
+      void this.readStore(link.who, memberLabel(link))
+  }
+
+  /** A member's store is read at most every STORE_REREAD_MS, so a flapping link does not re-read it. */
+  private dueStoreRead(who: string): boolean {
+    const now = this.clock.now()
+    const last = this.storeReadAt.get(who)
+    if (last !== undefined && now - last < STORE_REREAD_MS) return false
+    if (this.storeReadAt.size >= 4096) this.storeReadAt.clear()
+    this.storeReadAt.set(who, now)
+    return true
+  }
+
+  /** A member's whole DHT store, read once per link-up; we triage what we own (see `stored`). */
+  private async readStore(who: string, from: string): Promise<void> {
+    await this.opts.stored!.collect(who, (infohashes, { storer }) => {
+      for (const ih of infohashes) {
+        this.counters.storedRead++
+        if (!this.ownership.ownerOf(ih).self) continue
+        this.counters.storedOwned++
+        this.target?.offer(ih, 'sample', from, { pooled: true, ...(storer && { storer }) })
+      }
+    })
   }
 
   linkClosed(link: PoolLink, unsent: Unsent): void {
@@ -240,7 +280,7 @@ export class SamplePool implements HarvestPool, PoolCore {
   }
 
   received(link: PoolLink, entries: PooledSighting[]): void {
-    const from = `member:${toHex(link.nodeId ?? new Uint8Array()).slice(0, 16)}`
+    const from = memberLabel(link)
     for (const s of entries) {
       this.counters.received++
       const { storer, peer } = s
@@ -269,7 +309,7 @@ export class SamplePool implements HarvestPool, PoolCore {
     if (this.replicate !== 'all' || this.target === undefined) return
     // Every member that took a torrent says so too; offering it once per member is enough (triage
     // drops what is already indexed or in flight).
-    const from = `member:${toHex(link.nodeId ?? new Uint8Array()).slice(0, 16)}`
+    const from = memberLabel(link)
     for (const ih of fresh)
       if (this.target.offer(ih, 'gossip', from, { pooled: true, background: true }))
         this.counters.replicated++
@@ -298,4 +338,9 @@ export class SamplePool implements HarvestPool, PoolCore {
     const kept = keptDirection(this.selfHex, toHex(peer))
     return ls.find((l) => l.direction === kept) ?? ls[0]
   }
+}
+
+/** How the index records a sighting a member handed us (`from`). */
+function memberLabel(link: PoolLink): string {
+  return `member:${toHex(link.nodeId ?? new Uint8Array()).slice(0, 16)}`
 }
