@@ -205,7 +205,7 @@ export class SamplePool implements HarvestPool, PoolCore {
 
   /** A member's whole DHT store, read once per link-up; we triage what we own (see `stored`). */
   private async readStore(who: string, from: string): Promise<void> {
-    await this.opts.stored!.collect(who, (infohashes, { storer }) => {
+    const res = await this.opts.stored!.collect(who, (infohashes, { storer }) => {
       for (const ih of infohashes) {
         this.counters.storedRead++
         if (!this.ownership.ownerOf(ih).self) continue
@@ -213,6 +213,8 @@ export class SamplePool implements HarvestPool, PoolCore {
         this.target?.offer(ih, 'sample', from, { pooled: true, ...(storer && { storer }) })
       }
     })
+    // Cut short (the link closed, a timeout): the next link-up reads it again.
+    if (!res.complete) this.storeReadAt.delete(who)
   }
 
   linkClosed(link: PoolLink, unsent: Unsent): void {

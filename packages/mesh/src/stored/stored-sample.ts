@@ -108,10 +108,17 @@ export class StoredSample {
     let cursor: Uint8Array | undefined
     let read = 0
     while (read < max) {
-      const link = [...this.links].reverse().find((l) => l.ready && l.who === who)
-      if (link === undefined) return { infohashes: read, complete: false }
-      const page = await link.ask(cursor, Math.min(limit, max - read))
-      if (page === undefined) return { infohashes: read, complete: false }
+      // The newest live link to the member; when two crossed dials are up the mesh soon closes one,
+      // so a page lost with a closing link is asked again once on the link that stays.
+      let link: StoredLink | undefined
+      let page: StoredPage | undefined
+      for (let attempt = 0; attempt < 2 && page === undefined; attempt++) {
+        link = [...this.links].reverse().find((l) => l.ready && l.who === who)
+        if (link === undefined) break
+        page = await link.ask(cursor, Math.min(limit, max - read))
+        if (link.ready) break // it timed out on a live link: do not ask again
+      }
+      if (link === undefined || page === undefined) return { infohashes: read, complete: false }
       const first = page.infohashes[0]
       if (cursor !== undefined && first !== undefined && Buffer.compare(first, cursor) <= 0) {
         this.counters.badPages++
