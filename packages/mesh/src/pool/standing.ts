@@ -1,5 +1,5 @@
 // What the pool thinks of each member it pools with. A member that forwards junk (sightings no honest
-// member sends: a sample without its storer, an endpoint no node can have, a repeat), floods, or hands
+// member sends: an endpoint no node can have, an infohash of one repeated byte), floods, or hands
 // over sightings that keep failing to fetch earns strikes; strikes fade with time. Past `demoteAfter`
 // the member is demoted (its sightings wait behind our own work, its nodes and haves are ignored);
 // past `banAfter` it is banned for `banMs`: its links are closed and it is not pooled with (mirroring
@@ -18,8 +18,10 @@ export interface StandingOptions {
   /** Outcomes of a member's sightings judged at a time. Default 64. */
   judgeEvery?: number
   /**
-   * A window of outcomes in which fewer than this share fetched is a strike. Default 1/16: real DHT
-   * sightings often fail (dead swarms), but a member none of whose sightings ever fetch is lying.
+   * A window of outcomes in which fewer than this share fetched is a strike, if it is also under a
+   * quarter of our own sightings' share (once we have a window of our own). Default 1/16: DHT
+   * sightings often fail (dead swarms), but a member almost none of whose sightings fetch, where
+   * ours do, is lying; where ours fail as much, the region is dead, not the member.
    */
   minFetchedShare?: number
   /** Flood drops per strike. Default 100. */
@@ -70,6 +72,8 @@ export class MemberStanding {
   private readonly records = new Map<string, Record_>()
   private readonly bans = new Map<string, number>()
   private readonly origins = new Map<string, string>()
+  /** Outcomes of our own sightings (no member handed them over): the baseline members are held to. */
+  private readonly own = { fetched: 0, judged: 0 }
 
   constructor(
     private readonly clock: Clock,
@@ -93,13 +97,9 @@ export class MemberStanding {
 
   /** The entries worth offering; the junk ones are counted, and a message with any is a strike. */
   screen(who: string, entries: readonly PooledSighting[]): PooledSighting[] {
-    const seen = new Set<string>()
-    const ok = entries.filter((s) => {
-      const key = Buffer.from(s.infohash).toString('latin1')
-      const fine = !seen.has(key) && plausible(s)
-      seen.add(key)
-      return fine
-    })
+    // (Repeats are not junk: one batch can hold an infohash that two nodes' samples listed, each
+    // with its storer. Nor is a sample without a storer: IPv6 endpoints travel as "none".)
+    const ok = entries.filter(plausible)
     const junk = entries.length - ok.length
     if (junk > 0) {
       this.counters.junkEntries += junk
@@ -127,7 +127,16 @@ export class MemberStanding {
   settled(infohash: Uint8Array, ok: boolean): void {
     const key = Buffer.from(infohash.subarray(0, 20)).toString('latin1')
     const who = this.origins.get(key)
-    if (who === undefined) return
+    if (who === undefined) {
+      this.own.judged++
+      if (ok) this.own.fetched++
+      // A decaying baseline: halve both past 1,024 outcomes, so it follows what the DHT is like now.
+      if (this.own.judged > 1_024) {
+        this.own.judged /= 2
+        this.own.fetched /= 2
+      }
+      return
+    }
     this.origins.delete(key)
     if (ok) this.counters.memberFetched++
     else this.counters.memberUnfetchable++
@@ -135,9 +144,11 @@ export class MemberStanding {
     r.judged++
     if (ok) r.fetched++
     if (r.judged < (this.opts.judgeEvery ?? 64)) return
+    const every = this.opts.judgeEvery ?? 64
     const share = r.fetched / r.judged
     r.judged = r.fetched = 0
-    if (share < (this.opts.minFetchedShare ?? 1 / 16)) this.strike(who)
+    const ours = this.own.judged >= every ? this.own.fetched / this.own.judged : 1
+    if (share < (this.opts.minFetchedShare ?? 1 / 16) && share < ours / 4) this.strike(who)
   }
 
   /** One strike against `who`: demotes or bans it at the thresholds. */
@@ -182,10 +193,8 @@ export class MemberStanding {
   }
 }
 
-/** What an honest member's harvester can send (harvester.ts): a sample names its storer, an announce its peer. */
+/** What an honest member's harvester can send: endpoints that DHT nodes and peers can have. */
 function plausible(s: PooledSighting): boolean {
-  if (s.via === 'sample' && s.storer === undefined) return false
-  if (s.via === 'announce' && s.peer === undefined) return false
   return unicast(s.storer) && unicast(s.peer) && !s.infohash.every((b) => b === s.infohash[0])
 }
 

@@ -186,7 +186,7 @@ describe('a lying member', { timeout: 60_000 }, () => {
 
   it('forwards junk: refused and counted, demoted, then banned, its links closed and refused again', async () => {
     const junk = (): PooledSighting[] => [
-      { infohash: randomBytes(20), via: 'sample' }, // a sample without the node that listed it
+      { infohash: randomBytes(20), via: 'sample', storer: { host: '239.0.0.1', port: 9 } }, // multicast
       { infohash: randomBytes(20), via: 'get_peers', peer: { host: '0.0.0.7', port: 9 } },
     ]
     const before = victimPool.counters.received

@@ -15,19 +15,26 @@ describe('member standing', () => {
     const clock = new ManualClock()
     const banned: string[] = []
     const s = new MemberStanding(clock, {}, (who) => banned.push(who))
-    const dup = good()
     const junk: PooledSighting[] = [
-      { infohash: randomBytes(20), via: 'sample' }, // a sample without the node that listed it
-      { infohash: randomBytes(20), via: 'announce' }, // an announce without its peer
       { infohash: randomBytes(20), via: 'get_peers', storer: { host: '0.1.2.3', port: 1 } },
       { infohash: randomBytes(20), via: 'sample', storer: { host: '239.1.1.1', port: 1 } },
+      { infohash: randomBytes(20), via: 'announce', peer: { host: '255.255.255.255', port: 1 } },
       { infohash: Buffer.alloc(20), via: 'get_peers' },
-      dup,
     ]
-    const kept = s.screen('liar', [good(), dup, ...junk])
-    expect(kept.length).toBe(2)
-    expect(s.counters).toMatchObject({ junkEntries: 6, junkMessages: 1, strikes: 1 })
-    expect(s.screen('honest', [good(), good()]).length).toBe(2)
+    const kept = s.screen('liar', [good(), ...junk])
+    expect(kept.length).toBe(1)
+    expect(s.counters).toMatchObject({ junkEntries: 4, junkMessages: 1, strikes: 1 })
+    // What honest members send: repeats (two storers), a sample or announce whose IPv6 endpoint
+    // travelled as none.
+    const twice = good()
+    const honest: PooledSighting[] = [
+      twice,
+      { ...twice, storer: { host: '10.0.0.2', port: 6881 } },
+      { infohash: randomBytes(20), via: 'sample' },
+      { infohash: randomBytes(20), via: 'announce' },
+    ]
+    expect(s.screen('honest', honest).length).toBe(4)
+    expect(s.counters.strikes).toBe(1)
     s.screen('liar', junk)
     expect(s.isDemoted('liar')).toBe(false)
     s.screen('liar', junk)
@@ -53,8 +60,26 @@ describe('member standing', () => {
     hand('liar', () => false)
     hand('honest', (i) => i === 0) // one in eight fetched: a dead-swarm-heavy but real crawl
     expect(s.counters).toMatchObject({ strikes: 1, memberFetched: 1, memberUnfetchable: 15 })
-    s.settled(randomBytes(20), false) // not handed over by anyone: nobody to judge
+    s.settled(randomBytes(20), false) // not handed over by anyone: ours, nobody to judge
     expect(s.counters.memberUnfetchable).toBe(15)
+  })
+
+  it('holds a member to our own share: where our sightings fail as much, the region is dead', () => {
+    const s = new MemberStanding(new ManualClock(), { judgeEvery: 8, minFetchedShare: 1 / 8 })
+    for (let i = 0; i < 8; i++) s.settled(randomBytes(20), false) // ours: nothing fetches either
+    for (let i = 0; i < 8; i++) {
+      const ih = randomBytes(20)
+      s.handedOver(ih, 'member')
+      s.settled(ih, false)
+    }
+    expect(s.counters.strikes).toBe(0)
+    for (let i = 0; i < 16; i++) s.settled(randomBytes(20), true) // ours fetch now: half of 24
+    for (let i = 0; i < 8; i++) {
+      const ih = randomBytes(20)
+      s.handedOver(ih, 'member')
+      s.settled(ih, false)
+    }
+    expect(s.counters.strikes).toBe(1)
   })
 
   it('strikes a flood once per 100 drops, and forgives a strike per forgiveMs', async () => {
