@@ -23,6 +23,8 @@ export interface StoredSampleOptions {
   pageSize?: number
   /** Most infohashes one collect reads from a member (DHT stores hold about 10,000). Default 100,000. */
   maxPerCollect?: number
+  /** How old the sorted copy of our store served from may get. Default 5 s. */
+  snapshotMs?: number
 }
 
 export interface StoredCounters {
@@ -54,7 +56,7 @@ export interface CollectResult {
 /** A reader pages a store in a second or two; the budget stops a member making us sort in a loop. */
 const BUCKET = 64
 const REFILL_PER_S = 16
-/** The sorted copy of our store served from, rebuilt at most this often. */
+/** The sorted copy of our store served from is rebuilt at most this often (by default). */
 const SNAPSHOT_MS = 5_000
 
 type Answer = StoredPage | undefined
@@ -84,10 +86,10 @@ export class StoredSample {
     return { protocol: storedProtocol, create: (session) => new StoredLink(session, this) }
   }
 
-  /** Our store in byte order, from a snapshot at most SNAPSHOT_MS old. */
+  /** Our store in byte order, from a snapshot at most `snapshotMs` old. */
   sorted(): Buffer[] {
     const now = this.clock.now()
-    if (this.snapshot === undefined || now - this.snapshot.at >= SNAPSHOT_MS) {
+    if (this.snapshot === undefined || now - this.snapshot.at >= (this.opts.snapshotMs ?? SNAPSHOT_MS)) {
       const all = (this.opts.source?.storedInfohashes() ?? []).filter((ih) => ih.length === 20)
       this.snapshot = { at: now, sorted: all.map((ih) => Buffer.from(ih)).sort(Buffer.compare) }
     }
