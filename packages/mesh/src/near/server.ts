@@ -55,6 +55,8 @@ export class NearServer {
   private readonly clock: Clock
   private readonly buckets = new Map<string, { tokens: number; at: number }>()
   private readonly seen = new Set<string>()
+  /** The node's store, re-read at most once a second (listing it walks every swarm). */
+  private stored: { at: number; list: readonly Buffer[] } | undefined
   private started = false
 
   constructor(private readonly opts: NearServerOptions) {
@@ -89,7 +91,10 @@ export class NearServer {
     const nodes = this.opts.dht
       .closest(target, Math.min(NEAR_MAX_NODES, this.opts.nodes ?? NEAR_MAX_NODES))
       .filter((n) => /^\d+\.\d+\.\d+\.\d+$/.test(n.host)) // compact nodes are IPv4 (BEP 5)
-    const stored = this.opts.dht.storedInfohashes()
+    const now = this.clock.now()
+    if (this.stored === undefined || now - this.stored.at >= 1_000)
+      this.stored = { at: now, list: this.opts.dht.storedInfohashes() }
+    const stored = this.stored.list
     const want = Math.min(NEAR_MAX_INFOHASHES, this.opts.infohashes ?? NEAR_MAX_INFOHASHES)
     const infohashes = nearest(stored, target, want)
     return { r: encodeNearReply({ nodes, infohashes, num: stored.length }) }
