@@ -52,6 +52,11 @@ export interface DhtNodeEvents {
 export interface QueryOptions {
   /** Send this node id instead of ours for this one query. */
   id?: Uint8Array
+  /**
+   * Arguments computed from the transaction id once it is chosen (and the other arguments, `id`
+   * included), merged into `a`: e.g. a MAC that binds the query to its tid. `query` only.
+   */
+  seal?: (t: Buffer, args: { [key: string]: BInput | undefined | null }) => { [key: string]: BInput }
 }
 
 export class DhtNode extends EventEmitter<DhtNodeEvents> {
@@ -169,7 +174,7 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   ): Promise<BDict> {
     const peer = toPeerAddress(to)
     const a = opts.id ? { ...args, id: toBuffer(opts.id, 'id', C.ID_LENGTH) } : args
-    return (await this.engine.query(peer, method, a)).r
+    return (await this.engine.query(peer, method, a, opts.seal)).r
   }
 
   async ping(to: AddressInput, opts: QueryOptions = {}): Promise<{ id: Buffer; rttMs: number }> {
@@ -281,6 +286,13 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
    */
   storePeer(infoHash: Uint8Array, peer: AddressInput): void {
     this.peers.add(toBuffer(infoHash, 'infoHash', C.ID_LENGTH), toPeerAddress(peer))
+  }
+  /**
+   * The infohashes this node stores peers for (announced to it, BEP 5), expired ones left out: what
+   * BEP 51 samples from. Bounded by the store (`maxInfohashes`). For members that share it whole.
+   */
+  storedInfohashes(): Buffer[] {
+    return this.peers.infohashes()
   }
   removeNode(id: Uint8Array): void {
     this.engine.removeNode(toBuffer(id, 'id'))

@@ -70,6 +70,37 @@ describe('DhtNode over loopback UDP (BEP 5)', () => {
     expect(() => b.handle('ping', () => null)).toThrow()
   })
 
+  it('seals arguments with the transaction id the query goes out under', async () => {
+    net = await createTestnet(2)
+    const [a, b] = net.nodes as [DhtNode, DhtNode]
+    b.handle('bb_tid', (q) => ({ r: { t: q.t, seen: q.args.tag as Buffer } }))
+    const tags: Buffer[] = []
+    const seal = (t: Buffer, args: Record<string, unknown>): { tag: Buffer } => {
+      expect(Buffer.isBuffer(args.id) && args.id.equals(a.id)).toBe(true)
+      tags.push(Buffer.concat([Buffer.from('tid:'), t]))
+      return { tag: tags.at(-1)! }
+    }
+    const r1 = await a.query(addr(b), 'bb_tid', {}, { seal })
+    const r2 = await a.query(addr(b), 'bb_tid', {}, { seal })
+    // Each query is sealed once, with its own tid, and the server sees that very tid.
+    expect(tags.length).toBe(2)
+    expect(r1.seen!.equals(Buffer.concat([Buffer.from('tid:'), r1.t as Buffer]))).toBe(true)
+    expect(r2.seen!.equals(Buffer.concat([Buffer.from('tid:'), r2.t as Buffer]))).toBe(true)
+    expect((r1.t as Buffer).equals(r2.t as Buffer)).toBe(false)
+  })
+
+  it('lists the infohashes it stores', async () => {
+    net = await createTestnet(1)
+    const n = net.nodes[0]!
+    const ihs = [randomBytes(20), randomBytes(20)]
+    for (const ih of ihs) n.storePeer(ih, { host: '127.0.0.1', port: 6881 })
+    const got = n
+      .storedInfohashes()
+      .map((b) => b.toString('hex'))
+      .sort()
+    expect(got).toEqual(ihs.map((b) => b.toString('hex')).sort())
+  })
+
   it('answers a handler reply of the wrong shape with 202 instead of an id-only reply', async () => {
     net = await createTestnet(2)
     const [a, b] = net.nodes as [DhtNode, DhtNode]

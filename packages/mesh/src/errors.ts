@@ -82,3 +82,13 @@ export class CommunityError extends MeshError {
     this.code = code
   }
 }
+
+/** A bb_near reply that breaks the spec (docs/PROTOCOL.md, "bb_near"), or a query we could not make. */
+export class NearError extends MeshError {
+  override readonly name = 'NearError'
+  override readonly code: string
+  constructor(message: string, code: 'BAD_NEAR_REPLY' | 'BAD_NEAR_ARGS') {
+    super(message)
+    this.code = code
+  }
+}

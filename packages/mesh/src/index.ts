@@ -72,7 +72,7 @@ export type { FetchStageCounters } from './harvester/fetch-stage.js'
 export { infoToTorrent } from './harvester/info-to-torrent.js'
 export { dhtNodeAdapter } from './adapters/dht-node.js'
 export { createWireFetcher, type WireFetcher, type WireFetcherOptions } from './adapters/wire-fetcher.js'
-export { CommunityError } from './errors.js'
+export { CommunityError, NearError } from './errors.js'
 export {
   deriveCommunityKeys,
   communityFingerprint,
@@ -179,9 +179,32 @@ export {
 } from './search/local-channel.js'
 export { searchCommunity, type SearchCommunityOptions } from './search/search-community.js'
 export { federatedSource, type FederatedSourceOptions, type IndexReader } from './search/federated-source.js'
+export { assessQuality, QUALITY_FLAGS, type QualityFlag, type QualityInput } from './search/quality.js'
+export { NearServer, type NearServerOptions, type NearCounters, type NearDht } from './near/server.js'
+export { queryNear, type NearQuerier } from './near/client.js'
 export {
-  assessQuality,
-  QUALITY_FLAGS,
-  type QualityFlag,
-  type QualityInput,
-} from './search/quality.js'
+  nearMac,
+  encodeNearReply,
+  decodeNearReply,
+  NEAR_METHOD,
+  NEAR_MAX_NODES,
+  NEAR_MAX_INFOHASHES,
+  type NearReply,
+} from './near/codec.js'
+export {
+  StoredSample,
+  type StoredSampleOptions,
+  type StoredSource,
+  type StoredCounters,
+  type StoredFrom,
+  type CollectResult,
+} from './stored/stored-sample.js'
+export {
+  storedCodecs,
+  storedProtocol,
+  STORED_EXTENSION_NAME,
+  MAX_STORED_PAGE,
+  type StoredMessages,
+  type StoredAsk,
+  type StoredPage,
+} from './stored/codec.js'

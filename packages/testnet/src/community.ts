@@ -46,6 +46,9 @@ export interface PoolSummary {
   badHash: number
   /** bb_relay bytes sent, mean per member. */
   relayBytesPerMember: number
+  /** Strikes and bans members gave each other (pool/standing.ts): honest members earn none. */
+  strikes: number
+  membersBanned: number
 }
 
 /** A member: its DHT node, and its harvester's pool and relay when it pools. */
@@ -133,6 +136,8 @@ export function poolSummary(members: readonly Pooled[]): { pool?: PoolSummary } 
       relayFailures: sum((m) => m.relay!.counters.relayFailures),
       badHash: sum((m) => m.relay!.counters.badHash),
       relayBytesPerMember: Math.round(sum((m) => m.relay!.counters.bytesOut) / pooled.length),
+      strikes: sum((m) => m.pool!.standing.counters.strikes),
+      membersBanned: sum((m) => m.pool!.standing.counters.banned),
     },
   }
 }

@@ -40,6 +40,9 @@ describe('pooled crawling', () => {
     expect(pool.forwarded).toBeGreaterThan(0)
     expect(pool.relayedIn).toBeGreaterThanOrEqual(150) // at least one relayed copy per torrent or so
     expect(pool.badHash).toBe(0)
+    // Honest members judge each other honest: no junk, flood or dead-sightings strike.
+    expect(pool.strikes).toBe(0)
+    expect(pool.membersBanned).toBe(0)
     console.log(`pool: ${JSON.stringify(pool)}, fetches/infohash ${s.fetchesPerInfohash}`)
     const same = (): boolean => [...liveResources()].every(([kind, n]) => n <= (before.get(kind) ?? 0))
     await waitFor(same, 5_000, `resources released (${JSON.stringify([...liveResources()])})`)

@@ -14,10 +14,12 @@ import {
   loadWriterKey,
   meshDht,
   MetadataRelay,
+  NearServer,
   parseHint,
   SamplePool,
   serveLocalChannel,
   type LocalChannel,
+  StoredSample,
   type PoolCounters,
   type ReplicatePolicy,
   startMesh,
@@ -82,6 +84,8 @@ export type PoolReport = Pick<
   | 'haveOut'
   | 'haveIn'
   | 'floodDropped'
+  | 'storedRead'
+  | 'storedOwned'
 > & {
   replicate: ReplicatePolicy
   /** Members we pool with now (a live bb_pool link). */
@@ -90,6 +94,12 @@ export type PoolReport = Pick<
   relayedIn: number
   relayedOut: number
   relayFailures: number
+  /** Junk entries refused from members, and members banned for junk, floods or dead sightings. */
+  junkEntries: number
+  membersBanned: number
+  /** bb_near queries answered to members, and refused with a stranger's 204. */
+  nearAnswered: number
+  nearRefused: number
 }
 
 export interface CrawlMember {
@@ -110,7 +120,19 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
   const relay = new MetadataRelay({ lookup: (ih) => o.index.metadataFor(ih) })
   // Members that indexed a torrent before we pooled with them say nothing of it (no catch-up sync
   // yet), so an infohash no member claims is still asked of a few (askUnknown).
-  const pool = new SamplePool({ nodeId: dht.nodeId, relay, replicate: o.replicate, askUnknown: true })
+  // Members read our DHT node's whole store (bb_stored) and we theirs; and ask it bb_near.
+  const stored = new StoredSample({
+    source: { storedInfohashes: () => o.dht.storedInfohashes(), dhtPort: dht.dhtPort },
+  })
+  const near = new NearServer({ key: community.keys.nearMacKey, dht: o.dht })
+  near.start()
+  const pool = new SamplePool({
+    nodeId: dht.nodeId,
+    relay,
+    replicate: o.replicate,
+    askUnknown: true,
+    stored,
+  })
   // Members' keyword searches are answered from this index; `bbmesh search --community` on this
   // machine asks through the local channel and so uses these links.
   const search = new FederatedSearch({
@@ -133,6 +155,7 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
       r.register(relay.definition())
       r.register(pool.definition())
       r.register(search.definition())
+      r.register(stored.definition())
     },
   })
   const channel = await serveLocalChannel(localChannelPath(o.dataDir, o.name), search).catch(
@@ -217,12 +240,19 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
           relayedOut: relay.counters.served,
           relayFailures: relay.counters.relayFailures,
           floodDropped: pool.counters.floodDropped + relay.counters.floodDropped,
+          storedRead: pool.counters.storedRead,
+          storedOwned: pool.counters.storedOwned,
+          junkEntries: pool.standing.counters.junkEntries,
+          membersBanned: pool.standing.counters.banned,
+          nearAnswered: near.counters.answered,
+          nearRefused: near.counters.rejected,
         },
       }
     },
     async close() {
       await channel?.close()
       pool.flush()
+      near.stop()
       await feeds.close()
       await mesh.close()
       await bus.close()

@@ -13,7 +13,7 @@ import { isDict } from '../bencode.js'
 import type { BDict, BInput } from '../bencode.js'
 import { immutableTarget, mutableTarget } from '../bep44.js'
 import { AbortError, DestroyedError, KrpcRemoteError } from '../errors.js'
-import type { KrpcMessage, RemoteInfo } from '../krpc/types.js'
+import type { KrpcMessage, KrpcOutgoingQuery, RemoteInfo } from '../krpc/types.js'
 import type { PeerAddress } from '../transport/types.js'
 import type { LookupHandle } from '../lookup/iterative.js'
 import { PeerWaiters } from '../lookup/peer-waiters.js'
@@ -210,12 +210,18 @@ export class DhtEngine {
   }
 
   /** One query to one address; rejects with KrpcRemoteError on an `e` reply. */
-  query(to: PeerAddress, q: string, a: { [key: string]: BInput }): Promise<{ r: BDict; from: RemoteInfo }> {
+  query(
+    to: PeerAddress,
+    q: string,
+    a: { [key: string]: BInput },
+    seal?: KrpcOutgoingQuery['seal'],
+  ): Promise<{ r: BDict; from: RemoteInfo }> {
     return new Promise((resolve, reject) => {
       if (this.dht.destroyed) return reject(new DestroyedError())
+      // k-rpc hands the message object to our socket unchanged, `seal` included (krpc/types.ts).
       this.rpc.query(
         { host: to.host, port: to.port },
-        { q, a: { id: this.rpc.id, ...a } },
+        { q, a: { id: this.rpc.id, ...a }, ...(seal && { seal }) },
         (err, res, from) => {
           if (err) return reject(err)
           const msg = res as KrpcMessage | null

@@ -138,7 +138,8 @@ export abstract class OutboundQueries extends EventEmitter {
     this.awaiting.set(key, (this.awaiting.get(key) ?? 0) + 1)
     this.inflight++
     this.stats.queriesOut++
-    this.send(peer, { t, y: 'q', q: message.q, a: message.a })
+    const a = message.seal ? { ...message.a, ...message.seal(t, message.a) } : message.a
+    this.send(peer, { t, y: 'q', q: message.q, a })
     this.armTimer()
   }
 

@@ -33,6 +33,11 @@ export type QueryCallback = (err: Error | null, res: KrpcMessage | null, peer: R
 export interface KrpcOutgoingQuery {
   q: string
   a: { [key: string]: BInput | undefined | null }
+  /**
+   * Arguments that depend on the transaction id, added to `a` once the tid is chosen (at send time,
+   * after any queueing): e.g. a MAC over the tid, so a reply-bound query cannot be replayed.
+   */
+  seal?: (t: Buffer, a: { [key: string]: BInput | undefined | null }) => { [key: string]: BInput }
 }
 
 export interface KrpcSocketOptions {

@@ -8,7 +8,7 @@ export const COMMUNITY_KEY_LENGTH = 32
 const SALT = Buffer.from('bbmesh-community-v1')
 
 export type DerivationLabel =
-  'gate' | 'rendezvous' | 'bus-sign' | 'bus-encrypt' | 'member-mac' | 'fingerprint'
+  'gate' | 'rendezvous' | 'bus-sign' | 'bus-encrypt' | 'member-mac' | 'near-mac' | 'fingerprint'
 
 /** HKDF-SHA256(ikm = community key, salt = "bbmesh-community-v1", info = label), `length` bytes. */
 export function deriveKey(communityKey: Uint8Array, label: DerivationLabel, length = 32): Buffer {
@@ -27,6 +27,8 @@ export interface CommunityKeys {
   readonly busEncryptionKey: Buffer
   /** MAC key for members-only KRPC queries. */
   readonly memberMacKey: Buffer
+  /** MAC key of bb_near queries (near/mac.ts): its own label, so no other MAC verifies as one. */
+  readonly nearMacKey: Buffer
   /** Public, short: safe to print and compare (`ab12-cd34-ef56-7890`). */
   readonly fingerprint: string
 }
@@ -44,6 +46,7 @@ export function deriveCommunityKeys(communityKey: Uint8Array): CommunityKeys {
     busKeyPair: generateKeyPair(deriveKey(communityKey, 'bus-sign')),
     busEncryptionKey: deriveKey(communityKey, 'bus-encrypt'),
     memberMacKey: deriveKey(communityKey, 'member-mac'),
+    nearMacKey: deriveKey(communityKey, 'near-mac'),
     fingerprint: communityFingerprint(communityKey),
   }
   // Keep secrets out of JSON.stringify and util.inspect of the object.

@@ -45,6 +45,8 @@ export interface FetchStageOptions {
    * lookup; undefined sends the infohash to the swarm as usual. Bounded by `lookupTimeoutMs`.
    */
   fromMembers?: (infohash: Uint8Array) => Promise<Uint8Array | undefined>
+  /** Told how each infohash ended: fetched (true) or given up (false); not when stopped meanwhile. */
+  onSettled?: (infohash: Uint8Array, ok: boolean) => void
 }
 
 export interface FetchStageCounters {
@@ -159,11 +161,13 @@ export class FetchStage {
       this.rate.mark()
       this.opts.failures.delete(cand.hex)
       this.opts.triage.settle(cand.infohash)
+      this.opts.onSettled?.(cand.infohash, true)
     } catch (err) {
       const reason = this.abort.signal.aborted ? 'aborted' : reasonOf(err)
       this.failed[reason] += 1
       if (reason !== 'aborted') this.opts.failures.record(cand.hex, reason)
       this.opts.triage.release(cand.infohash)
+      if (reason !== 'aborted') this.opts.onSettled?.(cand.infohash, false)
     }
   }
 

@@ -124,6 +124,9 @@ export function createHarvester(options: HarvesterOptions): Harvester {
     hints: (hex) => hints.take(hex),
     storers: (hex) => storers.take(hex),
     ...(options.pool && { fromMembers: (ih: Uint8Array) => options.pool!.fetch(ih) }),
+    ...(options.pool?.settled && {
+      onSettled: (ih: Uint8Array, ok: boolean) => options.pool!.settled!(ih, ok),
+    }),
   })
 
   const hints = new PeerHints(o.maxPending)

@@ -109,6 +109,11 @@ export interface HarvestPool {
   walkTarget?(random: () => number): Uint8Array
   /** Crawlers pooling now, us included: each walks that much less often (default 1). */
   crawlers?(): number
+  /**
+   * How a triaged infohash ended: its metadata fetched (true) or given up on (false). The pool
+   * judges the members that handed it over by it (a member whose sightings never fetch is lying).
+   */
+  settled?(infohash: Uint8Array, ok: boolean): void
 }
 
 /** Hints that travel with an offered infohash. */

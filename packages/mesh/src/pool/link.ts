@@ -28,6 +28,10 @@ export interface PoolCore {
   readonly points: number
   readonly flushMs: number
   readonly counters: { messagesIn: number; messagesOut: number; floodDropped: number; outDropped: number }
+  /** Whether the member is banned (by the pool or the relay): its link is closed at once. */
+  refuses(who: string): boolean
+  /** The link dropped one of the member's messages over its budget. */
+  flooded(link: PoolLink): void
   linkReady(link: PoolLink): void
   linkClosed(link: PoolLink, unsent: Unsent): void
   received(link: PoolLink, entries: PooledSighting[]): void
@@ -81,6 +85,7 @@ export class PoolLink implements ExtensionInstance<PoolMessages> {
   }
 
   onReady(): void {
+    if (this.pool.refuses(this.who)) return this.close('bb_pool: banned')
     this.session.send('hello', {
       version: POOL_PROTOCOL_VERSION,
       nodeId: this.pool.nodeId,
@@ -159,6 +164,7 @@ export class PoolLink implements ExtensionInstance<PoolMessages> {
     this.refilled = now
     if (this.tokens < 1) {
       this.pool.counters.floodDropped++
+      this.pool.flooded(this)
       if (++this.drops >= CLOSE_AFTER_DROPS) this.close('bb_pool flood')
       return false
     }

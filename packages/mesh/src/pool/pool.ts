@@ -8,71 +8,24 @@
 import type { TorrentInput } from '@bbmesh/index'
 import type { ExtensionDefinition } from '@bbmesh/wire'
 import { systemClock, type Clock } from '../clock.js'
-import type { Harvester } from '../harvester/harvester-api.js'
 import type { DhtContact, HarvestPool } from '../harvester/types.js'
 import { toHex } from '../hex.js'
 import { keptDirection } from '../membership/kept-link.js'
 import { randomBytes } from '../random.js'
-import type { MetadataRelay } from '../relay/relay.js'
 import { poolProtocol, type PoolMessages, type PoolNode, type PooledSighting } from './codec.js'
-import { BloomFilter } from '../pipeline/bloom-filter.js'
+import { Holdings } from './holdings.js'
 import { PoolLink, type PoolCore, type Unsent } from './link.js'
 import { Ownership } from './ownership.js'
+import { MemberStanding } from './standing.js'
+import type { PoolCounters, PoolTarget, ReplicatePolicy, SamplePoolOptions } from './types.js'
 
-export type ReplicatePolicy = 'all' | 'own'
-
-/** Where what members send goes: the harvester. */
-export type PoolTarget = Pick<Harvester, 'offer' | 'addNodes'>
-
-export interface SamplePoolOptions {
-  /** Our node id (the harvester's DHT node id): the keyspace is split by it. */
-  nodeId: Uint8Array
-  /** The metadata relay registered on the same links: how held metadata is taken from members. */
-  relay: MetadataRelay
-  /** 'all' (default): take every torrent any member holds; 'own': keep only what we fetched. */
-  replicate?: ReplicatePolicy
-  clock?: Clock
-  /** Batching delay of outgoing sightings, nodes and haves. Default 250 ms. */
-  flushMs?: number
-  /**
-   * Partition ids derived from `nodeId` (pool/ownership.ts): more, evener regions. Default 32: the
-   * largest of 8 members' regions is then about 1.25 times the mean (one id each: about twice).
-   */
-  points?: number
-  /** Infohashes each member's have filter is sized for (about 1.8 bytes each). Default 1,000,000. */
-  haveCapacity?: number
-  /**
-   * Also ask members none of which said it holds the infohash (default false): they may have
-   * indexed it before we pooled with them, which have deltas do not tell (no catch-up sync yet).
-   * Costs a round trip to up to three members per new infohash.
-   */
-  askUnknown?: boolean
-}
-
-export interface PoolCounters {
-  /** Sightings we own (triaged here) and sightings handed to their owner. */
-  owned: number
-  forwarded: number
-  /** Sightings members handed to us. */
-  received: number
-  nodesForwarded: number
-  nodesReceived: number
-  /** Infohashes we told members we hold, and ones they told us of. */
-  haveOut: number
-  haveIn: number
-  /** have entries offered to the harvester for a relay fetch (replicate all). */
-  replicated: number
-  /** Fetches asked of members that said they hold it; the relay's own counters say how they went. */
-  relayAsks: number
-  messagesIn: number
-  messagesOut: number
-  floodDropped: number
-  outDropped: number
-}
+export type { PoolCounters, PoolTarget, ReplicatePolicy, SamplePoolOptions } from './types.js'
 
 const DEFAULT_POINTS = 32
 /** Nodes already handed to their owner, so each goes once (bounded; a repeat after clearing is harmless). */
 const MAX_FORWARDED_NODES = 200_000
+/** A member's DHT store is re-read on a new link after this long (about a BEP 5 peer lifetime). */
+const STORE_REREAD_MS = 30 * 60_000
 
 export class SamplePool implements HarvestPool, PoolCore {
   readonly counters: PoolCounters = {
@@ -89,6 +42,8 @@ export class SamplePool implements HarvestPool, PoolCore {
     messagesOut: 0,
     floodDropped: 0,
     outDropped: 0,
+    storedRead: 0,
+    storedOwned: 0,
   }
   readonly clock: Clock
   readonly nodeId: Uint8Array
@@ -101,11 +56,10 @@ export class SamplePool implements HarvestPool, PoolCore {
   /** Live links by member; two at once when both dialled (the mesh closes one of them soon after). */
   private readonly links = new Map<string, PoolLink[]>()
   private readonly forwardedNodes = new Set<string>()
-  /**
-   * What each member said it holds: a Bloom filter fed by its have deltas, so memory stays fixed
-   * however much it indexes (a false positive, about 1 in 1,000, costs one relay round trip).
-   */
-  private readonly holds = new Map<string, BloomFilter>()
+  private readonly storeReadAt = new Map<string, number>()
+  private readonly holds: Holdings
+  /** Strikes, demotions and bans of the members we pool with (pool/standing.ts). */
+  readonly standing: MemberStanding
   private target: PoolTarget | undefined
 
   constructor(private readonly opts: SamplePoolOptions) {
@@ -117,6 +71,8 @@ export class SamplePool implements HarvestPool, PoolCore {
     this.replicate = opts.replicate ?? 'all'
     this.points = opts.points ?? DEFAULT_POINTS
     this.ownership = new Ownership(this.nodeId, this.points)
+    this.holds = new Holdings(this.haveCapacity)
+    this.standing = new MemberStanding(this.clock, opts.standing, (who) => this.banned(who))
   }
 
   /** Register this on the mesh's links (`registerExtensions`), beside the relay. */
@@ -161,9 +117,7 @@ export class SamplePool implements HarvestPool, PoolCore {
   }
 
   async fetch(infohash: Uint8Array): Promise<Uint8Array | undefined> {
-    const holders = new Set<string>()
-    const key = infohash.subarray(0, 20)
-    for (const who of this.links.keys()) if (this.holds.get(who)?.has(key) === true) holders.add(who)
+    const holders = this.holds.holders(infohash.subarray(0, 20), this.links.keys())
     const ask = this.opts.askUnknown === true
     if (holders.size > 0) {
       this.counters.relayAsks++
@@ -207,11 +161,60 @@ export class SamplePool implements HarvestPool, PoolCore {
 
   // --- what links report ------------------------------------------------------------------
 
+  refuses(who: string): boolean {
+    const no = this.standing.isBanned(who) || this.opts.relay.isBanned(who)
+    if (no) this.standing.counters.refused++
+    return no
+  }
+
+  flooded(link: PoolLink): void {
+    this.standing.flooded(link.who)
+  }
+
+  /** How a triaged infohash ended: the member that handed it over is judged by it. */
+  settled(infohash: Uint8Array, ok: boolean): void {
+    this.standing.settled(infohash, ok)
+  }
+
+  /** The standing banned `who`: close its links, and ban it on the relay too (no dicts either way). */
+  private banned(who: string): void {
+    for (const l of [...(this.links.get(who) ?? [])]) l.close('bb_pool: banned for junk')
+    this.opts.relay.ban(who, 'bb_pool: banned for junk')
+  }
+
   linkReady(link: PoolLink): void {
+    if (this.refuses(link.who)) return link.close('bb_pool: banned')
     const ls = this.links.get(link.who) ?? []
+    const first = ls.length === 0
     if (!ls.includes(link)) ls.push(link)
     this.links.set(link.who, ls)
     this.ownership.set(link.who, link.nodeId!, link.points)
+    if (first && this.opts.stored && this.dueStoreRead(link.who))
+      void this.readStore(link.who, memberLabel(link))
+  }
+
+  /** A member's store is read at most every STORE_REREAD_MS, so a flapping link does not re-read it. */
+  private dueStoreRead(who: string): boolean {
+    const now = this.clock.now()
+    const last = this.storeReadAt.get(who)
+    if (last !== undefined && now - last < STORE_REREAD_MS) return false
+    if (this.storeReadAt.size >= 4096) this.storeReadAt.clear()
+    this.storeReadAt.set(who, now)
+    return true
+  }
+
+  /** A member's whole DHT store, read once per link-up; we triage what we own (see `stored`). */
+  private async readStore(who: string, from: string): Promise<void> {
+    const res = await this.opts.stored!.collect(who, (infohashes, { storer }) => {
+      for (const ih of infohashes) {
+        this.counters.storedRead++
+        if (!this.ownership.ownerOf(ih).self) continue
+        this.counters.storedOwned++
+        this.target?.offer(ih, 'sample', from, { pooled: true, ...(storer && { storer }) })
+      }
+    })
+    // Cut short (the link closed, a timeout): the next link-up reads it again.
+    if (!res.complete) this.storeReadAt.delete(who)
   }
 
   linkClosed(link: PoolLink, unsent: Unsent): void {
@@ -219,7 +222,7 @@ export class SamplePool implements HarvestPool, PoolCore {
     if (ls.length > 0) this.links.set(link.who, ls)
     else {
       this.links.delete(link.who)
-      this.holds.delete(link.who)
+      this.holds.forget(link.who)
       // Its region is ours or the next member's from now on: nothing else to do.
       this.ownership.delete(link.who)
     }
@@ -240,36 +243,40 @@ export class SamplePool implements HarvestPool, PoolCore {
   }
 
   received(link: PoolLink, entries: PooledSighting[]): void {
-    const from = `member:${toHex(link.nodeId ?? new Uint8Array()).slice(0, 16)}`
-    for (const s of entries) {
+    const from = memberLabel(link)
+    const who = link.who
+    // Junk is refused; a demoted member's sightings wait behind work of our own.
+    const ok = this.standing.screen(who, entries)
+    const background = this.standing.isDemoted(who)
+    if (this.standing.isBanned(who)) return
+    for (const s of ok) {
       this.counters.received++
       const { storer, peer } = s
-      this.target?.offer(s.infohash, s.via, from, {
+      const offered = this.target?.offer(s.infohash, s.via, from, {
         pooled: true,
         ...(storer && { storer }),
         ...(peer && { peer }),
+        ...(background && { background }),
       })
+      if (offered === true) this.standing.handedOver(s.infohash, who)
     }
   }
 
-  receivedNodes(_link: PoolLink, nodes: PoolNode[]): void {
+  receivedNodes(link: PoolLink, nodes: PoolNode[]): void {
+    if (this.standing.isDemoted(link.who)) return void (this.standing.counters.refused += nodes.length)
     this.counters.nodesReceived += nodes.length
     this.target?.addNodes(nodes)
   }
 
   receivedHave(link: PoolLink, infohashes: Uint8Array[]): void {
     this.counters.haveIn += infohashes.length
-    let holds = this.holds.get(link.who)
-    if (holds === undefined) {
-      holds = new BloomFilter({ expectedItems: this.haveCapacity, falsePositiveRate: 1e-3 })
-      this.holds.set(link.who, holds)
-    }
-    const fresh = infohashes.filter((ih) => !holds.has(ih))
-    for (const ih of fresh) holds.add(ih)
+    const fresh = this.holds.add(link.who, infohashes)
+    // A demoted member's claims are kept (a relay fetch verifies by hash) but not replicated from.
+    if (this.standing.isDemoted(link.who)) return void (this.standing.counters.refused += fresh.length)
     if (this.replicate !== 'all' || this.target === undefined) return
     // Every member that took a torrent says so too; offering it once per member is enough (triage
     // drops what is already indexed or in flight).
-    const from = `member:${toHex(link.nodeId ?? new Uint8Array()).slice(0, 16)}`
+    const from = memberLabel(link)
     for (const ih of fresh)
       if (this.target.offer(ih, 'gossip', from, { pooled: true, background: true }))
         this.counters.replicated++
@@ -298,4 +305,9 @@ export class SamplePool implements HarvestPool, PoolCore {
     const kept = keptDirection(this.selfHex, toHex(peer))
     return ls.find((l) => l.direction === kept) ?? ls[0]
   }
+}
+
+/** How the index records a sighting a member handed us (`from`). */
+function memberLabel(link: PoolLink): string {
+  return `member:${toHex(link.nodeId ?? new Uint8Array()).slice(0, 16)}`
 }

@@ -121,10 +121,18 @@ export class MetadataRelay {
     const n = (this.strikes.get(link.who) ?? 0) + 1
     this.strikes.set(link.who, n)
     if (n < (this.opts.banAfter ?? 2)) return
-    this.strikes.delete(link.who)
-    this.bans.set(link.who, this.clock.now() + (this.opts.banMs ?? 60 * 60_000))
+    this.ban(link.who, 'bb_relay: sent metadata with a wrong hash')
+  }
+
+  /**
+   * Bans a member (its peer id, hex) for `banMs`: its links are closed, it is neither asked nor
+   * answered. The pool calls this too, for a member it banned for junk.
+   */
+  ban(who: string, reason = 'bb_relay: banned'): void {
+    this.strikes.delete(who)
+    this.bans.set(who, this.clock.now() + (this.opts.banMs ?? 60 * 60_000))
     this.counters.banned++
-    for (const l of this.links) if (l.who === link.who) l.close('bb_relay: sent metadata with a wrong hash')
+    for (const l of [...this.links]) if (l.who === who) l.close(reason)
     // Both maps stay bounded by the members we meet; forget the oldest past a generous bound.
     while (this.bans.size > 4096) this.bans.delete(this.bans.keys().next().value as string)
   }

@@ -20,6 +20,18 @@ declare module 'bittorrent-dht' {
       cb: (err: Error | null, item: StockItem | null) => void,
     ): void
     address(): { port: number }
+    /**
+     * Stock k-rpc underneath: bittorrent-dht has no public call for an arbitrary KRPC query (no BEP 51
+     * client at all), so tests that make a stock node ask sample_infohashes or bb_near use it.
+     */
+    _rpc: {
+      id: Buffer
+      query(
+        peer: { host: string; port: number },
+        message: { q: string; a: Record<string, unknown> },
+        cb: (err: (Error & { code?: unknown }) | null, res: { r?: Record<string, unknown> } | null) => void,
+      ): void
+    }
     destroy(cb?: () => void): void
   }
 }

@@ -45,8 +45,14 @@ describe('community keys', () => {
       JSON.parse(await readFile(join(a, 'communities', 'friends.key'), 'utf8')).key,
       'hex',
     )
-    const derived = [c.keys.gateSecret, c.keys.rendezvousKey, c.keys.busEncryptionKey, c.keys.memberMacKey]
-    expect(new Set(derived.map((d) => d.toString('hex'))).size).toBe(4)
+    const derived = [
+      c.keys.gateSecret,
+      c.keys.rendezvousKey,
+      c.keys.busEncryptionKey,
+      c.keys.memberMacKey,
+      c.keys.nearMacKey,
+    ]
+    expect(new Set(derived.map((d) => d.toString('hex'))).size).toBe(5)
     for (const d of derived) expect(d.equals(key)).toBe(false)
     // Nothing printable carries the key or a derived secret.
     const printed = JSON.stringify(c) + inspect(c, { depth: 5 }) + JSON.stringify(c.keys)

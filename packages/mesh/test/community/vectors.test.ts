@@ -22,6 +22,7 @@ const DERIVED: Record<DerivationLabel, string> = {
   'bus-sign': 'a8366a1a3bba4899646338d07a2727319e5edb3339846463c498635747cfd9a8',
   'bus-encrypt': 'f618b35efbcaac597198c448addebc0ccae5565d93ce8b1f6430405b6c4c2f2c',
   'member-mac': '7b3448f098a3e64413382682ce890e9389bb0c191c583e81e152204c1ff36a93',
+  'near-mac': '8b5e91efea74bf967475d9d3c78f8c19bc8ec990879ffdc8929411334525611b',
   fingerprint: '758082f0e74bc368beed8a127141f80cd8d38feafa6d22a405bf8d2734d1a55a',
 }
 
@@ -43,6 +44,7 @@ describe('community vectors (node:crypto only)', () => {
     expect(k.rendezvousKey.toString('hex')).toBe(DERIVED.rendezvous)
     expect(k.busEncryptionKey.toString('hex')).toBe(DERIVED['bus-encrypt'])
     expect(k.memberMacKey.toString('hex')).toBe(DERIVED['member-mac'])
+    expect(k.nearMacKey.toString('hex')).toBe(DERIVED['near-mac'])
     // fingerprint: first 16 hex digits of SHA-256(derive("fingerprint")), in groups of 4.
     const fp = createHash('sha256').update(spec('fingerprint')).digest('hex').slice(0, 16)
     expect(fp).toBe('bc4bf7ff6a2a27b5')

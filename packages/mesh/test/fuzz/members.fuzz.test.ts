@@ -1,4 +1,4 @@
-// Fuzz targets for the mesh's own bb_* codecs (bb_members, bb_relay, bb_pool, bb_search), decoded the way @bbmesh/wire's
+// Fuzz targets for the mesh's own bb_* codecs (bb_members, bb_relay, bb_pool, bb_search, bb_stored), decoded the way @bbmesh/wire's
 // dispatcher does it (size cap, bencoded dict prefix, msg_type, trailer rule, the codec's checks).
 // Oracle: a WireError, or a value that survives encode -> decode unchanged.
 import { dirname, join } from 'node:path'
@@ -19,6 +19,7 @@ import { membersProtocol } from '../../src/membership/codec.js'
 import { relayProtocol } from '../../src/relay/codec.js'
 import { poolProtocol } from '../../src/pool/codec.js'
 import { searchProtocol } from '../../src/search/codec.js'
+import { storedProtocol } from '../../src/stored/codec.js'
 import { FUZZ_TEST_TIMEOUT, bencodeNoise, fuzz, mutated } from '../../../../test-support/fuzz-harness.js'
 
 const corpus = join(dirname(fileURLToPath(import.meta.url)), 'corpus')
@@ -163,12 +164,33 @@ const searchValid = fc.oneof(
     .map((b) => encodeAsSender(search, 'busy', b)),
 )
 
+const stored = storedProtocol as ExtensionProtocol<unknown>
+const storedValid = fc.oneof(
+  fc
+    .record({
+      id: fc.nat(),
+      cursor: fc.option(id, { nil: undefined }),
+      limit: fc.integer({ min: 1, max: 500 }),
+    })
+    .map(({ cursor, ...a }) => encodeAsSender(stored, 'ask', { ...a, ...(cursor && { cursor }) })),
+  fc
+    .record({
+      id: fc.nat(),
+      infohashes: fc.uniqueArray(id, { maxLength: 24, selector: (b) => b.toString('hex') }),
+      more: fc.boolean(),
+      total: fc.nat(),
+      dhtPort: fc.integer({ min: 0, max: 65_535 }),
+    })
+    .map((p) => encodeAsSender(stored, 'page', { ...p, infohashes: p.infohashes.sort(Buffer.compare) })),
+)
+
 describe('fuzz @bbmesh/mesh bb_* codecs', () => {
   const targets: [string, ExtensionProtocol<unknown>, fc.Arbitrary<Uint8Array>][] = [
     ['bb_members', membersProtocol as ExtensionProtocol<unknown>, membersValid],
     ['bb_relay', relayProtocol as ExtensionProtocol<unknown>, relayValid],
     ['bb_pool', pool, poolValid],
     ['bb_search', search, searchValid],
+    ['bb_stored', stored, storedValid],
   ]
   for (const [name, protocol, valid] of targets) {
     it(
