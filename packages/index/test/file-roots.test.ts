@@ -162,6 +162,25 @@ describeEngines('v2 file index', (engine) => {
     expect(f?.torrentCount).toBe(4)
     expect(f?.torrents.at(-1)).toMatchObject({ infohashV1: hex(ih1(5)), infohashV2: hex(ih2(5)) })
 
+    // The older half stored without files, the newer with them: the merge moves the rows across.
+    await ix.ingest([{ infohashV1: ih1(7), name: 'Golf', files: [], source: 'test', seenAt: at }])
+    await ix.ingest([{ infohashV2: ih2(7), name: 'Golf', files, source: 'test', seenAt: at }])
+    await ix.ingest([
+      { infohashV1: ih1(7), infohashV2: ih2(7), name: 'Golf', files, source: 'test', seenAt: at },
+    ])
+    const g = await ix.torrentsWithFile(SHARED)
+    expect(g?.torrentCount).toBe(5)
+    expect(g?.torrents.filter((t) => t.name === 'Golf')).toEqual([
+      {
+        infohashV1: hex(ih1(7)),
+        infohashV2: hex(ih2(7)),
+        name: 'Golf',
+        fileIndex: 0,
+        path: 'Echo/shared.file.mkv',
+      },
+    ])
+    await ix.removeTorrents([ih1(7)])
+
     // Stored from a name-only sighting first, then the full metadata arrives.
     await ix.ingest([{ infohashV2: ih2(6), name: 'Foxtrot', files: [], source: 'test', seenAt: at }])
     await ix.ingest([{ infohashV2: ih2(6), name: 'Foxtrot', files, source: 'test', seenAt: at }])
