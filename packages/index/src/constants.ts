@@ -33,3 +33,11 @@ export const DEFAULT_EXPORT_BATCH = 500
 export const MAX_RAW_INFO_BYTES = 16 * 1024 * 1024
 
 export const SIGHTING_VIAS = ['get_peers', 'announce', 'sample', 'gossip'] as const
+
+/** v2 file index: holders listed per file by default (the count is always complete) and at most. */
+export const DEFAULT_FILE_HOLDERS = 50
+export const MAX_FILE_HOLDERS = 500
+/** searchFiles: files per answer by default and at most, and how many text-matched torrents it reads. */
+export const DEFAULT_FILE_SEARCH_LIMIT = 20
+export const MAX_FILE_SEARCH_LIMIT = 100
+export const FILE_SEARCH_TORRENTS = 200

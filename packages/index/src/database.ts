@@ -1,4 +1,5 @@
 import type { FileListsTable } from './tables/file-lists.js'
+import type { FileRootsTable } from './tables/file-roots.js'
 import type { MetadataCacheTable } from './tables/metadata-cache.js'
 import type { SightingsTable } from './tables/sightings.js'
 import type { TorrentsTable } from './tables/torrents.js'
@@ -10,6 +11,7 @@ import type { TorrentsTable } from './tables/torrents.js'
 export interface Database {
   torrents: TorrentsTable
   file_lists: FileListsTable
+  file_roots: FileRootsTable
   sightings: SightingsTable
   metadata_cache: MetadataCacheTable
 }

@@ -9,10 +9,17 @@ export { migrateTo, migrations, pgMigrations, LATEST_MIGRATION } from './migrati
 export { toNdjsonLine, toNdjsonLineWithInfo, parseNdjsonLine } from './codec/ndjson.js'
 export { tokenize, parseQueryText, countPhraseMatches } from './search/tokenize.js'
 export type { QueryPhrase } from './search/tokenize.js'
-export { SIGHTING_VIAS, DEFAULT_CACHE_BUDGET_BYTES, MAX_SEARCH_LIMIT } from './constants.js'
+export {
+  SIGHTING_VIAS,
+  DEFAULT_CACHE_BUDGET_BYTES,
+  MAX_SEARCH_LIMIT,
+  MAX_FILE_HOLDERS,
+  MAX_FILE_SEARCH_LIMIT,
+} from './constants.js'
 export type { Database } from './database.js'
 export type { TorrentsTable, TorrentRow } from './tables/torrents.js'
 export type { FileListsTable, FileListRow } from './tables/file-lists.js'
+export type { FileRootsTable, FileRootRow } from './tables/file-roots.js'
 export { decodeFileList, encodeFileList } from './codec/file-list.js'
 export type { FileEntry } from './codec/file-list.js'
 export type { SightingsTable, SightingRow } from './tables/sightings.js'
@@ -31,4 +38,12 @@ export type {
   SearchHit,
   SearchPage,
   IndexStats,
+  FileHolder,
+  SharedFile,
+  FileDupes,
+  TorrentDupes,
+  FileLookupOptions,
+  FileSearchQuery,
+  FileSearchHit,
+  FileSearchPage,
 } from './types.js'

@@ -5,11 +5,20 @@ import { DEFAULT_EXPORT_BATCH } from './constants.js'
 import type { Database } from './database.js'
 import { IndexError, toIndexError } from './errors.js'
 import { exportTorrents, findTorrent, toDetail } from './read/details.js'
+import { dupesOf } from './read/dupes.js'
+import { holderCap, parsePiecesRoot, torrentsWithFile } from './read/file-roots.js'
 import { filesOf } from './read/files.js'
 import { metadataByHash } from './read/metadata-by-hash.js'
 import { pendingSightings } from './read/pending.js'
+import { rootStats } from './read/root-stats.js'
 import { search } from './search/search.js'
+import { searchFiles } from './search/search-files.js'
 import type {
+  FileLookupOptions,
+  FileSearchPage,
+  FileSearchQuery,
+  SharedFile,
+  TorrentDupes,
   IndexStats,
   PendingSighting,
   SearchPage,
@@ -136,6 +145,32 @@ export class PooledIndex {
     return this.#guard('search', () => search(this.db, this.#backend.fullText, q))
   }
 
+  /**
+   * The v2 file index: the torrents holding the file with this BEP 52 pieces root (64 hex or 32
+   * bytes), oldest first, at most `maxTorrents` listed (the count is exact); undefined when none does.
+   */
+  async torrentsWithFile(
+    root: string | Uint8Array,
+    opts?: FileLookupOptions,
+  ): Promise<SharedFile | undefined> {
+    return this.#guard('torrentsWithFile', () =>
+      torrentsWithFile(this.db, parsePiecesRoot(root), holderCap(opts)),
+    )
+  }
+
+  /**
+   * For each file of this torrent that has a pieces root (v2 and hybrid torrents), the other torrents
+   * holding the same file; undefined when the torrent is not in the index.
+   */
+  async dupes(infohash: string | Uint8Array, opts?: FileLookupOptions): Promise<TorrentDupes | undefined> {
+    return this.#guard('dupes', () => dupesOf(this.db, parseInfohash(infohash), holderCap(opts)))
+  }
+
+  /** Files whose paths match the query (as `search` matches them), each with every torrent holding it. */
+  async searchFiles(q: FileSearchQuery): Promise<FileSearchPage> {
+    return this.#guard('searchFiles', () => searchFiles(this.db, this.#backend.fullText, q))
+  }
+
   /** Every torrent with its files, in id order, one bounded batch in memory at a time. */
   async *exportAll(opts?: { batchSize?: number }): AsyncIterable<TorrentDetail> {
     const batch = Math.max(1, Math.floor(opts?.batchSize ?? DEFAULT_EXPORT_BATCH))
@@ -190,6 +225,7 @@ export class PooledIndex {
         cachedMetadata: Number(c.n),
         cacheBytes: Number(c.bytes),
         dbBytes: await this.#backend.dbBytes(),
+        ...(await rootStats(this.db)),
       }
     })
   }

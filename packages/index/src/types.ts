@@ -156,4 +156,75 @@ export interface IndexStats {
   cacheBytes: number
   /** Size of the database file plus its WAL (0 for ':memory:' WAL). */
   dbBytes: number
+  /** The v2 file index (file_roots): files of v2/hybrid torrents that carry a pieces root. */
+  filesWithRoot: number
+  /** Distinct pieces roots among them: how many different files that is. */
+  distinctRoots: number
+  /** Roots held by two or more torrents. */
+  sharedRoots: number
+  /** Bytes stored more than once: each root's size times (its copies - 1). */
+  dedupBytes: number
+}
+
+/** A torrent holding a given file (v2 file index): which torrent, and where the file sits in it. */
+export interface FileHolder {
+  infohashV1: string | null
+  infohashV2: string | null
+  name: string
+  /** The file's position in that torrent's file list (info-dict order). */
+  fileIndex: number
+  /** Its path in that torrent (lossy UTF-8). */
+  path: string
+}
+
+/** One file, named by its BEP 52 pieces root, and the torrents holding it. */
+export interface SharedFile {
+  /** 64 hex characters. */
+  piecesRoot: string
+  size: number
+  /** How many torrent files hold it; `torrents` lists at most `maxTorrents` of them, oldest torrent first. */
+  torrentCount: number
+  torrents: FileHolder[]
+}
+
+/** One file of a torrent with a pieces root, and the other torrents holding it (PooledIndex.dupes). */
+export interface FileDupes {
+  fileIndex: number
+  path: string
+  size: number
+  piecesRoot: string
+  /** How many files of other torrents have this root; `others` lists at most `maxTorrents`. */
+  otherCount: number
+  others: FileHolder[]
+}
+
+export interface TorrentDupes {
+  infohashV1: string | null
+  infohashV2: string | null
+  name: string
+  /** Every file of the torrent with a pieces root (v2 and hybrid torrents; padding left out), in list order. */
+  files: FileDupes[]
+}
+
+export interface FileLookupOptions {
+  /** Holders listed per file: default 50, at most 500 (the count is always complete). */
+  maxTorrents?: number
+}
+
+export interface FileSearchQuery extends FileLookupOptions {
+  /** What a person typed, matched against file paths as `search` does. */
+  text: string
+  /** Files returned: default 20, at most 100. */
+  limit?: number
+}
+
+export interface FileSearchHit extends SharedFile {
+  /** The path that matched, in the best-ranked torrent holding it. */
+  path: string
+}
+
+export interface FileSearchPage {
+  files: FileSearchHit[]
+  /** Torrents whose files were looked at: the best FILE_SEARCH_TORRENTS text matches at most. */
+  torrentsScanned: number
 }

@@ -22,12 +22,14 @@ describe('migrations', () => {
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) })
     await migrateTo(db, 'latest')
     const up = tables(raw)
-    for (const t of ['torrents', 'file_lists', 'sightings', 'metadata_cache', 'torrent_fts'])
+    for (const t of ['torrents', 'file_lists', 'file_roots', 'sightings', 'metadata_cache', 'torrent_fts'])
       expect(up).toContain(t)
     expect(raw.prepare('select name from kysely_migration order by name').pluck().all()).toEqual(
       Object.keys(migrations).sort(),
     )
 
+    await migrateTo(db, '002-torrent-fts')
+    expect(tables(raw)).not.toContain('file_roots')
     await migrateTo(db, '001-core-tables')
     expect(tables(raw)).not.toContain('torrent_fts')
     expect(tables(raw)).toContain('torrents')
@@ -70,7 +72,7 @@ describe('migrations', () => {
       // A writable open brings it to the latest schema.
       const w = await openIndex({ path: old })
       await w.close()
-      expect(LATEST_MIGRATION).toBe('002-torrent-fts')
+      expect(LATEST_MIGRATION).toBe('003-file-roots')
       const ok = await openIndex({ path: old, readonly: true })
       await ok.close()
     } finally {

@@ -51,6 +51,7 @@ describePostgres('postgres backend', (fresh) => {
     const ix = await openAt(url)
     expect(await tables(ix)).toEqual([
       'file_lists',
+      'file_roots',
       'kysely_migration',
       'kysely_migration_lock',
       'metadata_cache',

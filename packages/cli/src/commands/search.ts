@@ -8,6 +8,8 @@ import { communityName } from './community-mesh.js'
 import { parseBootstrap, parseHostPort } from './dht-shared.js'
 import { runCommunitySearch } from './search-community.js'
 import { flagHits } from './search-quality.js'
+import { runFileSearch } from './search-by-file.js'
+import type { CommandContext } from '../context.js'
 
 interface SearchOptions {
   limit: string
@@ -19,6 +21,8 @@ interface SearchOptions {
   since?: string
   files?: boolean
   clean?: boolean
+  byFile?: boolean
+  maxTorrents?: string
   community?: string | true
   deadline: string
   bootstrap?: string
@@ -49,6 +53,11 @@ export function registerSearchCommand(program: Command): void {
       'leave out torrents flagged as likely fakes (a "film" that is a program, password bait)',
     )
     .option(
+      '--by-file',
+      'answer files instead of torrents: each file (by BEP 52 pieces root) with every torrent holding it',
+    )
+    .option('--max-torrents <n>', 'with --by-file: torrents listed per file (1-500)')
+    .option(
       '--community [name]',
       "ask the community's members too (bb_search); no name: the configured `community`",
     )
@@ -74,14 +83,21 @@ dir when there is one (its local socket; milliseconds), else by joining the comm
 {"event":"hit",…} lines as answers arrive, then {"event":"summary",…} with the ranked results and each
 member's latency and hit count. Paging (--page, --offset) is local only.
 
+With --by-file the answers are files of v2 and hybrid torrents, one per pieces root (the same file
+under any name in any torrent), each with the torrents that hold it; --limit counts files (1-100).
+(--files keeps its meaning: the matched file names under each torrent.)
+
 Example:
   bbmesh search ubuntu 24.04 --ext iso --min-size 1GB --json
+  bbmesh search --by-file big buck bunny 1080p
   bbmesh search --community friends ubuntu 24.04`,
     )
     .action(
       commandAction(async (ctx, words: string[], opts: SearchOptions) => {
         const text = words.join(' ').trim()
         if (text === '') throw new UsageError('search: the query is empty')
+        if (opts.byFile === true) return fileSearch(ctx, text, opts)
+        if (opts.maxTorrents !== undefined) throw new UsageError('--max-torrents needs --by-file')
         const limit = parseCount(opts.limit, '--limit', 1, 500)
         if (opts.page !== undefined && opts.offset !== undefined)
           throw new UsageError('use --page or --offset, not both')
@@ -172,6 +188,30 @@ Example:
         }
       }),
     )
+}
+
+/** --by-file: a different answer (files), so the torrent-only options are refused, not ignored. */
+function fileSearch(ctx: CommandContext, text: string, opts: SearchOptions): Promise<void> {
+  const torrentOnly: [keyof SearchOptions, string][] = [
+    ['page', '--page'],
+    ['offset', '--offset'],
+    ['minSize', '--min-size'],
+    ['maxSize', '--max-size'],
+    ['ext', '--ext'],
+    ['since', '--since'],
+    ['files', '--files'],
+    ['clean', '--clean'],
+    ['community', '--community'],
+    ['bootstrap', '--bootstrap'],
+  ]
+  for (const [k, flag] of torrentOnly)
+    if (opts[k] !== undefined) throw new UsageError(`--by-file: ${flag} applies to torrent results only`)
+  if (opts.peer.length > 0) throw new UsageError('--by-file: --peer applies to torrent results only')
+  return runFileSearch(ctx, {
+    text,
+    limit: parseCount(opts.limit, '--limit', 1, 100),
+    maxTorrents: parseCount(opts.maxTorrents ?? '50', '--max-torrents', 1, 500),
+  })
 }
 
 function hitToJson(h: SearchHit): Record<string, unknown> {

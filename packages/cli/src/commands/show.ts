@@ -3,7 +3,8 @@ import type { TorrentDetail } from '@bbmesh/index'
 import { assessQuality, type QualityFlag } from '@bbmesh/mesh'
 import { commandAction } from '../command-action.js'
 import { CliError } from '../errors.js'
-import { formatSize, parseInfohash } from '../units.js'
+import { formatSize, parseCount, parseInfohash } from '../units.js'
+import { showDupes } from './show-dupes.js'
 
 export function registerShowCommand(program: Command): void {
   program
@@ -11,22 +12,28 @@ export function registerShowCommand(program: Command): void {
     .description('show one torrent of the index with its files')
     .argument('<infohash>', 'v1 (40 hex) or v2 (64 hex) infohash, or a magnet link')
     .option('--max-files <n>', 'list at most this many files on a terminal', '50')
+    .option('--dupes', 'per file, the other torrents holding the same file (by BEP 52 pieces root)')
+    .option('--max-torrents <n>', 'with --dupes: other torrents listed per file (1-500)', '50')
     .action(
-      commandAction(async (ctx, raw: string, opts: { maxFiles: string }) => {
-        const infohash = parseInfohash(raw)
-        const index = await ctx.openIndex()
-        try {
-          const t = await index.get(infohash)
-          if (t === undefined) throw new CliError(`not in the index: ${infohash}`, 'NOT_FOUND')
-          if (ctx.out.json) {
-            ctx.out.record(detailToJson(t))
-            return
+      commandAction(
+        async (ctx, raw: string, opts: { maxFiles: string; dupes?: boolean; maxTorrents: string }) => {
+          const infohash = parseInfohash(raw)
+          const maxTorrents = parseCount(opts.maxTorrents, '--max-torrents', 1, 500)
+          const index = await ctx.openIndex()
+          try {
+            if (opts.dupes === true) return await showDupes(ctx.out, index, infohash, maxTorrents)
+            const t = await index.get(infohash)
+            if (t === undefined) throw new CliError(`not in the index: ${infohash}`, 'NOT_FOUND')
+            if (ctx.out.json) {
+              ctx.out.record(detailToJson(t))
+              return
+            }
+            printDetail(ctx.out.text.bind(ctx.out), t, Number(opts.maxFiles) || 50)
+          } finally {
+            await index.close()
           }
-          printDetail(ctx.out.text.bind(ctx.out), t, Number(opts.maxFiles) || 50)
-        } finally {
-          await index.close()
-        }
-      }),
+        },
+      ),
     )
 }
 

@@ -27,6 +27,12 @@ export function registerStatsCommand(program: Command): void {
           ctx.out.text(`pending metadata ${s.pendingMetadata}`)
           ctx.out.text(`cached infos     ${s.cachedMetadata} (${formatSize(s.cacheBytes)})`)
           ctx.out.text(`on disk          ${formatSize(s.dbBytes)}`)
+          // The v2 file index: the same file (by BEP 52 pieces root) in several v2/hybrid torrents.
+          ctx.out.text(
+            `v2 files         ${s.filesWithRoot} with a pieces root, ${s.distinctRoots} distinct, ` +
+              `${s.sharedRoots} in 2+ torrents`,
+          )
+          ctx.out.text(`dedup            ${formatSize(s.dedupBytes)} held more than once`)
         } finally {
           await index.close()
         }

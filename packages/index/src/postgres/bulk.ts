@@ -8,7 +8,8 @@ import { foldInto, newRow } from '../write/merge.js'
 import type { Folded } from '../write/merge.js'
 import type { NormalizedTorrent } from '../write/validate.js'
 import { tsvectorLiteral } from './full-text.js'
-import { bytea, COLUMNS } from './statements.js'
+import { rootedFiles } from '../write/file-roots.js'
+import { bytea, COLUMNS, run } from './statements.js'
 
 // A batch in a constant number of statements instead of several per torrent: each statement is a
 // round trip to the server, and on a busy machine each costs milliseconds of scheduling. What needs
@@ -75,7 +76,7 @@ export async function planBatch(
   return { fresh, rest, folded }
 }
 
-/** Inserts the fresh torrents, their file lists and search documents: 4 statements for any number. */
+/** Inserts the fresh torrents, their file lists, file roots and search documents: 5 statements for any number. */
 export async function insertFresh(c: pg.ClientBase, plan: BatchPlan): Promise<void> {
   const n = plan.fresh.length
   if (n === 0) return
@@ -117,10 +118,36 @@ export async function insertFresh(c: pg.ClientBase, plan: BatchPlan): Promise<vo
       [withFiles.map((i) => rows[i]!.id), withFiles.map((i) => bytea(encodeFileList(plan.fresh[i]!.files)))],
     )
   }
+  await insertRoots(
+    c,
+    rows.map((r) => r.id),
+    plan.fresh,
+  )
   await c.query(
     'insert into torrent_fts (id, doc) select i, d::tsvector from unnest($1::bigint[], $2::text[]) u(i, d)',
     [rows.map((r) => r.id), plan.fresh.map((t) => tsvectorLiteral(ftsDocument(t.name, t.pathTexts)))],
   )
+}
+
+/** The file_roots rows of torrents `ids[i]` <- `torrents[i]`, in one statement (none when no file has a root). */
+export async function insertRoots(
+  c: pg.ClientBase,
+  ids: readonly number[],
+  torrents: readonly NormalizedTorrent[],
+): Promise<void> {
+  const roots: Buffer[] = []
+  const owners: number[] = []
+  const indexes: number[] = []
+  const sizes: number[] = []
+  torrents.forEach((t, i) => {
+    for (const f of rootedFiles(t.files)) {
+      roots.push(bytea(f.root))
+      owners.push(ids[i]!)
+      indexes.push(f.index)
+      sizes.push(f.size)
+    }
+  })
+  if (roots.length > 0) await run(c, 'insertRoots', [roots, owners, indexes, sizes])
 }
 
 /**

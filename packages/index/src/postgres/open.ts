@@ -23,7 +23,7 @@ import { PgWriter } from './writer.js'
 
 /** Connections per open index: a crawl reads while it writes; more only queue on the server. */
 const POOL_SIZE = 4
-const TABLES = ['torrents', 'file_lists', 'sightings', 'metadata_cache', 'torrent_fts']
+const TABLES = ['torrents', 'file_lists', 'file_roots', 'sightings', 'metadata_cache', 'torrent_fts']
 
 /**
  * Opens the index in the Postgres database at `opts.path` (a postgres:// URL; a schema other than

@@ -25,6 +25,7 @@ export async function pgRemoveTorrents(
       else {
         await run(c, 'ftsDelete', [row.id])
         await run(c, 'deleteFiles', [row.id])
+        await run(c, 'deleteRoots', [row.id])
         await run(c, 'deleteTorrent', [row.id])
         out.removed++
       }

@@ -34,6 +34,11 @@ export const PG_SQL = {
   deleteFiles: 'delete from file_lists where torrent_id = $1',
   moveFiles: 'update file_lists set torrent_id = $1 where torrent_id = $2',
   fileList: 'select data from file_lists where torrent_id = $1',
+  // file_roots follows file_lists through every insert, move and delete (migration 003).
+  insertRoots: `insert into file_roots (pieces_root, torrent_id, file_index, size)
+    select * from unnest($1::bytea[], $2::bigint[], $3::int[], $4::bigint[]) on conflict do nothing`,
+  deleteRoots: 'delete from file_roots where torrent_id = $1',
+  moveRoots: 'update file_roots set torrent_id = $1 where torrent_id = $2',
   ftsInsert: 'insert into torrent_fts (id, doc) values ($1, $2::tsvector)',
   ftsDelete: 'delete from torrent_fts where id = $1',
   takeSighting: 'delete from sightings where infohash = $1 returning first_seen, count',

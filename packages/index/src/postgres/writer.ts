@@ -19,7 +19,7 @@ import type { Folded, IngestResult } from '../write/merge.js'
 import { v2PrefixRange } from '../write/statements.js'
 import { checkSighting } from '../write/validate.js'
 import type { NormalizedTorrent } from '../write/validate.js'
-import { cacheFresh, insertFresh, planBatch } from './bulk.js'
+import { cacheFresh, insertFresh, insertRoots, planBatch } from './bulk.js'
 import { tsvectorLiteral } from './full-text.js'
 import type { PgMetadataCache, CacheTx } from './metadata-cache.js'
 import { bytea, rowValues, run } from './statements.js'
@@ -124,10 +124,11 @@ async function ingestOne(
     await run(c, 'ftsDelete', [other.id])
     if (keep.file_count === 0 && other.file_count > 0) {
       await run(c, 'moveFiles', [keep.id, other.id])
+      await run(c, 'moveRoots', [keep.id, other.id])
       keep = { ...keep, ...pickContent(other) }
       rebuildFts = true
     } else {
-      await run(c, 'deleteFiles', [other.id])
+      await deleteFiles(c, other.id)
     }
     await run(c, 'deleteTorrent', [other.id])
     keep = mergeSeen(keep, other, other.seen_count)
@@ -138,7 +139,7 @@ async function ingestOne(
   if (fill) next = { ...next, ...content(t) }
   await run(c, 'updateTorrent', [...rowValues(next), keep.id])
   if (fill) {
-    await run(c, 'deleteFiles', [keep.id])
+    await deleteFiles(c, keep.id)
     await run(c, 'ftsDelete', [keep.id])
     await writeFiles(c, keep.id, t)
   } else if (rebuildFts || other !== undefined) {
@@ -153,7 +154,13 @@ async function ingestOne(
 
 async function writeFiles(c: pg.ClientBase, id: number, t: NormalizedTorrent): Promise<void> {
   if (t.files.length > 0) await run(c, 'insertFiles', [id, bytea(encodeFileList(t.files))])
+  await insertRoots(c, [id], [t])
   await run(c, 'ftsInsert', [id, tsvectorLiteral(ftsDocument(t.name, t.pathTexts))])
+}
+
+async function deleteFiles(c: pg.ClientBase, id: number): Promise<void> {
+  await run(c, 'deleteFiles', [id])
+  await run(c, 'deleteRoots', [id])
 }
 
 async function putRawInfo(cache: CacheTx, t: NormalizedTorrent): Promise<void> {

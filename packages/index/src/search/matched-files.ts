@@ -1,4 +1,5 @@
 import { decodeFileListColumns } from '../codec/file-list.js'
+import type { FileListColumns } from '../codec/file-list.js'
 import { MAX_FILE_CANDIDATES, MAX_MATCHED_FILES } from '../constants.js'
 import type { MatchedFile } from '../types.js'
 import { countPhraseMatches, fileExtension } from './tokenize.js'
@@ -21,6 +22,18 @@ export function matchFilesInList(
   ext: string | undefined,
 ): MatchedFile[] {
   const c = decodeFileListColumns(blob)
+  return matchedFileIndexes(c, phrases, ext).map((i) => ({
+    path: utf8.decode(c.paths.subarray(c.starts[i]!, c.starts[i + 1]!)),
+    size: c.sizes[i]!,
+  }))
+}
+
+/** The same match as matchFilesInList, as file indexes into a decoded list (the v2 file search needs roots). */
+export function matchedFileIndexes(
+  c: FileListColumns,
+  phrases: readonly QueryPhrase[],
+  ext: string | undefined,
+): number[] {
   const lower = Buffer.from(c.paths.buffer, c.paths.byteOffset, c.paths.byteLength)
     .toString('latin1')
     .toLowerCase()
@@ -31,7 +44,7 @@ export function matchFilesInList(
     : ['[\\s\\S]'] // a non-ASCII query token: test every path
   const re = new RegExp(`${alternatives.join('|')}|[\\x80-\\xff]`, 'g')
   const want = Math.max(phrases.length, 1)
-  const found: { n: number; idx: number; path: string; size: number }[] = []
+  const found: { n: number; idx: number }[] = []
   let complete = 0
   let file = 0
   let tried = 0
@@ -40,7 +53,7 @@ export function matchFilesInList(
     const path = utf8.decode(c.paths.subarray(c.starts[file]!, c.starts[file + 1]!))
     const n = phrases.length > 0 ? countPhraseMatches(path, phrases) : fileExtension(path) === ext ? 1 : 0
     if (n > 0) {
-      found.push({ n, idx: file, path, size: c.sizes[file]! })
+      found.push({ n, idx: file })
       // The first files matching every phrase are the answer; skip the rest of a long list.
       if (n === want && ++complete === MAX_MATCHED_FILES) break
     }
@@ -49,5 +62,5 @@ export function matchFilesInList(
     if (file >= c.count) break
   }
   found.sort((a, b) => b.n - a.n || a.idx - b.idx)
-  return found.slice(0, MAX_MATCHED_FILES).map(({ path, size }) => ({ path, size }))
+  return found.slice(0, MAX_MATCHED_FILES).map((f) => f.idx)
 }

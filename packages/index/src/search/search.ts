@@ -68,7 +68,7 @@ export async function search(db: Kysely<Database>, ft: FullText, q: SearchQuery)
  * never pays for merging the doclists of every longer term, and the choice depends on the query alone,
  * so pages stay stable.
  */
-async function resolvePhrases(
+export async function resolvePhrases(
   ft: FullText,
   typed: QueryPhrase[],
 ): Promise<{ phrases: QueryPhrase[]; counts: number[] }> {

@@ -24,6 +24,7 @@ const SQL = {
   byV2: 'select id, source from torrents where infohash_v2 = ?',
   deleteTorrent: 'delete from torrents where id = ?',
   deleteFiles: 'delete from file_lists where torrent_id = ?',
+  deleteRoots: 'delete from file_roots where torrent_id = ?',
 } as const
 
 /**
@@ -56,6 +57,7 @@ export function removeTorrents(
         else {
           fts.remove(row.id)
           s.deleteFiles.run(row.id)
+          s.deleteRoots.run(row.id)
           s.deleteTorrent.run(row.id)
           out.removed++
         }

@@ -28,6 +28,11 @@ const SQL = {
   deleteFiles: 'delete from file_lists where torrent_id = ?',
   moveFiles: 'update file_lists set torrent_id = ? where torrent_id = ?',
   fileList: 'select data from file_lists where torrent_id = ?',
+  // file_roots follows file_lists through every insert, move and delete (migration 003).
+  insertRoot: `insert into file_roots (pieces_root, torrent_id, file_index, size) values (?, ?, ?, ?)
+       on conflict do nothing`,
+  deleteRoots: 'delete from file_roots where torrent_id = ?',
+  moveRoots: 'update file_roots set torrent_id = ? where torrent_id = ?',
   // RETURNING: SQLite >= 3.35 and Postgres both have it.
   takeSighting: 'delete from sightings where infohash = ? returning first_seen, count',
   hasSighting: 'select 1 from sightings where infohash = ?',

@@ -5,6 +5,7 @@ import { decodeFileList, encodeFileList } from '../codec/file-list.js'
 import { ftsDocument, prepareFtsWriter } from '../search/fts5.js'
 import type { FtsWriter } from '../search/fts5.js'
 import type { SightingInput, TorrentInput } from '../types.js'
+import { rootedFiles } from './file-roots.js'
 import type { MetadataCacheStore } from './metadata-cache.js'
 import { IndexError } from '../errors.js'
 import {
@@ -78,10 +79,11 @@ export class Writer {
       this.#fts.remove(other.id)
       if (keep.file_count === 0 && other.file_count > 0) {
         this.#s.moveFiles.run(keep.id, other.id)
+        this.#s.moveRoots.run(keep.id, other.id)
         keep = { ...keep, ...pickContent(other) }
         rebuildFts = true
       } else {
-        this.#s.deleteFiles.run(other.id)
+        this.#deleteFiles(other.id)
       }
       this.#s.deleteTorrent.run(other.id)
       keep = mergeSeen(keep, other, other.seen_count)
@@ -92,7 +94,7 @@ export class Writer {
     if (fill) next = { ...next, ...content(t) }
     this.#s.updateTorrent.run(...rowParams(next), keep.id)
     if (fill) {
-      this.#s.deleteFiles.run(keep.id)
+      this.#deleteFiles(keep.id)
       this.#fts.remove(keep.id)
       this.#writeFiles(keep.id, t)
     } else if (rebuildFts || other !== undefined) {
@@ -107,7 +109,13 @@ export class Writer {
 
   #writeFiles(id: number, t: NormalizedTorrent): void {
     if (t.files.length > 0) this.#s.insertFiles.run(id, encodeFileList(t.files))
+    for (const f of rootedFiles(t.files)) this.#s.insertRoot.run(f.root, id, f.index, f.size)
     this.#fts.insert(id, ftsDocument(t.name, t.pathTexts))
+  }
+
+  #deleteFiles(id: number): void {
+    this.#s.deleteFiles.run(id)
+    this.#s.deleteRoots.run(id)
   }
 
   #putRawInfo(t: NormalizedTorrent): void {

@@ -1,7 +1,6 @@
 // What a bb_search link needs of the search it belongs to (FederatedSearch provides it).
 import type { SearchPage, SearchQuery } from '@bbmesh/index'
 import type { Clock } from '../clock.js'
-import type { SearchLink } from './search-link.js'
 
 export type FileLookup = (
   infohash: string,
@@ -39,7 +38,12 @@ export interface SearchHost {
   readonly clock: Clock
   readonly limits: SearchLimits
   readonly counters: SearchCounters
-  readonly links: Set<SearchLink>
+  /**
+   * The open links: each adds itself when it opens and removes itself when it closes (FederatedSearch
+   * holds a Set<SearchLink>). Typed by what a link does with it, so that this file and search-link.ts
+   * do not import each other (scripts/check-deps.mjs refuses import cycles).
+   */
+  readonly links: { add(link: object): unknown; delete(link: object): boolean }
   readonly local: ((q: SearchQuery) => Promise<SearchPage>) | undefined
   /** A torrent's whole file list, for quality checks of small torrents (hex infohash). */
   readonly files: FileLookup | undefined
