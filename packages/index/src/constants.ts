@@ -33,3 +33,5 @@ export const DEFAULT_EXPORT_BATCH = 500
 export const MAX_RAW_INFO_BYTES = 16 * 1024 * 1024
 
 export const SIGHTING_VIAS = ['get_peers', 'announce', 'sample', 'gossip'] as const
+/** Largest page of metadataAfter and largest holdsKeys batch (far under SQLite's 32,766 bound variables). */
+export const MAX_SYNC_PAGE = 5_000
