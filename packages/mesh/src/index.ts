@@ -152,8 +152,8 @@ export {
 } from './pool/codec.js'
 export { CatchUpSync } from './sync/sync.js'
 export { SyncError, type SyncErrorCode } from './sync/errors.js'
-export { FileCursorStore, MemoryCursorStore } from './sync/cursor-store.js'
-export { indexSyncSource, indexSyncSink } from './sync/index-adapter.js'
+export { FileCursorStore, MemoryCursorStore, communityCursorPath } from './sync/cursor-store.js'
+export { indexSyncSource, indexSyncSink, indexCatchUpSync } from './sync/index-adapter.js'
 export type {
   CatchUpSyncOptions,
   SyncCounters,

@@ -7,8 +7,10 @@ import type { DhtNode } from '@bbmesh/dht'
 import type { PooledIndex, TorrentInput } from '@bbmesh/index'
 import {
   CAPABILITIES,
+  communityCursorPath,
   createBus,
   FeedSync,
+  indexCatchUpSync,
   loadCommunity,
   loadWriterKey,
   meshDht,
@@ -16,6 +18,7 @@ import {
   parseHint,
   SamplePool,
   type PoolCounters,
+  type SyncCounters,
   type ReplicatePolicy,
   startMesh,
   type Harvester,
@@ -56,6 +59,8 @@ export interface MeshCounters {
   relay: { relayedIn: number; relayFailures: number; served: number; badHash: number; banned: number }
   pool: PoolReport
   bus: { puts: number; accepted: number; rejected: number }
+  /** Catch-up sync (bb_sync): passes over members' holdings, pages, torrents in, skipped, bad hashes. */
+  sync: SyncCounters
 }
 
 /** What `crawl --json` reports under `mesh.pool`: the pool's counters (see PoolCounters) and the relay's. */
@@ -95,13 +100,18 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
   const dht = meshDht(o.dht)
   // Members serve what this index holds (its metadata cache), verified by the asker.
   const relay = new MetadataRelay({ lookup: (ih) => o.index.metadataFor(ih) })
-  // Members that indexed a torrent before we pooled with them say nothing of it (no catch-up sync
-  // yet), so an infohash no member claims is still asked of a few (askUnknown).
+  // What members indexed before we pooled with them arrives by catch-up sync, in bulk; until a pass
+  // reaches it, an infohash no member claims is still asked of a few (askUnknown).
   const pool = new SamplePool({ nodeId: dht.nodeId, relay, replicate: o.replicate, askUnknown: true })
   const bus = createBus({
     dht: o.dht,
     keys: community.keys,
     writer: { id: Buffer.from(dht.nodeId), keyPair },
+  })
+  // Once linked, catch up in bulk on what members held before we pooled with them (bb_sync).
+  const sync = indexCatchUpSync(o.index, {
+    memberId: bus.writerId,
+    cursorPath: communityCursorPath(o.dataDir, o.name),
   })
   const mesh = await startMesh({
     keys: community.keys,
@@ -113,6 +123,7 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
     registerExtensions: (r) => {
       r.register(relay.definition())
       r.register(pool.definition())
+      r.register(sync.definition())
     },
   })
   pool.attach(o.harvester)
@@ -166,6 +177,7 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
           offered: feeds.counters.offered,
         },
         bus: { puts: b.puts, accepted: b.accepted, rejected },
+        sync: { ...sync.counters },
         relay: {
           relayedIn: relay.counters.relayedIn,
           relayFailures: relay.counters.relayFailures,
@@ -192,6 +204,7 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
     },
     async close() {
       pool.flush()
+      await sync.stop()
       await feeds.close()
       await mesh.close()
       await bus.close()

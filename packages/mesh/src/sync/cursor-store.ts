@@ -2,12 +2,18 @@
 // file and a rename after every page, so a kill leaves either the old or the new cursor, never half
 // of one. A cursor is saved only once its page is stored, so resuming never skips a torrent.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
+import { COMMUNITIES_DIR } from '../community/key-store.js'
 import { SyncError } from './errors.js'
 import type { CursorStore, SyncCursor } from './types.js'
 
 /** Members remembered at most; the least recently saved are forgotten (their next pass starts over). */
 const MAX_MEMBERS = 4_096
+
+/** Where a member of community `name` keeps its cursors: beside the community's key in the data dir. */
+export function communityCursorPath(dataDir: string, name: string): string {
+  return join(dataDir, COMMUNITIES_DIR, `${name}.sync-cursors.json`)
+}
 
 interface FileEntry {
   after: string

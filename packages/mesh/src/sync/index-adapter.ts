@@ -1,7 +1,9 @@
 // bb_sync over a PooledIndex: serve from its metadata cache (read without touching the LRU order, so
 // a member catching up does not decide what we keep), check and store through its normal ingest.
 import type { PooledIndex } from '@bbmesh/index'
-import type { SyncSink, SyncSource } from './types.js'
+import { FileCursorStore } from './cursor-store.js'
+import { CatchUpSync } from './sync.js'
+import type { CatchUpSyncOptions, SyncSink, SyncSource } from './types.js'
 
 export function indexSyncSource(index: PooledIndex): SyncSource {
   return {
@@ -15,4 +17,24 @@ export function indexSyncSink(index: PooledIndex): SyncSink {
     holds: (keys) => index.holdsKeys(keys),
     store: async (torrents) => void (await index.ingest(torrents)),
   }
+}
+
+/**
+ * A member's catch-up sync over its index: serves its cache, stores through its ingest, keeps cursors
+ * in `cursorPath` (see communityCursorPath). `memberId` must outlive restarts (the bus writer id), so
+ * the members catching up from it resume under the same cursor after it restarts.
+ */
+export function indexCatchUpSync(
+  index: PooledIndex,
+  o: { memberId: Uint8Array; cursorPath: string } & Partial<
+    Omit<CatchUpSyncOptions, 'source' | 'sink' | 'cursors'>
+  >,
+): CatchUpSync {
+  const { cursorPath, ...rest } = o
+  return new CatchUpSync({
+    ...rest,
+    source: indexSyncSource(index),
+    sink: indexSyncSink(index),
+    cursors: new FileCursorStore(cursorPath),
+  })
 }
