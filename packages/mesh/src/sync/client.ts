@@ -11,7 +11,7 @@ import { ascendingAfter, MAX_SYNC_PAGE_KEYS, type SyncKeys } from './codec.js'
 import type { Result, SyncLink } from './link.js'
 import type { CursorStore, SyncCounters, SyncSink } from './types.js'
 
-export type PassOutcome = 'done' | 'closed' | 'timeout' | 'lied' | 'stopped' | 'protocol'
+export type PassOutcome = 'done' | 'closed' | 'timeout' | 'lied' | 'stopped' | 'protocol' | 'failed'
 
 export interface PassContext {
   readonly sink: SyncSink

@@ -123,7 +123,7 @@ export class CatchUpSync implements SyncCore {
     const member = link.member!
     this.counters.runs++
     const done = catchUpPass(link, member, this.pass)
-      .catch((): PassOutcome => 'closed') // a store or cursor write failed: try again on a new link
+      .catch((): PassOutcome => 'failed') // a store or cursor write failed: try again on a new link
       .then((outcome) => this.finished(link, member, outcome))
     this.active = { link, done }
   }
@@ -137,7 +137,7 @@ export class CatchUpSync implements SyncCore {
     if (outcome === 'lied') this.ban(link, member)
     // A member that went silent is not asked again on this link (nor looped on): a new link resumes.
     if (outcome === 'timeout') link.close('bb_sync: no answer')
-    if (outcome === 'timeout' || outcome === 'protocol') this.links.delete(link)
+    if (outcome === 'timeout' || outcome === 'protocol' || outcome === 'failed') this.links.delete(link)
     this.pump()
   }
 
