@@ -11,7 +11,8 @@ import { ascendingAfter, MAX_SYNC_PAGE_KEYS, type SyncKeys } from './codec.js'
 import type { Result, SyncLink } from './link.js'
 import type { CursorStore, SyncCounters, SyncSink } from './types.js'
 
-export type PassOutcome = 'done' | 'closed' | 'timeout' | 'lied' | 'stopped' | 'protocol' | 'failed'
+export type PassOutcome =
+  'done' | 'closed' | 'timeout' | 'lied' | 'stopped' | 'protocol' | 'failed' | 'stalled'
 
 export interface PassContext {
   readonly sink: SyncSink
@@ -27,11 +28,20 @@ export interface PassContext {
 }
 
 const EMPTY = new Uint8Array(0)
+/**
+ * A pass gives up (and is not retried on that link) after this many asked-for dicts not sent, or
+ * this many pages in a row that list nothing: a member that lists what it does not serve, or pages
+ * without end, costs us a bounded amount. An honest member hits neither short of mass eviction.
+ */
+export const MAX_NOT_SENT_PER_PASS = 10_000
+export const MAX_EMPTY_PAGES = 1_000
 
 export async function catchUpPass(link: SyncLink, member: string, ctx: PassContext): Promise<PassOutcome> {
   const saved = await ctx.cursors.load(member)
   let after = saved && !saved.done ? saved.after : EMPTY
   let listing = link.list(after, ctx.pageKeys)
+  const notSentBefore = ctx.counters.notSent
+  let emptyPages = 0
   for (;;) {
     const r = await listing
     if (!r.ok) return r.why
@@ -54,6 +64,9 @@ export async function catchUpPass(link: SyncLink, member: string, ctx: PassConte
     await ctx.cursors.save(member, { after, done: !more })
     ctx.onPage?.(member, ctx.counters)
     if (!more) return 'done'
+    emptyPages = page.keys.length === 0 ? emptyPages + 1 : 0
+    if (emptyPages >= MAX_EMPTY_PAGES || ctx.counters.notSent - notSentBefore > MAX_NOT_SENT_PER_PASS)
+      return 'stalled'
   }
 }
 

@@ -27,6 +27,7 @@ export class CatchUpSync implements SyncCore {
     badHash: 0,
     unusable: 0,
     banned: 0,
+    gaveUp: 0,
     protocolErrors: 0,
     listsServed: 0,
     getsServed: 0,
@@ -137,7 +138,9 @@ export class CatchUpSync implements SyncCore {
     if (outcome === 'lied') this.ban(link, member)
     // A member that went silent is not asked again on this link (nor looped on): a new link resumes.
     if (outcome === 'timeout') link.close('bb_sync: no answer')
-    if (outcome === 'timeout' || outcome === 'protocol' || outcome === 'failed') this.links.delete(link)
+    if (outcome === 'stalled') this.counters.gaveUp++
+    if (outcome !== 'done' && outcome !== 'closed' && outcome !== 'stopped' && outcome !== 'lied')
+      this.links.delete(link)
     this.pump()
   }
 

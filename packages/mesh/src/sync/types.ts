@@ -79,6 +79,8 @@ export interface SyncCounters {
   /** Dicts that hashed right but could not be parsed (not stored, not held against the member). */
   unusable: number
   banned: number
+  /** Passes given up: the member did not send 10,000 dicts it listed, or listed 1,000 empty pages in a row. */
+  gaveUp: number
   /** Malformed, out-of-order or unasked-for answers (the link is closed). */
   protocolErrors: number
   listsServed: number

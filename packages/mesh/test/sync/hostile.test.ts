@@ -24,6 +24,17 @@ const raws: {
   answers: number
 }[] = []
 const live = (): (typeof raws)[number] | undefined => raws.find((r) => !r.closed && r.lists.length > 0)
+/** 'hold': keep the victim's page requests unanswered; 'stall': list keys without end, send no dict. */
+let mode: 'hold' | 'stall' = 'hold'
+let fakeKeys = 0
+const stallPage = (session: ExtensionSession<SyncMessages>, l: SyncList): void => {
+  const keys = Array.from({ length: l.limit }, () => {
+    const k = Buffer.alloc(20, 0xee)
+    k.writeUInt32BE(++fakeKeys, 16)
+    return k
+  })
+  session.send('keys', { id: l.id, keys, sizes: keys.map(() => 1000), next: keys.at(-1), done: false })
+}
 
 beforeAll(async () => {
   net = await createNet({ ours: 0, stock: 4 })
@@ -39,7 +50,14 @@ beforeAll(async () => {
           const entry = { session, closed: false, lists: [] as SyncList[], answers: 0 }
           return {
             handlers: {
-              list: (l) => void entry.lists.push(l), // held, answered by the test
+              list: (l) => (mode === 'stall' ? stallPage(session, l) : void entry.lists.push(l)),
+              get: (g) =>
+                session.send('data', {
+                  id: g.id,
+                  offset: 0,
+                  final: true,
+                  data: new Uint8Array(4 * g.keys.length),
+                }),
               keys: () => void entry.answers++,
               data: () => void entry.answers++,
             },
@@ -90,5 +108,22 @@ describe('bb_sync from a hostile member', { timeout: 60_000 }, () => {
     expect(victim.sync.counters.protocolErrors).toBe(1)
     expect(victim.sync.counters.requested).toBe(0)
     expect((await victim.index.stats()).torrents).toBe(before)
+  })
+
+  it('a member that lists without end and sends nothing: the pass gives up, bounded, not retried', async () => {
+    mode = 'stall'
+    const c = victim.sync.counters
+    // The mesh dials the attacker again after the close; a page asked meanwhile is answered now.
+    await until('a new link asked for a page', 20_000, () =>
+      raws.some((r) => !r.closed && r.lists.length > 0),
+    )
+    for (const r of raws) if (!r.closed) for (const l of r.lists.splice(0)) stallPage(r.session, l)
+    await until('the pass given up', 30_000, () => c.gaveUp >= 1)
+    expect(c.notSent).toBeGreaterThan(10_000)
+    expect(c.notSent).toBeLessThanOrEqual(12_000)
+    expect(c.torrentsIn).toBe(0)
+    const asked = fakeKeys
+    await new Promise((r) => setTimeout(r, 500))
+    expect(fakeKeys).toBeLessThanOrEqual(asked + 1_000) // at most the listing already asked for
   })
 })
