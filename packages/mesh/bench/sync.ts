@@ -96,16 +96,20 @@ export async function runSyncBench(resultsDir: string): Promise<void> {
   const envs = { SYNC_DIR: joinerDir, SYNC_BOOT: net.stockAddrs[1]!, SYNC_SECRET: secret.toString('hex') }
   const runs: ChildLine[] = []
   const pages = Math.ceil(N / PAGE)
-  if (KILL > 0)
-    runs.push(await joiner({ ...envs, KILL_AT_PAGES: String(Math.max(1, Math.round(pages * KILL))) }))
-  runs.push(await joiner(envs))
-  await server.mesh.close()
-  await net.destroy()
-  const check = await openIndex({ path: join(joinerDir, 'joiner.db'), readonly: true })
-  const held = (await check.stats()).torrents
-  await check.close()
-  await index.close()
-  rmSync(joinerDir, { recursive: true, force: true })
+  let held: number
+  try {
+    if (KILL > 0)
+      runs.push(await joiner({ ...envs, KILL_AT_PAGES: String(Math.max(1, Math.round(pages * KILL))) }))
+    runs.push(await joiner(envs))
+    const check = await openIndex({ path: join(joinerDir, 'joiner.db'), readonly: true })
+    held = (await check.stats()).torrents
+    await check.close()
+  } finally {
+    await server.mesh.close()
+    await net.destroy()
+    await index.close()
+    rmSync(joinerDir, { recursive: true, force: true })
+  }
 
   const syncMs = runs.reduce((s, r) => s + r.ms, 0)
   const last = runs.at(-1)!
