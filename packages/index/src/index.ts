@@ -1,6 +1,7 @@
 export { openIndex } from './open.js'
 export { PooledIndex } from './pooled-index.js'
 export type { MetadataCache } from './pooled-index.js'
+export type { MetadataKey } from './read/metadata-page.js'
 export type { IngestResult } from './write/writer.js'
 export type { RemoveOptions, RemoveResult } from './write/remove.js'
 export { IndexError } from './errors.js'
@@ -15,6 +16,7 @@ export {
   MAX_SEARCH_LIMIT,
   MAX_FILE_HOLDERS,
   MAX_FILE_SEARCH_LIMIT,
+  MAX_SYNC_PAGE,
 } from './constants.js'
 export type { Database } from './database.js'
 export type { TorrentsTable, TorrentRow } from './tables/torrents.js'

@@ -1,14 +1,16 @@
 import type { Kysely } from 'kysely'
 import type { IndexBackend } from './backend.js'
 import { fromSeconds, parseInfohash, toSeconds } from './codec/bytes.js'
-import { DEFAULT_EXPORT_BATCH } from './constants.js'
+import { DEFAULT_EXPORT_BATCH, MAX_SYNC_PAGE } from './constants.js'
 import type { Database } from './database.js'
 import { IndexError, toIndexError } from './errors.js'
 import { exportTorrents, findTorrent, toDetail } from './read/details.js'
 import { dupesOf } from './read/dupes.js'
 import { holderCap, parsePiecesRoot, torrentsWithFile } from './read/file-roots.js'
 import { filesOf } from './read/files.js'
+import { heldKeys } from './read/held.js'
 import { metadataByHash } from './read/metadata-by-hash.js'
+import { metadataPage, type MetadataKey } from './read/metadata-page.js'
 import { pendingSightings } from './read/pending.js'
 import { rootStats } from './read/root-stats.js'
 import { search } from './search/search.js'
@@ -126,6 +128,32 @@ export class PooledIndex {
     return this.#guard('metadata lookup', () =>
       metadataByHash(this.db, (ih) => this.#backend.cacheGet(ih, true), infohash),
     )
+  }
+
+  /**
+   * Up to `limit` (1..5,000) cached info dicts' keys after `after` (exclusive; none: from the start),
+   * in key order, with their sizes: what a member catching up pages through (bb_sync).
+   */
+  async metadataAfter(after: Uint8Array | undefined, limit: number): Promise<MetadataKey[]> {
+    const n = Math.floor(limit)
+    if (!(n >= 1 && n <= MAX_SYNC_PAGE))
+      throw new IndexError('BAD_INPUT', `metadataAfter needs a limit of 1..${MAX_SYNC_PAGE}`)
+    if (after !== undefined && !(after instanceof Uint8Array && after.length <= 32))
+      throw new IndexError('BAD_INPUT', 'metadataAfter needs a cursor of at most 32 bytes')
+    return this.#guard('metadata page', () => metadataPage(this.db, after, n))
+  }
+
+  /**
+   * For each metadata cache key (20-byte v1, 32-byte v2; at most 5,000), whether a torrent row holds
+   * it, in two queries: the bulk form of `has` for cache keys.
+   */
+  async holdsKeys(keys: readonly Uint8Array[]): Promise<boolean[]> {
+    if (!Array.isArray(keys) || keys.length > MAX_SYNC_PAGE)
+      throw new IndexError('BAD_INPUT', `holdsKeys needs an array of at most ${MAX_SYNC_PAGE} keys`)
+    for (const k of keys)
+      if (!(k instanceof Uint8Array) || (k.length !== 20 && k.length !== 32))
+        throw new IndexError('BAD_INPUT', 'holdsKeys: every key is 20 or 32 bytes')
+    return this.#guard('holds keys', () => heldKeys(this.db, keys))
   }
 
   async has(infohash: string | Uint8Array): Promise<boolean> {

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runMembershipBench } from './membership.js'
 import { runSearchBench } from './search.js'
+import { runSyncBench } from './sync.js'
 import { buildTorrent } from '@bbmesh/catalog'
 import { openIndex } from '@bbmesh/index'
 import { BloomFilter, Triage, createHarvester, toHex } from '../src/index.js'
@@ -14,9 +15,9 @@ import type { Endpoint, HarvestDht, MetadataFetcher, Observation } from '../src/
 // pipeline itself costs, with no network: Bloom filter, triage over a real SQLite index, and the
 // whole harvester from observation to ingested torrent with an instant fetcher. Writes
 // bench/results/mesh-<scale>.{json,md}. Nothing is asserted; the numbers are reported.
-// Then the membership benchmark (bench/membership.ts, a few minutes on loopback). BENCH_ONLY=pipeline
-// or BENCH_ONLY=membership runs one of the two. Then the bb_search fan-out (bench/search.ts;
-// BENCH_ONLY=search).
+// Then the membership benchmark (bench/membership.ts, a few minutes on loopback), the catch-up
+// sync benchmark (bench/sync.ts, 100,000 torrents by default: a few minutes) and the bb_search
+// fan-out (bench/search.ts). BENCH_ONLY=pipeline, membership, sync or search runs one of them.
 
 const ONLY = process.env.BENCH_ONLY
 const SCALE = Number(process.env.MESH_BENCH_SCALE ?? 1)
@@ -154,3 +155,4 @@ async function pipeline(): Promise<void> {
 if (ONLY === undefined || ONLY === 'pipeline') await pipeline()
 if (ONLY === undefined || ONLY === 'membership') runMembershipBench(resultsDir)
 if (ONLY === undefined || ONLY === 'search') await runSearchBench(resultsDir)
+if (ONLY === undefined || ONLY === 'sync') await runSyncBench(resultsDir)

@@ -208,3 +208,24 @@ export {
   type StoredAsk,
   type StoredPage,
 } from './stored/codec.js'
+export { CatchUpSync } from './sync/sync.js'
+export { SyncError, type SyncErrorCode } from './sync/errors.js'
+export { FileCursorStore, MemoryCursorStore, communityCursorPath } from './sync/cursor-store.js'
+export { indexSyncSource, indexSyncSink, indexCatchUpSync } from './sync/index-adapter.js'
+export type {
+  CatchUpSyncOptions,
+  SyncCounters,
+  SyncSource,
+  SyncSink,
+  SyncCursor,
+  CursorStore,
+} from './sync/types.js'
+export {
+  syncCodecs,
+  syncProtocol,
+  SYNC_EXTENSION_NAME,
+  MAX_SYNC_PAGE_KEYS,
+  MAX_SYNC_GET_BYTES,
+  MAX_SYNC_INFO_BYTES,
+  type SyncMessages,
+} from './sync/codec.js'

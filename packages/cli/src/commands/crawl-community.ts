@@ -7,9 +7,11 @@ import type { DhtNode } from '@bbmesh/dht'
 import type { PooledIndex, TorrentInput } from '@bbmesh/index'
 import {
   CAPABILITIES,
+  communityCursorPath,
   createBus,
   FederatedSearch,
   FeedSync,
+  indexCatchUpSync,
   loadCommunity,
   loadWriterKey,
   meshDht,
@@ -21,6 +23,7 @@ import {
   type LocalChannel,
   StoredSample,
   type PoolCounters,
+  type SyncCounters,
   type ReplicatePolicy,
   startMesh,
   type Harvester,
@@ -71,6 +74,8 @@ export interface MeshCounters {
     implausible: number
   }
   bus: { puts: number; accepted: number; rejected: number }
+  /** Catch-up sync (bb_sync): passes over members' holdings, pages, torrents in, skipped, bad hashes. */
+  sync: SyncCounters
 }
 
 /** What `crawl --json` reports under `mesh.pool`: the pool's counters (see PoolCounters) and the relay's. */
@@ -118,14 +123,14 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
   const dht = meshDht(o.dht)
   // Members serve what this index holds (its metadata cache), verified by the asker.
   const relay = new MetadataRelay({ lookup: (ih) => o.index.metadataFor(ih) })
-  // Members that indexed a torrent before we pooled with them say nothing of it (no catch-up sync
-  // yet), so an infohash no member claims is still asked of a few (askUnknown).
   // Members read our DHT node's whole store (bb_stored) and we theirs; and ask it bb_near.
   const stored = new StoredSample({
     source: { storedInfohashes: () => o.dht.storedInfohashes(), dhtPort: dht.dhtPort },
   })
   const near = new NearServer({ key: community.keys.nearMacKey, dht: o.dht })
   near.start()
+  // What members indexed before we pooled with them arrives by catch-up sync, in bulk; until a pass
+  // reaches it, an infohash no member claims is still asked of a few (askUnknown).
   const pool = new SamplePool({
     nodeId: dht.nodeId,
     relay,
@@ -144,6 +149,11 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
     keys: community.keys,
     writer: { id: Buffer.from(dht.nodeId), keyPair },
   })
+  // Once linked, catch up in bulk on what members held before we pooled with them (bb_sync).
+  const sync = indexCatchUpSync(o.index, {
+    memberId: bus.writerId,
+    cursorPath: communityCursorPath(o.dataDir, o.name),
+  })
   const mesh = await startMesh({
     keys: community.keys,
     dht,
@@ -156,6 +166,7 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
       r.register(pool.definition())
       r.register(search.definition())
       r.register(stored.definition())
+      r.register(sync.definition())
     },
   })
   const channel = await serveLocalChannel(localChannelPath(o.dataDir, o.name), search).catch(
@@ -219,6 +230,7 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
           rateLimited: search.counters.rateLimited,
           implausible: search.counters.implausible,
         },
+        sync: { ...sync.counters },
         relay: {
           relayedIn: relay.counters.relayedIn,
           relayFailures: relay.counters.relayFailures,
@@ -253,6 +265,7 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
       await channel?.close()
       pool.flush()
       near.stop()
+      await sync.stop()
       await feeds.close()
       await mesh.close()
       await bus.close()

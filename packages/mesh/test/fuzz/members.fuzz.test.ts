@@ -1,4 +1,4 @@
-// Fuzz targets for the mesh's own bb_* codecs (bb_members, bb_relay, bb_pool, bb_search, bb_stored), decoded the way @bbmesh/wire's
+// Fuzz targets for the mesh's own bb_* codecs (bb_members, bb_relay, bb_pool, bb_search, bb_stored, bb_sync), decoded the way @bbmesh/wire's
 // dispatcher does it (size cap, bencoded dict prefix, msg_type, trailer rule, the codec's checks).
 // Oracle: a WireError, or a value that survives encode -> decode unchanged.
 import { dirname, join } from 'node:path'
@@ -20,6 +20,7 @@ import { relayProtocol } from '../../src/relay/codec.js'
 import { poolProtocol } from '../../src/pool/codec.js'
 import { searchProtocol } from '../../src/search/codec.js'
 import { storedProtocol } from '../../src/stored/codec.js'
+import { syncProtocol } from '../../src/sync/codec.js'
 import { FUZZ_TEST_TIMEOUT, bencodeNoise, fuzz, mutated } from '../../../../test-support/fuzz-harness.js'
 
 const corpus = join(dirname(fileURLToPath(import.meta.url)), 'corpus')
@@ -184,6 +185,51 @@ const storedValid = fc.oneof(
     .map((p) => encodeAsSender(stored, 'page', { ...p, infohashes: p.infohashes.sort(Buffer.compare) })),
 )
 
+const sync = syncProtocol as ExtensionProtocol<unknown>
+const key = fc.oneof(
+  id,
+  fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b)),
+)
+const syncValid = fc.oneof(
+  fc
+    .uint8Array({ minLength: 1, maxLength: 64 })
+    .map((memberId) => encodeAsSender(sync, 'hello', { version: 1, memberId })),
+  fc
+    .record({
+      id: fc.nat(),
+      cursor: fc.oneof(fc.constant(Buffer.alloc(0)), key),
+      limit: fc.integer({ min: 1, max: 2_000 }),
+    })
+    .map((l) => encodeAsSender(sync, 'list', l)),
+  fc
+    .record({
+      id: fc.nat(),
+      keys: fc.array(fc.record({ key, size: fc.integer({ min: 1, max: 4 * 2 ** 20 }) }), { maxLength: 12 }),
+      next: key,
+      done: fc.boolean(),
+    })
+    .map(({ id: q, keys, next, done }) =>
+      encodeAsSender(sync, 'keys', {
+        id: q,
+        keys: keys.map((k) => k.key),
+        sizes: keys.map((k) => k.size),
+        next: keys.length > 0 || done ? next : undefined,
+        done,
+      }),
+    ),
+  fc
+    .record({ id: fc.nat(), keys: fc.array(key, { minLength: 1, maxLength: 12 }) })
+    .map((g) => encodeAsSender(sync, 'get', g)),
+  fc
+    .record({
+      id: fc.nat(),
+      offset: fc.nat(),
+      final: fc.boolean(),
+      data: fc.uint8Array({ maxLength: 300 }),
+    })
+    .map((d) => encodeAsSender(sync, 'data', d)),
+)
+
 describe('fuzz @bbmesh/mesh bb_* codecs', () => {
   const targets: [string, ExtensionProtocol<unknown>, fc.Arbitrary<Uint8Array>][] = [
     ['bb_members', membersProtocol as ExtensionProtocol<unknown>, membersValid],
@@ -191,6 +237,7 @@ describe('fuzz @bbmesh/mesh bb_* codecs', () => {
     ['bb_pool', pool, poolValid],
     ['bb_search', search, searchValid],
     ['bb_stored', stored, storedValid],
+    ['bb_sync', sync, syncValid],
   ]
   for (const [name, protocol, valid] of targets) {
     it(
