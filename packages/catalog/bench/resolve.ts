@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DhtNode, createTestnet, type Testnet } from '@bbmesh/dht'
+import { DhtNode, createDhtTestnet, type DhtTestnet } from '@bbmesh/dht'
 import { openIndex } from '@bbmesh/index'
 import { CatalogPublisher, mintPublisherKey, resolveCatalog } from '../src/index.js'
 import { benchEntry } from './catalog-entries.js'
@@ -15,7 +15,7 @@ const here = dirname(fileURLToPath(import.meta.url))
 const resultsDir = join(here, '..', '..', 'bench', 'results')
 const N = Number(process.env.BENCH_RESOLVE_N ?? 20_000)
 
-async function node(net: Testnet): Promise<DhtNode> {
+async function node(net: DhtTestnet): Promise<DhtNode> {
   const n = new DhtNode({ bootstrap: net.bootstrap, rateLimit: false, outboundQueriesPerSecond: false })
   await n.listen(0, '127.0.0.1')
   await n.bootstrap()
@@ -23,7 +23,7 @@ async function node(net: Testnet): Promise<DhtNode> {
 }
 
 async function once(sharded: boolean): Promise<Record<string, unknown>> {
-  const net = await createTestnet(4)
+  const net = await createDhtTestnet(4)
   const pubDir = mkdtempSync(join(tmpdir(), 'bbmesh-bench-pub-'))
   const resDir = mkdtempSync(join(tmpdir(), 'bbmesh-bench-res-'))
   const key = await mintPublisherKey(pubDir)

@@ -3,19 +3,19 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DhtNode, createTestnet, type Testnet } from '@bbmesh/dht'
+import { DhtNode, createDhtTestnet, type DhtTestnet } from '@bbmesh/dht'
 import { openIndex, type PooledIndex } from '@bbmesh/index'
 import { CatalogPublisher, mintPublisherKey, resolveCatalog, type ResolveOptions } from '../src/index.js'
 
 export class LoopbackWorld {
-  testnet: Testnet | undefined
+  testnet: DhtTestnet | undefined
   readonly nodes: DhtNode[] = []
   readonly dirs: string[] = []
   readonly indexes: PooledIndex[] = []
   readonly closers: (() => Promise<void>)[] = []
 
   async start(nodes = 8): Promise<void> {
-    this.testnet = await createTestnet(nodes)
+    this.testnet = await createDhtTestnet(nodes)
   }
 
   async close(): Promise<void> {
@@ -26,7 +26,7 @@ export class LoopbackWorld {
     await Promise.all(this.dirs.map((d) => rm(d, { recursive: true, force: true })))
   }
 
-  async dhtNode(testnet = this.testnet as Testnet, extraBootstrap: string[] = []): Promise<DhtNode> {
+  async dhtNode(testnet = this.testnet as DhtTestnet, extraBootstrap: string[] = []): Promise<DhtNode> {
     return this.dhtNodeWith({ bootstrap: [...extraBootstrap, ...testnet.bootstrap] })
   }
 

@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   bdecode,
   bencode,
-  createTestnet,
+  createDhtTestnet,
   mutableTarget,
   sign,
   signatureBuffer,
-  type Testnet,
+  type DhtTestnet,
 } from '@bbmesh/dht'
 import { MemoryStorage, PieceServer, layoutFromInfo } from '@bbmesh/wire'
 import {
@@ -29,7 +29,7 @@ const strip = (xs: CatalogEntry[]) =>
   [...xs].sort((a, b) => (key(a) < key(b) ? -1 : 1)).map(({ source: _s, ...rest }) => rest)
 
 const world = new LoopbackWorld()
-const dhtNode = (testnet: Testnet, extra: string[] = []) => world.dhtNode(testnet, extra)
+const dhtNode = (testnet: DhtTestnet, extra: string[] = []) => world.dhtNode(testnet, extra)
 const dir = () => world.dir()
 const index = () => world.index()
 const setup = (sharded: boolean) => world.setup(sharded)
@@ -216,7 +216,7 @@ describe('publish and resolve over a loopback DHT', () => {
     expect(await count()).toBe(before)
 
     // A lower seq: the same key published afresh on another DHT (its seq file lost) is refused.
-    const net2 = await createTestnet(5)
+    const net2 = await createDhtTestnet(5)
     world.closers.push(() => net2.destroy())
     const pub2Dir = await dir()
     const pub2 = new CatalogPublisher({

@@ -3,7 +3,7 @@
 // seeder's re-puts can make the pointer resolvable, on nodes that joined later.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DhtNode } from '@bbmesh/dht'
-import { createTestnet, mutableTarget } from '@bbmesh/dht'
+import { createDhtTestnet, mutableTarget } from '@bbmesh/dht'
 import { PieceServer } from '@bbmesh/wire'
 import {
   CatalogPublisher,
@@ -20,7 +20,7 @@ const world = new LoopbackWorld()
 // Short query timeouts: the test destroys nodes that the others still have in their tables.
 const TIMEOUT_MS = 400
 beforeAll(async () => {
-  world.testnet = await createTestnet(12, { timeoutMs: TIMEOUT_MS })
+  world.testnet = await createDhtTestnet(12, { timeoutMs: TIMEOUT_MS })
 })
 afterAll(async () => {
   await world.close()

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { libraryFromIndex, type CatalogEntry } from '@bbmesh/catalog'
-import { createTestnet, type Testnet } from '@bbmesh/dht'
+import { createDhtTestnet, type DhtTestnet } from '@bbmesh/dht'
 import { openIndex, type TorrentInput } from '@bbmesh/index'
 import { afterAll, beforeAll } from 'vitest'
 
@@ -147,10 +147,10 @@ export async function ingest(home: string, rows: TorrentInput[]): Promise<void> 
  * A 6-node loopback DHT for a test file's catalog processes: built before its tests, destroyed after
  * them together with the temporary data dirs (`cleanUp`). Read it inside tests: `testnet()`.
  */
-export function useCatalogTestnet(): () => Testnet {
-  let testnet: Testnet | undefined
+export function useCatalogTestnet(): () => DhtTestnet {
+  let testnet: DhtTestnet | undefined
   beforeAll(async () => {
-    testnet = await createTestnet(6)
+    testnet = await createDhtTestnet(6)
   })
   afterAll(async () => {
     cleanUp()

@@ -4,7 +4,7 @@
 import { readFileSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createTestnet, type Testnet } from '@bbmesh/dht'
+import { createDhtTestnet, type DhtTestnet } from '@bbmesh/dht'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli } from './run-cli.js'
 
@@ -105,11 +105,11 @@ describe('bbmesh community', () => {
 })
 
 describe('bbmesh community members (two processes, loopback DHT)', () => {
-  let net: Testnet | undefined
+  let net: DhtTestnet | undefined
   afterAll(async () => net?.destroy())
 
   it('each member lists the other', { timeout: 90_000 }, async () => {
-    net = await createTestnet(12)
+    net = await createDhtTestnet(12)
     await runCli(['community', 'create', 'lan'], { home })
     const invite = (await runCli(['community', 'invite', 'lan'], { home })).stdout.trim()
     await runCli(['community', 'join', invite, '--name', 'lan'], { home: other })

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createTestnet, type Testnet } from '@bbmesh/dht'
+import { createDhtTestnet, type DhtTestnet } from '@bbmesh/dht'
 import { maskSecret } from '../src/config/keys.js'
 import { jsonLines, runCli, tempHome } from './run-cli.js'
 
@@ -134,14 +134,14 @@ describe('bbmesh config', () => {
 })
 
 describe('config values reach the commands', () => {
-  let net: Testnet | null = null
+  let net: DhtTestnet | null = null
   afterEach(async () => {
     await net?.destroy()
     net = null
   })
 
   it('--bootstrap defaults to the config file, overridden by BBMESH_BOOTSTRAP and the CLI', async () => {
-    net = await createTestnet(8)
+    net = await createDhtTestnet(8)
     const real = net.bootstrap.join(',')
     // Port 9 (discard) on loopback: nothing answers, so a command using it reaches no node.
     const dead = '127.0.0.1:9'

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createTestnet, generateKeyPair, type Testnet } from '@bbmesh/dht'
+import { createDhtTestnet, generateKeyPair, type DhtTestnet } from '@bbmesh/dht'
 import { buildProgram } from '../src/program.js'
 
-let net: Testnet | null = null
+let net: DhtTestnet | null = null
 afterEach(async () => {
   await net?.destroy()
   net = null
@@ -44,7 +44,7 @@ async function dht(
 
 describe('bbmesh dht', () => {
   it('lookup, announce, sample, put and get against a testnet', async () => {
-    net = await createTestnet(10)
+    net = await createDhtTestnet(10)
     const boot = net.bootstrap.join(',')
     const ih = randomBytes(20).toString('hex')
     const [ann] = await dht(['announce', ih, '--port', '6881', '--bootstrap', boot])
@@ -102,7 +102,7 @@ describe('bbmesh dht', () => {
   })
 
   it('node --observe prints listening then observed infohashes', async () => {
-    net = await createTestnet(3)
+    net = await createDhtTestnet(3)
     const ih = randomBytes(20)
     let port = 0
     const done = dht(

@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { createServer, type AddressInfo, type Server } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createTestnet, type Testnet } from '@bbmesh/dht'
+import { createDhtTestnet, type DhtTestnet } from '@bbmesh/dht'
 import { fixtures, jsonLines, runCli, tempHome } from './run-cli.js'
 
 interface Report {
@@ -14,7 +14,7 @@ interface Report {
 
 let tmp: string
 let cleanup: () => void
-let net: Testnet | null = null
+let net: DhtTestnet | null = null
 let held: (Server | Socket)[] = []
 beforeEach(() => ({ home: tmp, cleanup } = tempHome()))
 afterEach(async () => {
@@ -92,7 +92,7 @@ describe('bbmesh doctor', () => {
   }, 60_000)
 
   it('with --online, says whether the configured bootstrap nodes answer', async () => {
-    net = await createTestnet(6)
+    net = await createDhtTestnet(6)
     writeConfig({ bootstrap: net.bootstrap })
     const up = await doctor(['--online', '--timeout', '10'])
     expect(up.code).toBe(0)

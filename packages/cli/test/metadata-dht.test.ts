@@ -6,7 +6,7 @@ import { connect, type Socket } from 'node:net'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createDhtNode, createTestnet, type Testnet } from '@bbmesh/dht'
+import { createDhtNode, createDhtTestnet, type DhtTestnet } from '@bbmesh/dht'
 import { openIndex } from '@bbmesh/index'
 import { MetadataServer, MetadataStore, fetchMetadata, rawDictValue } from '@bbmesh/wire'
 // Stock WebTorrent libraries (devDependencies, unmodified) as an independent BEP 9 client.
@@ -61,8 +61,8 @@ function torrentInfo(file: string): { info: Buffer; v1?: Buffer; v2?: Buffer } {
   return { info: Buffer.from(rawDictValue(raw, 'info')!), ...hashes }
 }
 
-async function testnet(n = 5): Promise<Testnet> {
-  const net = await createTestnet(n)
+async function testnet(n = 5): Promise<DhtTestnet> {
+  const net = await createDhtTestnet(n)
   cleanups.push(() => net.destroy())
   return net
 }

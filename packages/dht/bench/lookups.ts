@@ -4,7 +4,7 @@
 // and CPU time, both are measured alike for queries, answers and hops per lookup and for how many
 // of the true k closest nodes each lookup reached, so a faster lookup that asks less shows.
 //   node --expose-gc dist-bench/bench/lookups.js [nodes] [lookups] [concurrent lookups] [socket concurrency]
-import { DhtNode, MemoryNetwork, createTestnet } from '../src/index.js'
+import { DhtNode, MemoryNetwork, createDhtTestnet } from '../src/index.js'
 
 const K = 8
 
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const rounds = Number(process.env.DHT_BENCH_ROUNDS ?? 3)
   const network = new MemoryNetwork({ seed: 7, latencyMs: 0 })
   const t0 = performance.now()
-  const net = await createTestnet(n, { network, batch: 200, k: K })
+  const net = await createDhtTestnet(n, { network, batch: 200, k: K })
   const buildSeconds = (performance.now() - t0) / 1000
   const harvesters = {} as Record<LookupBenchRow['impl'], DhtNode>
   for (const impl of ['krpc', 'iterative'] as const) {

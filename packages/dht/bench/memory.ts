@@ -1,5 +1,5 @@
 // Child process: N nodes on the in-memory network; bootstrap time and RSS, then lookups/s.
-import { MemoryNetwork, createTestnet } from '../src/index.js'
+import { MemoryNetwork, createDhtTestnet } from '../src/index.js'
 
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 2000)
@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   globalThis.gc?.()
   const rss0 = process.memoryUsage().rss
   const t0 = performance.now()
-  const net = await createTestnet(n, { network, batch: 200 })
+  const net = await createDhtTestnet(n, { network, batch: 200 })
   const bootstrapS = (performance.now() - t0) / 1000
   globalThis.gc?.()
   const rssMB = Math.round(process.memoryUsage().rss / 1048576)

@@ -4,21 +4,21 @@ import { DhtNode } from './node.js'
 import type { DhtNodeOptions } from './node-options.js'
 import type { MemoryNetwork } from './transport/memory.js'
 
-export interface TestnetOptions extends Omit<DhtNodeOptions, 'bootstrap' | 'transport'> {
+export interface DhtTestnetOptions extends Omit<DhtNodeOptions, 'bootstrap' | 'transport'> {
   /** Run on this in-memory network instead of UDP 127.0.0.1. */
   network?: MemoryNetwork
   /** Join the nodes in batches of this many (bounded concurrency). Default 50. */
   batch?: number
 }
 
-export interface Testnet {
+export interface DhtTestnet {
   nodes: DhtNode[]
   /** "host:port" of the first node, usable as a bootstrap list. */
   bootstrap: string[]
   destroy(): Promise<void>
 }
 
-export async function createTestnet(size: number, opts: TestnetOptions = {}): Promise<Testnet> {
+export async function createDhtTestnet(size: number, opts: DhtTestnetOptions = {}): Promise<DhtTestnet> {
   const { network, batch = 50, ...nodeOpts } = opts
   const host = network ? '0.0.0.0' : '127.0.0.1'
   const base = { rateLimit: false as const, outboundQueriesPerSecond: false as const, ...nodeOpts }
@@ -31,7 +31,7 @@ export async function createTestnet(size: number, opts: TestnetOptions = {}): Pr
     transport: network?.createTransport(),
   })
   const nodes = [first]
-  const testnet: Testnet = {
+  const testnet: DhtTestnet = {
     nodes,
     bootstrap: [],
     destroy: async () => {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DhtNode } from '../src/node.js'
-import { createTestnet } from '../src/testnet.js'
+import { createDhtTestnet } from '../src/testnet.js'
 
 const cleanup: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -14,7 +14,7 @@ afterEach(async () => {
 
 describe('announce and put after the nodes of the last lookup are gone', () => {
   it('looks the infohash up again and reaches the nodes that are there now', async () => {
-    const net = await createTestnet(6, { timeoutMs: 400 })
+    const net = await createDhtTestnet(6, { timeoutMs: 400 })
     cleanup.push(() => net.destroy())
     const a = net.nodes[0]!
     const ih = randomBytes(20)

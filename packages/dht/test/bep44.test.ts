@@ -14,8 +14,8 @@ import {
   ERR_SEQ_TOO_LOW,
 } from '../src/constants.js'
 import { KrpcRemoteError } from '../src/errors.js'
-import { createTestnet } from '../src/testnet.js'
-import type { Testnet } from '../src/testnet.js'
+import { createDhtTestnet } from '../src/testnet.js'
+import type { DhtTestnet } from '../src/testnet.js'
 import type { DhtNode } from '../src/node.js'
 import { rawSocket } from './helpers.js'
 
@@ -58,7 +58,7 @@ describe('BEP 44 test vectors', () => {
   }
 })
 
-let net: Testnet | null = null
+let net: DhtTestnet | null = null
 afterEach(async () => {
   await net?.destroy()
   net = null
@@ -67,7 +67,7 @@ const addr = (n: DhtNode): { host: string; port: number } => ({ host: '127.0.0.1
 
 describe('BEP 44 put/get between our nodes', () => {
   it('immutable, mutable, salt, seq and cas', async () => {
-    net = await createTestnet(12)
+    net = await createDhtTestnet(12)
     const [a, b] = [net.nodes[2]!, net.nodes[9]!]
     const imm = await a.putImmutable('hello bbmesh')
     expect(imm.stored).toBeGreaterThan(0)
@@ -93,7 +93,7 @@ describe('BEP 44 put/get between our nodes', () => {
   })
 
   it('BEP 46 pointers', async () => {
-    net = await createTestnet(8)
+    net = await createDhtTestnet(8)
     const keyPair = generateKeyPair()
     const ih = randomBytes(20)
     await net.nodes[1]!.putPointer({ keyPair, infoHash: ih, seq: 5, salt: Buffer.from('n') })
@@ -106,7 +106,7 @@ describe('BEP 44 put/get between our nodes', () => {
 
 describe('BEP 44 server errors', () => {
   it('replies 203/205/206/207/301/302 exactly and stores nothing forged', async () => {
-    net = await createTestnet(1)
+    net = await createDhtTestnet(1)
     const n = net.nodes[0]!
     const raw = await rawSocket()
     const kp = generateKeyPair()

@@ -7,8 +7,8 @@ import { InvalidReplyError } from '../src/errors.js'
 import { SampleCache, decodeSampleReply, encodeSampleReply } from '../src/sample.js'
 import type { SampleResult } from '../src/sample.js'
 import type { SampleObservation } from '../src/node.js'
-import { createTestnet } from '../src/testnet.js'
-import type { Testnet } from '../src/testnet.js'
+import { createDhtTestnet } from '../src/testnet.js'
+import type { DhtTestnet } from '../src/testnet.js'
 import { rawSocket } from './helpers.js'
 
 describe('BEP 51 codec', () => {
@@ -60,7 +60,7 @@ describe('BEP 51 sample cache', () => {
   })
 })
 
-let net: Testnet | null = null
+let net: DhtTestnet | null = null
 afterEach(async () => {
   await net?.destroy()
   net = null
@@ -68,7 +68,7 @@ afterEach(async () => {
 
 describe('BEP 51 sample_infohashes over UDP', () => {
   it('serves stored infohashes with interval, num and nodes; the client decodes and observes', async () => {
-    net = await createTestnet(6, { sampleIntervalS: 120 })
+    net = await createDhtTestnet(6, { sampleIntervalS: 120 })
     const server = net.nodes[0]!
     const to = { host: '127.0.0.1', port: server.address()!.port }
     const raw = await rawSocket()

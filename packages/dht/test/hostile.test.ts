@@ -8,7 +8,7 @@ import type { BDict, BInput } from '../src/bencode.js'
 import { mutableTarget } from '../src/bep44.js'
 import { DhtNode } from '../src/node.js'
 import { seededRandom } from '../src/rng.js'
-import { createTestnet } from '../src/testnet.js'
+import { createDhtTestnet } from '../src/testnet.js'
 import { rawSocket } from './helpers.js'
 
 const TOTAL = Number(process.env.DHT_HOSTILE_COUNT ?? 100_000)
@@ -193,7 +193,7 @@ describe('destroy releases resources', () => {
     await new Promise((r) => setTimeout(r, 20))
     const udp0 = count('UDPWrap')
     const timers0 = count('Timeout')
-    const net = await createTestnet(8, { sampleIntervalS: 1 })
+    const net = await createDhtTestnet(8, { sampleIntervalS: 1 })
     await net.nodes[3]!.lookup(randomBytes(20))
     await net.nodes[2]!.putImmutable('x')
     // An unanswered query keeps a timeout timer armed until destroy.

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { slabId } from '../src/id-slab.js'
-import { createTestnet } from '../src/index.js'
+import { createDhtTestnet } from '../src/index.js'
 
 describe('slab ids', () => {
   it('copies ids into shared slabs, independent of the source bytes', () => {
@@ -18,7 +18,7 @@ describe('slab ids', () => {
   })
 
   it('routing tables hold slab ids that still match the nodes', async () => {
-    const net = await createTestnet(20)
+    const net = await createDhtTestnet(20)
     try {
       const ids = new Set(net.nodes.map((n) => n.id.toString('hex')))
       for (const n of net.nodes) {

@@ -10,11 +10,11 @@ import type { KrpcSocket } from '../src/krpc/socket.js'
 import type { KrpcOutgoingQuery, QueryCallback, QueryTarget } from '../src/krpc/types.js'
 import { DhtNode } from '../src/node.js'
 import type { DhtNodeOptions } from '../src/node-options.js'
-import { createTestnet } from '../src/testnet.js'
-import type { Testnet } from '../src/testnet.js'
+import { createDhtTestnet } from '../src/testnet.js'
+import type { DhtTestnet } from '../src/testnet.js'
 
 const K = 8
-let net: Testnet
+let net: DhtTestnet
 const stocks: InstanceType<typeof DHT>[] = []
 /** Every node of the network as id + address. */
 let everyone: { id: Buffer; host: string; port: number }[] = []
@@ -23,7 +23,7 @@ let everyone: { id: Buffer; host: string; port: number }[] = []
 const cleanup: (() => Promise<void>)[] = []
 
 beforeAll(async () => {
-  net = await createTestnet(30)
+  net = await createDhtTestnet(30)
   for (let i = 0; i < 10; i++) {
     const d = new DHT({ bootstrap: net.bootstrap, verify, host: false })
     stocks.push(d)

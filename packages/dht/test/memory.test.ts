@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { MemoryNetwork } from '../src/transport/memory.js'
-import { createTestnet } from '../src/testnet.js'
-import type { Testnet } from '../src/testnet.js'
+import { createDhtTestnet } from '../src/testnet.js'
+import type { DhtTestnet } from '../src/testnet.js'
 import { crawlRegion } from '../src/crawl.js'
 import type { CrawlHit } from '../src/crawl.js'
 import { inRegion } from '../src/region.js'
 import { seededRandom } from '../src/rng.js'
 
-let net: Testnet | null = null
+let net: DhtTestnet | null = null
 afterEach(async () => {
   await net?.destroy()
   net = null
@@ -16,7 +16,7 @@ afterEach(async () => {
 describe('in-memory network', () => {
   it('runs a few hundred nodes with latency and loss; lookups find announced peers', async () => {
     const network = new MemoryNetwork({ latencyMs: [1, 4], loss: 0.01, seed: 7 })
-    net = await createTestnet(300, { network, batch: 100 })
+    net = await createDhtTestnet(300, { network, batch: 100 })
     expect(network.size).toBe(300)
     const sizes = net.nodes.map((n) => n.stats().routingTableSize)
     expect(Math.min(...sizes)).toBeGreaterThan(2)
@@ -32,7 +32,7 @@ describe('in-memory network', () => {
 
   it('is reproducible: the same seed gives the same node ids and addresses', async () => {
     const ids = async (): Promise<string[]> => {
-      const t = await createTestnet(20, { network: new MemoryNetwork({ seed: 99 }) })
+      const t = await createDhtTestnet(20, { network: new MemoryNetwork({ seed: 99 }) })
       const out = t.nodes.map((n) => `${n.nodeIdHex}@${n.address()!.address}`)
       await t.destroy()
       return out
@@ -71,7 +71,7 @@ describe('in-memory network', () => {
 describe('region crawl', () => {
   it('finds region nodes, samples each once per interval, yields their infohashes', async () => {
     const network = new MemoryNetwork({ seed: 11 })
-    net = await createTestnet(200, { network, batch: 100, sampleIntervalS: 300 })
+    net = await createDhtTestnet(200, { network, batch: 100, sampleIntervalS: 300 })
     const rnd = seededRandom(5)
     // Each node announces 3 infohashes to the closest nodes; they end up stored across the net.
     const announced = new Set<string>()
@@ -109,7 +109,7 @@ describe('region crawl', () => {
 
   it('re-samples a yielding node sooner only with the opt-in eager policy', async () => {
     const network = new MemoryNetwork({ seed: 13 })
-    net = await createTestnet(40, { network, sampleIntervalS: 2 })
+    net = await createDhtTestnet(40, { network, sampleIntervalS: 2 })
     for (const n of net.nodes.slice(0, 20)) await n.announce(network.random.bytes(20), 1)
     const maxSamplesPerNode = async (eager: number | undefined): Promise<number> => {
       const crawler = net!.nodes[39]!
@@ -140,7 +140,7 @@ describe('region crawl', () => {
 
   it('stops on abort and on maxInfohashes', async () => {
     const network = new MemoryNetwork({ seed: 12 })
-    net = await createTestnet(60, { network })
+    net = await createDhtTestnet(60, { network })
     for (const n of net.nodes.slice(0, 20)) await n.announce(network.random.bytes(20), 1)
     const crawl = crawlRegion(net.nodes[0]!, { prefix: Buffer.alloc(20), bits: 0, maxInfohashes: 3 })
     let count = 0

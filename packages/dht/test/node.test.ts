@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DhtNode } from '../src/node.js'
-import { createTestnet } from '../src/testnet.js'
-import type { Testnet } from '../src/testnet.js'
+import { createDhtTestnet } from '../src/testnet.js'
+import type { DhtTestnet } from '../src/testnet.js'
 import { ERR_METHOD_UNKNOWN, ERR_PROTOCOL, ERR_SERVER, K } from '../src/constants.js'
 import { AbortError, KrpcRemoteError } from '../src/errors.js'
 import { decodeNodes } from '../src/compact.js'
 import type { AnnounceObservation, GetPeersObservation, QueryReply } from '../src/handlers/types.js'
 import { rawSocket } from './helpers.js'
 
-let net: Testnet | null = null
+let net: DhtTestnet | null = null
 afterEach(async () => {
   await net?.destroy()
   net = null
@@ -19,7 +19,7 @@ const addr = (n: DhtNode): { host: string; port: number } => ({ host: '127.0.0.1
 
 describe('DhtNode over loopback UDP (BEP 5)', () => {
   it('answers ping and find_node, and fills routing tables by bootstrapping', async () => {
-    net = await createTestnet(20)
+    net = await createDhtTestnet(20)
     const [a, b] = net.nodes as [DhtNode, DhtNode]
     const pong = await a.ping(addr(b))
     expect(pong.id.equals(b.id)).toBe(true)
@@ -30,7 +30,7 @@ describe('DhtNode over loopback UDP (BEP 5)', () => {
   })
 
   it('uses a per-query id override', async () => {
-    net = await createTestnet(2)
+    net = await createDhtTestnet(2)
     const [a, b] = net.nodes as [DhtNode, DhtNode]
     const fake = Buffer.alloc(20, 7)
     await a.ping(addr(b), { id: fake })
@@ -39,7 +39,7 @@ describe('DhtNode over loopback UDP (BEP 5)', () => {
   })
 
   it('answers unknown methods with 204 and malformed queries with 203', async () => {
-    net = await createTestnet(1)
+    net = await createDhtTestnet(1)
     const n = net.nodes[0]!
     const raw = await rawSocket()
     try {
@@ -58,7 +58,7 @@ describe('DhtNode over loopback UDP (BEP 5)', () => {
   })
 
   it('routes new methods through handle() and errors through KrpcRemoteError', async () => {
-    net = await createTestnet(2)
+    net = await createDhtTestnet(2)
     const [a, b] = net.nodes as [DhtNode, DhtNode]
     b.handle('bb_echo', (q) => ({ r: { echo: q.args.msg as Buffer } }))
     const r = await a.query(addr(b), 'bb_echo', { msg: 'hi' })
@@ -71,7 +71,7 @@ describe('DhtNode over loopback UDP (BEP 5)', () => {
   })
 
   it('seals arguments with the transaction id the query goes out under', async () => {
-    net = await createTestnet(2)
+    net = await createDhtTestnet(2)
     const [a, b] = net.nodes as [DhtNode, DhtNode]
     b.handle('bb_tid', (q) => ({ r: { t: q.t, seen: q.args.tag as Buffer } }))
     const tags: Buffer[] = []
@@ -90,7 +90,7 @@ describe('DhtNode over loopback UDP (BEP 5)', () => {
   })
 
   it('lists the infohashes it stores', async () => {
-    net = await createTestnet(1)
+    net = await createDhtTestnet(1)
     const n = net.nodes[0]!
     const ihs = [randomBytes(20), randomBytes(20)]
     for (const ih of ihs) n.storePeer(ih, { host: '127.0.0.1', port: 6881 })
@@ -102,7 +102,7 @@ describe('DhtNode over loopback UDP (BEP 5)', () => {
   })
 
   it('answers a handler reply of the wrong shape with 202 instead of an id-only reply', async () => {
-    net = await createTestnet(2)
+    net = await createDhtTestnet(2)
     const [a, b] = net.nodes as [DhtNode, DhtNode]
     // What a JS caller can return by mistake: the fields without `r`, `r` not a dict, a bad `e`.
     const wrong: unknown[] = [
@@ -131,7 +131,7 @@ describe('DhtNode over loopback UDP (BEP 5)', () => {
   })
 
   it('finds announced peers (implied_port) and emits observation events', async () => {
-    net = await createTestnet(20)
+    net = await createDhtTestnet(20)
     const ih = randomBytes(20)
     const announces: AnnounceObservation[] = []
     const gets: GetPeersObservation[] = []
@@ -153,7 +153,7 @@ describe('DhtNode over loopback UDP (BEP 5)', () => {
   })
 
   it('caps get_peers values so the reply fits one datagram', async () => {
-    net = await createTestnet(1)
+    net = await createDhtTestnet(1)
     const n = net.nodes[0]!
     const ih = randomBytes(20)
     const raw = await rawSocket()
@@ -197,7 +197,7 @@ describe('DhtNode over loopback UDP (BEP 5)', () => {
   })
 
   it('exposes routing internals: contacts, buckets, closest', async () => {
-    net = await createTestnet(30)
+    net = await createDhtTestnet(30)
     const n = net.nodes[0]!
     const contacts = [...n.contacts()]
     expect(contacts.length).toBe(n.stats().routingTableSize)
@@ -215,7 +215,7 @@ describe('DhtNode over loopback UDP (BEP 5)', () => {
   })
 
   it('lookup honours an AbortSignal', async () => {
-    net = await createTestnet(5)
+    net = await createDhtTestnet(5)
     const ac = new AbortController()
     const pending = net.nodes[1]!.lookup(randomBytes(20), { signal: ac.signal })
     ac.abort()

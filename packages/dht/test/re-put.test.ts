@@ -9,7 +9,7 @@ import { bencode } from '../src/bencode.js'
 import type { BDict } from '../src/bencode.js'
 import { InvalidArgumentError } from '../src/errors.js'
 import { DhtNode } from '../src/node.js'
-import { createTestnet } from '../src/testnet.js'
+import { createDhtTestnet } from '../src/testnet.js'
 import { rawSocket } from './helpers.js'
 
 const cleanup: (() => Promise<void>)[] = []
@@ -29,7 +29,7 @@ const hostPort = (n: DhtNode): string => `127.0.0.1:${n.address()!.port}`
 
 describe('putSigned (re-put of a signed mutable item)', () => {
   it('keeps a pointer resolvable after the publisher and every original storer are gone', async () => {
-    const net = await createTestnet(14, { timeoutMs: 400 })
+    const net = await createDhtTestnet(14, { timeoutMs: 400 })
     cleanup.push(() => net.destroy())
     const keyPair = generateKeyPair()
     const salt = Buffer.from('catalog')
@@ -68,7 +68,7 @@ describe('putSigned (re-put of a signed mutable item)', () => {
   })
 
   it('never overwrites a newer seq the signer has put since', async () => {
-    const net = await createTestnet(8, { timeoutMs: 400 })
+    const net = await createDhtTestnet(8, { timeoutMs: 400 })
     cleanup.push(() => net.destroy())
     const keyPair = generateKeyPair()
     const target = mutableTarget(keyPair.publicKey)

@@ -1,5 +1,5 @@
 export { systemClock, sleep, ManualClock, type Clock, type Timer } from './clock.js'
-export { seededRandom, randomBytes, type Random } from './random.js'
+export { seededUniform, randomBytes, type Random } from './random.js'
 export { toHex, fromHex } from './hex.js'
 export {
   MeshError,

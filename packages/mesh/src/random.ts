@@ -1,8 +1,11 @@
 /** A uniform random number in [0, 1). Injected so runs can be seeded and reproduced. */
 export type Random = () => number
 
-/** A small seeded generator (mulberry32): good spread, not for cryptography. */
-export function seededRandom(seed: number): Random {
+/**
+ * A small seeded generator (mulberry32) of uniform numbers in [0, 1): good spread, not for
+ * cryptography. (@bbmesh/dht's `seededRandom` is another thing: a source of bytes and numbers.)
+ */
+export function seededUniform(seed: number): Random {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0

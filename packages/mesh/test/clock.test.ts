@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ManualClock, sleep, systemClock } from '../src/clock.js'
-import { seededRandom } from '../src/random.js'
+import { seededUniform } from '../src/random.js'
 
 describe('ManualClock', () => {
   it('fires due timers in time order, including ones scheduled while advancing', async () => {
@@ -44,10 +44,10 @@ describe('ManualClock', () => {
   })
 })
 
-describe('seededRandom', () => {
+describe('seededUniform', () => {
   it('is reproducible and spreads over [0, 1)', () => {
-    const a = seededRandom(42)
-    const b = seededRandom(42)
+    const a = seededUniform(42)
+    const b = seededUniform(42)
     const xs = Array.from({ length: 1_000 }, () => a())
     expect(xs).toEqual(Array.from({ length: 1_000 }, () => b()))
     expect(Math.min(...xs)).toBeGreaterThanOrEqual(0)

@@ -3,7 +3,7 @@
 // (two node ids) must sight ≥ 95% and ingest ≥ 90% within a budget of sample queries (work, not
 // seconds), and what it ingests must match the seeds exactly.
 import { buildTorrent, type BuiltTorrent } from '@bbmesh/catalog'
-import { DhtNode, createTestnet } from '@bbmesh/dht'
+import { DhtNode, createDhtTestnet } from '@bbmesh/dht'
 import { openIndex, type SightingInput } from '@bbmesh/index'
 import { MetadataServer, MetadataStore } from '@bbmesh/wire'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -55,7 +55,7 @@ async function startSeed(bootstrap: string[], s: number): Promise<Seed> {
 
 describe('harvester coverage on loopback', () => {
   it('sights ≥ 95% and ingests ≥ 90% of announced torrents, exactly as the seeds hold them', async () => {
-    const net = await createTestnet(NODES, { sampleIntervalS: 1 })
+    const net = await createDhtTestnet(NODES, { sampleIntervalS: 1 })
     cleanups.push(() => net.destroy())
     const seeds = await Promise.all(Array.from({ length: SEEDS }, (_, s) => startSeed(net.bootstrap, s)))
     const all = seeds.flatMap((s) => s.torrents.map((t) => ({ seed: s, t, ih: Buffer.from(t.infohashV1!) })))

@@ -1,4 +1,4 @@
-import { createTestnet } from '@bbmesh/dht'
+import { createDhtTestnet } from '@bbmesh/dht'
 import { afterEach, describe, expect, it } from 'vitest'
 import { dhtNodeAdapter } from '../../src/adapters/dht-node.js'
 import type { Observation } from '../../src/harvester/types.js'
@@ -10,7 +10,7 @@ afterEach(async () => {
 
 describe('dhtNodeAdapter', () => {
   it('walks, samples, looks peers up, and observes get_peers until unsubscribed', async () => {
-    const net = await createTestnet(5)
+    const net = await createDhtTestnet(5)
     cleanups.push(() => net.destroy())
     const [a, b] = [net.nodes[0]!, net.nodes[1]!]
     const dht = dhtNodeAdapter([a, b])

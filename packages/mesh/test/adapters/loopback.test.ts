@@ -2,7 +2,7 @@
 // @bbmesh/wire and announcing through its own DHT node, and a harvester that ends with the torrents
 // in an in-memory index. Real UDP, real TCP, real SQLite.
 import { buildTorrent, type BuiltTorrent } from '@bbmesh/catalog'
-import { DhtNode, createTestnet, type Testnet } from '@bbmesh/dht'
+import { DhtNode, createDhtTestnet, type DhtTestnet } from '@bbmesh/dht'
 import { openIndex, type PooledIndex } from '@bbmesh/index'
 import { MetadataServer, MetadataStore } from '@bbmesh/wire'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -35,7 +35,7 @@ async function makeTorrent(name: string): Promise<BuiltTorrent & { ih: Buffer }>
 }
 
 interface World {
-  net: Testnet
+  net: DhtTestnet
   seedDht: DhtNode
   store: MetadataStore
   seedPort: number
@@ -44,7 +44,7 @@ interface World {
 }
 
 async function world(nodes = 6): Promise<World> {
-  const net = await createTestnet(nodes)
+  const net = await createDhtTestnet(nodes)
   cleanups.push(() => net.destroy())
   const seedDht = new DhtNode({ bootstrap: net.bootstrap, rateLimit: false, outboundQueriesPerSecond: false })
   cleanups.push(() => seedDht.destroy())

@@ -5,7 +5,7 @@ import { ManualClock } from '../../src/clock.js'
 import { ClosedError } from '../../src/errors.js'
 import { createHarvester, type Harvester, type HarvesterOptions } from '../../src/harvester/harvester.js'
 import { toHex } from '../../src/hex.js'
-import { seededRandom } from '../../src/random.js'
+import { seededUniform } from '../../src/random.js'
 import { FakeDht, FakeFetcher, key } from './fakes.js'
 
 const peer = (n: number) => ({ host: '10.0.0.' + n, port: 6881 })
@@ -48,7 +48,7 @@ function start(opts: Partial<HarvesterOptions> = {}): Harvester {
     fetcher,
     index,
     clock,
-    random: seededRandom(1),
+    random: seededUniform(1),
     discoveryIntervalMs: 0,
     samplesPerSecond: 0,
     persistFlushMs: 500,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ManualClock } from '../../src/clock.js'
 import { backoffDelay, retry } from '../../src/pipeline/backoff.js'
-import { seededRandom } from '../../src/random.js'
+import { seededUniform } from '../../src/random.js'
 
 const opts = { baseMs: 100, maxMs: 5_000 }
 
@@ -16,7 +16,7 @@ describe('backoffDelay', () => {
     expect(backoffDelay(3, opts, () => 0.999)).toBe(799)
     expect(backoffDelay(3, { ...opts, jitter: 'equal' }, () => 0)).toBe(400)
     expect(backoffDelay(3, { ...opts, jitter: 'equal', factor: 3 }, () => 0.5)).toBe(2_025)
-    const rnd = seededRandom(1)
+    const rnd = seededUniform(1)
     const draws = Array.from({ length: 200 }, () => backoffDelay(2, opts, rnd))
     expect(Math.min(...draws)).toBeGreaterThanOrEqual(0)
     expect(Math.max(...draws)).toBeLessThan(400)
