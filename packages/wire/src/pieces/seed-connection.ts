@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net'
 import { CLIENT_NAME, DEFAULT_REQQ, MSG } from '../constants.js'
 import { encodeExtendedHandshake, parseExtendedHandshake } from '../extended-handshake.js'
+import { PieceError } from './errors.js'
 import {
   decodeHashRequest,
   encodeBitfield,
@@ -79,6 +80,12 @@ export function serveConnection(socket: Socket, ctx: SeedContext): void {
         try {
           block = await readBlock(t.storage, index, begin, length)
         } catch (err) {
+          // Our own data failed its hashes (cross-seed storage): not the peer's fault. The piece is
+          // no longer advertised; closing lets the peer reconnect to a bitfield without it.
+          if (err instanceof PieceError && err.code === 'ERR_PIECE_VERIFY') {
+            stats.verifyFailures++
+            return void socket.destroy()
+          }
           return violation(`request ${index}:${begin}+${length}: ${(err as Error).message}`)
         }
         stats.piecesServed++

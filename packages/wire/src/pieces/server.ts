@@ -29,6 +29,7 @@ export class PieceServer {
     hashRequestsServed: 0,
     hashRequestsRejected: 0,
     v2Upgrades: 0,
+    verifyFailures: 0,
   }
   private readonly ctx: SeedContext
 
