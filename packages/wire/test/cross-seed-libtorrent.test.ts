@@ -2,7 +2,8 @@
 // had torrent A (v2, 16 KiB pieces, on disk) serves torrent B (v2 at the same piece length, and hybrid
 // at 32 KiB, so B's piece layer comes from hashing A's bytes) to a libtorrent leecher of B that wants
 // only the file B shares with A. libtorrent checks every piece against B's own hashes (piece layers
-// from the .torrent, v1 SHA-1 for the hybrid). Both sides run inside a loopback-only network namespace
+// from the .torrent, v1 SHA-1 for the hybrid); by magnet, the v2 B's metadata and the shared file's
+// piece layer come from us (BEP 9, BEP 52 hash requests). Both sides run inside a loopback-only network namespace
 // (`unshare -n`), as in pieces-libtorrent.test.ts. Skips, saying why, when libtorrent, unshare or dist/
 // is missing (under CI=true that fails instead: test-support/libtorrent-prereqs.ts).
 import { randomBytes } from 'node:crypto'
@@ -20,7 +21,7 @@ const pkg = join(dirname(fileURLToPath(import.meta.url)), '..')
 const why = libtorrentUnavailable(join(pkg, 'dist', 'pieces', 'index.js'), 'pnpm --filter @bbmesh/wire build')
 failUnderCiIfSkipped('libtorrent cross-seed interop', why)
 
-// libtorrent leecher of B: only files named shared.bin wanted (priority 0 for the rest, pads included).
+// libtorrent leecher of B (.torrent or magnet): only shared.bin wanted (priority 0 for the rest, pads included).
 const PY = String.raw`
 import json, sys, time
 import libtorrent as lt
@@ -34,33 +35,38 @@ ses = lt.session({
     'out_enc_policy': int(lt.enc_policy.pe_disabled),
     'enable_outgoing_utp': False, 'enable_incoming_utp': False,
 })
-ti = lt.torrent_info(sys.argv[1])
-fs = ti.files()
-want = [i for i in range(fs.num_files()) if fs.file_path(i).endswith('shared.bin')]
-p = lt.add_torrent_params()
-p.ti = ti
+if sys.argv[1].startswith('magnet:'):
+    # Metadata from us (BEP 9), so no piece layers: libtorrent asks us for them (BEP 52 hash requests).
+    p = lt.parse_magnet_uri(sys.argv[1])
+else:
+    p = lt.add_torrent_params()
+    p.ti = lt.torrent_info(sys.argv[1])
 p.save_path = sys.argv[2]
-p.file_priorities = [4 if i in want else 0 for i in range(fs.num_files())]
 p.flags &= ~lt.torrent_flags.auto_managed & ~lt.torrent_flags.paused
 h = ses.add_torrent(p)
 host, port = sys.argv[3].split(':')
 hash_failed = 0
 connected = False
+want = None
 end = time.time() + 40
 while time.time() < end:
     if not connected and h.status().state not in (lt.torrent_status.checking_files, lt.torrent_status.checking_resume_data):
         h.connect_peer((host, int(port)))
         connected = True
+    if want is None and h.status().has_metadata:
+        fs = h.torrent_file().files()
+        want = [i for i in range(fs.num_files()) if fs.file_path(i).endswith('shared.bin')]
+        h.prioritize_files([4 if i in want else 0 for i in range(fs.num_files())])
     for a in ses.pop_alerts():
         if a.what() == 'hash_failed':
             hash_failed += 1
-    if connected and all(h.file_progress()[i] == fs.file_size(i) for i in want):
+    if want is not None and all(h.file_progress()[i] == fs.file_size(i) for i in want):
         break
     time.sleep(0.05)
 st = h.status()
 print(json.dumps({
-    'done': [h.file_progress()[i] == fs.file_size(i) for i in want],
-    'files': fs.num_files(), 'hash_failed': hash_failed, 'failed_bytes': st.total_failed_bytes,
+    'done': [h.file_progress()[i] == fs.file_size(i) for i in want or []],
+    'files': fs.num_files() if want is not None else 0, 'hash_failed': hash_failed, 'failed_bytes': st.total_failed_bytes,
     'downloaded': st.total_payload_download, 'state': str(st.state),
 }), flush=True)
 `
@@ -68,6 +74,7 @@ print(json.dumps({
 // Our side, inside the namespace with the built package: seed A from disk, cross-seed B from A's files.
 const NODE = String.raw`
 import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -77,8 +84,11 @@ const [base, py] = process.argv.slice(2)
 const infoA = readFileSync(join(base, 'a.info'))
 const layoutA = layoutFromInfo(infoA)
 const storageA = new DiskStorage(layoutA, join(base, 'a'), true)
-for (const version of ['v2', 'hybrid']) {
+for (const [version, magnet] of [['v2', false], ['hybrid', false], ['v2', true]]) {
   const infoB = readFileSync(join(base, 'b-' + version + '.info'))
+  const source = magnet
+    ? 'magnet:?xt=urn:btmh:1220' + createHash('sha256').update(infoB).digest('hex')
+    : join(base, 'b-' + version + '.torrent')
   const storage = await CrossSeedStorage.open(layoutFromInfo(infoB), fileSourcesOf(storageA))
   const server = new PieceServer()
   server.add(infoA, storageA)
@@ -86,8 +96,8 @@ for (const version of ['v2', 'hybrid']) {
   const { port } = await server.listen(0, '127.0.0.1')
   let leech
   try {
-    const into = join(base, 'leech-' + version)
-    const { stdout } = await run('/usr/bin/python3', [py, join(base, 'b-' + version + '.torrent'), into, '127.0.0.1:' + port], { encoding: 'utf8', timeout: 60000 })
+    const into = join(base, 'leech-' + version + (magnet ? '-magnet' : ''))
+    const { stdout } = await run('/usr/bin/python3', [py, source, into, '127.0.0.1:' + port], { encoding: 'utf8', timeout: 60000 })
     const got = readFileSync(join(into, 'test', 'shared.bin'))
     leech = { ...JSON.parse(stdout), same: got.equals(readFileSync(join(base, 'a', 'shared.bin'))) }
   } catch (err) {
@@ -95,7 +105,7 @@ for (const version of ['v2', 'hybrid']) {
   } finally {
     await server.close()
   }
-  console.log(JSON.stringify({ version, files: storage.files.map((f) => [f.path, f.state]), leech, server: server.stats, storage: storage.stats }))
+  console.log(JSON.stringify({ version, magnet, files: storage.files.map((f) => [f.path, f.state]), leech, server: server.stats, storage: storage.stats }))
 }
 `
 
@@ -169,7 +179,7 @@ describe.skipIf(why !== undefined)('cross-seeding to libtorrent (loopback-only n
     expect(
       lines.map((l) => l['version']),
       log,
-    ).toEqual(['v2', 'hybrid'])
+    ).toEqual(['v2', 'hybrid', 'v2'])
     for (const l of lines) {
       expect(l['files'], log).toEqual([
         ['b-only.bin', 'missing'],
@@ -182,5 +192,10 @@ describe.skipIf(why !== undefined)('cross-seeding to libtorrent (loopback-only n
       expect(server, log).toMatchObject({ protocolErrors: 0, verifyFailures: 0 })
       expect(l['storage'], log).toMatchObject({ verifyFailures: 0 })
     }
+    // By magnet libtorrent took B's metadata from us and the shared file's piece layer by a BEP 52
+    // hash request, answered from the layer we computed from A's bytes and checked against B's root.
+    const magnet = lines.find((l) => l['magnet']) as Record<string, Record<string, number>>
+    expect(magnet['server']?.['metadataPiecesServed'], log).toBe(1)
+    expect(magnet['server']?.['hashRequestsServed'], log).toBeGreaterThanOrEqual(1)
   }, 160_000)
 })
