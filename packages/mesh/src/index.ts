@@ -208,3 +208,11 @@ export {
   type StoredAsk,
   type StoredPage,
 } from './stored/codec.js'
+export {
+  CrossSeeder,
+  type CrossSeederOptions,
+  type CrossSeedIndex,
+  type CrossSeedHolder,
+  type CrossSeedAnnouncer,
+  type CrossSeedOutcome,
+} from './crossseed/cross-seeder.js'
