@@ -162,7 +162,12 @@ describe.skipIf(why !== undefined)('cross-seeding to libtorrent (loopback-only n
     writeFileSync(join(base, 'cross-seed.mjs'), NODE)
     const run = spawnSync(
       'unshare',
-      ['-n', 'sh', '-c', `ip link set lo up && exec node cross-seed.mjs ${base} ${join(base, 'lt_leech.py')}`],
+      [
+        '-n',
+        'sh',
+        '-c',
+        `ip link set lo up && exec node cross-seed.mjs ${base} ${join(base, 'lt_leech.py')}`,
+      ],
       {
         cwd: base,
         timeout: 150_000,

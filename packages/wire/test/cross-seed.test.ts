@@ -107,7 +107,9 @@ describe('cross-seeding a file of another torrent', () => {
     for (const i of piecesOfFile(lb, theirs)) expect(bit(bf, i), `piece ${i}`).toBe(false)
     // Piece layer of the shared file: answered; of the file we lack: hash reject.
     const ask = (root: Uint8Array): void =>
-      void c.socket.write(encodeHashRequest({ piecesRoot: root, base: 1, index: 0, length: 8, proofLayers: 2 }))
+      void c.socket.write(
+        encodeHashRequest({ piecesRoot: root, base: 1, index: 0, length: 8, proofLayers: 2 }),
+      )
     ask(mine.piecesRoot as Uint8Array)
     const hashes = decodeHashes((await c.next((m) => m.id === MSG.hashes)).payload)
     expect(Buffer.from(hashes.piecesRoot).equals(mine.piecesRoot as Uint8Array)).toBe(true)
@@ -129,7 +131,8 @@ describe('cross-seeding a file of another torrent', () => {
     const lb = layoutFromInfo(b.info)
     const first = piecesOfFile(lb, fileOf(lb, 'shared.bin'))[0] as number
     // The disk changes under us after the file was verified (MemoryStorage keeps the arrays given).
-    ;(a.files.get('shared.bin') as Uint8Array)[5] ^= 0xff
+    const onDisk = a.files.get('shared.bin') as Uint8Array
+    onDisk[5] = (onDisk[5] as number) ^ 0xff
     const c = rawClient(port, lb.infoHash, true)
     cleanups.push(() => void c.socket.destroy())
     expect(bit((await c.next((m) => m.id === MSG.bitfield)).payload, first)).toBe(true)
@@ -150,7 +153,8 @@ describe('cross-seeding a file of another torrent', () => {
 
   it('leaves a file whose source fails the pieces root unadvertised (mismatch), and reads plain files', async () => {
     const bad = torrentA()
-    ;(bad.files.get('shared.bin') as Uint8Array)[100_000] ^= 1
+    const badBytes = bad.files.get('shared.bin') as Uint8Array
+    badBytes[100_000] = (badBytes[100_000] as number) ^ 1
     const b = torrentB('hybrid')
     const lb = layoutFromInfo(b.info)
     const mismatched = await CrossSeedStorage.open(

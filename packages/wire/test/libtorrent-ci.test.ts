@@ -7,7 +7,11 @@ import { expect, it } from 'vitest'
 import { runInteropWithoutUnshare } from '../../../test-support/libtorrent-prereqs.js'
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..')
-const files = ['test/libtorrent.test.ts', 'test/pieces-libtorrent.test.ts', 'test/cross-seed-libtorrent.test.ts']
+const files = [
+  'test/libtorrent.test.ts',
+  'test/pieces-libtorrent.test.ts',
+  'test/cross-seed-libtorrent.test.ts',
+]
 
 it('a missing prerequisite fails the interop files under CI=true and only skips them otherwise', () => {
   const ci = runInteropWithoutUnshare(pkg, files, true)

@@ -16,7 +16,7 @@ afterEach(async () => {
 const shared = randomBytes(120_000)
 const file = (name: string, data: Uint8Array): MemoryFile => ({ path: [name], data })
 const build = (name: string, files: MemoryFile[], version: 'v2' | 'hybrid', pieceLength: number) =>
-  buildTorrent({ name, files }, { version, pieceLength, threads: 0 })
+  buildTorrent({ name, files }, { version, pieceLength })
 
 async function ingest(index: PooledIndex, t: BuiltTorrent, withInfo = true): Promise<void> {
   const input = infoToTorrent(t.info, (t.infohashV1 ?? t.infohashV2) as Uint8Array, 'test', new Date())
@@ -28,7 +28,12 @@ describe('CrossSeeder', () => {
   it('seeds and announces the torrents of the index that share a file with A, and serves it', async () => {
     const aOnly = randomBytes(30_000)
     const a = await build('A', [file('a-only.bin', aOnly), file('shared.bin', shared)], 'v2', 16384)
-    const b = await build('B', [file('b-only.bin', randomBytes(50_000)), file('shared.bin', shared)], 'hybrid', 32768)
+    const b = await build(
+      'B',
+      [file('b-only.bin', randomBytes(50_000)), file('shared.bin', shared)],
+      'hybrid',
+      32768,
+    )
     const b2 = await build('B2', [file('film.bin', shared), file('z.txt', randomBytes(10))], 'v2', 16384)
     const c = await build('C', [file('shared.bin', shared), file('c.bin', randomBytes(9))], 'v2', 65536)
     const index = await openIndex({ path: ':memory:' })
@@ -50,11 +55,17 @@ describe('CrossSeeder', () => {
     server.add(a.info, storageA)
     const announced: string[] = []
     const dht = {
-      announce: async (ih: Uint8Array, p?: number) => (announced.push(`${Buffer.from(ih).toString('hex')}:${p}`), 3),
+      announce: async (ih: Uint8Array, p?: number) => (
+        announced.push(`${Buffer.from(ih).toString('hex')}:${p}`),
+        3
+      ),
     }
     const seeder = new CrossSeeder({ index, server, dht })
     const out = await seeder.seedFrom(a.info, storageA)
-    const hex = (ih: Uint8Array | null): string => Buffer.from(ih ?? []).subarray(0, 20).toString('hex')
+    const hex = (ih: Uint8Array | null): string =>
+      Buffer.from(ih ?? [])
+        .subarray(0, 20)
+        .toString('hex')
     expect(new Map(out.map((o) => [o.infohash, [o.status, o.files]]))).toEqual(
       new Map([
         [hex(b.infohashV1), ['seeded', ['shared.bin']]],

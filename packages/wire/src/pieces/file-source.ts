@@ -43,7 +43,7 @@ export function fileSourcesOf(storage: PieceStorage): FileSource[] {
         checkRange(src, offset, length)
         // A range of the file may cross pieces of its own torrent: read piece by piece.
         const out = Buffer.alloc(length)
-        for (let pos = f.offset + offset, end = pos + length; pos < end; ) {
+        for (let pos = f.offset + offset, end = pos + length; pos < end;) {
           const index = Math.floor(pos / l.pieceLength)
           const begin = pos - index * l.pieceLength
           const n = Math.min(l.pieceLength - begin, end - pos)
