@@ -54,9 +54,18 @@ export interface CrossSeedOutcome {
   /** B's handshake infohash (hex): v1 for a hybrid, truncated v2 for v2-only. */
   infohash: string
   /** seeded: at least one file held and verified; the others say why B was left alone. */
-  status: 'seeded' | 'no-metadata' | 'bad-metadata' | 'not-v2' | 'no-verified-file' | 'over-limit'
+  status:
+    | 'seeded'
+    | 'already-seeded'
+    | 'no-metadata'
+    | 'bad-metadata'
+    | 'not-v2'
+    | 'no-verified-file'
+    | 'over-limit'
   /** Paths of B's files now served from A's data. */
   files: string[]
+  /** Hashes (hex, 20 bytes) B's swarm is found under in the DHT, to re-announce: [] unless seeded. */
+  announceAs: string[]
   /** DHT nodes that took the announce(s). */
   announced: number
 }
@@ -92,7 +101,7 @@ export class CrossSeeder {
     const max = this.opts.maxSeeded ?? 32
     for (const [key, o] of others) {
       if (out.filter((r) => r.status === 'seeded').length >= max) {
-        out.push({ infohash: key, status: 'over-limit', files: [], announced: 0 })
+        out.push({ infohash: key, status: 'over-limit', files: [], announceAs: [], announced: 0 })
         continue
       }
       out.push(await this.seedOne(o, sources))
@@ -113,6 +122,7 @@ export class CrossSeeder {
       infohash: Buffer.from(infohash).toString('hex'),
       status,
       files: [],
+      announceAs: [],
       announced: 0,
     })
     const info = await this.opts.index.metadataCache.get(cacheKey)
@@ -124,24 +134,24 @@ export class CrossSeeder {
       return none('bad-metadata')
     }
     if (!layout.v2) return none('not-v2')
+    // Never replace a torrent the server seeds from other storage (likely complete) with a partial one.
+    const ih = Buffer.from(layout.infoHash).toString('hex')
+    if (this.opts.server.seeds(ih) && !this.added.has(ih)) return none('already-seeded', layout.infoHash)
     const storage = await CrossSeedStorage.open(layout, sources)
     const files = storage.files.filter((f) => f.state === 'held').map((f) => f.path)
     if (files.length === 0) return none('no-verified-file', layout.infoHash)
     const key = this.opts.server.add(info, storage, { pieceLayers: storage.pieceLayers })
     this.added.add(key)
-    return { infohash: key, status: 'seeded', files, announced: await this.announce(info, layout) }
+    const announceAs = dhtHashes(info, layout)
+    return { infohash: key, status: 'seeded', files, announceAs, announced: await this.announce(announceAs) }
   }
 
-  /** BEP 52: a v2 swarm is found under the truncated v2 infohash; a hybrid also under its v1 one. */
-  private async announce(info: Uint8Array, layout: TorrentLayout): Promise<number> {
+  private async announce(hashes: readonly string[]): Promise<number> {
     const dht = this.opts.dht
     if (!dht) return 0
     const port = this.opts.announcePort ?? this.opts.server.port ?? 0
-    const hashes: Uint8Array[] = [layout.infoHash]
-    const v2 = fullV2(info)
-    if (layout.v1Pieces && v2) hashes.push(v2.subarray(0, 20))
     let n = 0
-    for (const ih of hashes) n += await dht.announce(ih, port).catch(() => 0)
+    for (const ih of hashes) n += await dht.announce(Buffer.from(ih, 'hex'), port).catch(() => 0)
     return n
   }
 
@@ -150,6 +160,14 @@ export class CrossSeeder {
     for (const k of this.added) this.opts.server.remove(k)
     this.added.clear()
   }
+}
+
+/** BEP 52: a v2 swarm is found under the truncated v2 infohash; a hybrid also under its v1 one. */
+function dhtHashes(info: Uint8Array, layout: TorrentLayout): string[] {
+  const v2 = fullV2(info)
+  const out = [Buffer.from(layout.infoHash).toString('hex')]
+  if (layout.v1Pieces && v2) out.push(v2.subarray(0, 20).toString('hex'))
+  return out
 }
 
 /** The full 32-byte v2 infohash of a v2 or hybrid dict, else null. */

@@ -77,7 +77,13 @@ describe('CrossSeeder', () => {
     expect(announced.sort()).toEqual(
       [hex(b.infohashV1), hex(b.infohashV2), hex(b2.infohashV2)].map((h) => `${h}:${port}`).sort(),
     )
-    expect(out.find((o) => o.infohash === hex(b.infohashV1))?.announced).toBe(6)
+    const outB = out.find((o) => o.infohash === hex(b.infohashV1))
+    expect(outB).toMatchObject({ announced: 6, announceAs: [hex(b.infohashV1), hex(b.infohashV2)] })
+    // Running again: the B's it added are refreshed; a torrent seeded otherwise is never replaced.
+    server.remove(hex(b2.infohashV2))
+    server.add(b2.info, MemoryStorage.empty(layoutFromInfo(b2.info)))
+    const again = await new CrossSeeder({ index, server }).seedFrom(a.info, storageA)
+    expect(again.find((o) => o.infohash === hex(b2.infohashV2))?.status).toBe('already-seeded')
 
     const lb = layoutFromInfo(b.info)
     const f = lb.files.find((x) => !x.pad && Buffer.from(x.path[0] ?? []).toString() === 'shared.bin')
@@ -89,6 +95,7 @@ describe('CrossSeeder', () => {
     expect(Buffer.from((res.storage as MemoryStorage).file('shared.bin') ?? []).equals(shared)).toBe(true)
 
     expect(seeder.seeded).toHaveLength(2)
+    expect((await seeder.seedFrom(a.info, storageA)).filter((o) => o.status === 'seeded')).toHaveLength(2)
     seeder.stop()
     seeder.stop()
     expect(seeder.seeded).toHaveLength(0)

@@ -66,6 +66,11 @@ export class PieceServer {
     for (const k of this.torrents.get(infoHashHex)?.keys ?? []) this.torrents.delete(k)
   }
 
+  /** True when a torrent is seeded under this handshake infohash (hex, 20 bytes). */
+  seeds(infoHashHex: string): boolean {
+    return this.torrents.has(infoHashHex)
+  }
+
   get stats(): PieceServerStats {
     return { ...this.s, connections: this.sockets.size }
   }
