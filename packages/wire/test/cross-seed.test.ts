@@ -134,12 +134,22 @@ describe('cross-seeding a file of another torrent', () => {
     const onDisk = a.files.get('shared.bin') as Uint8Array
     onDisk[5] = (onDisk[5] as number) ^ 0xff
     const c = rawClient(port, lb.infoHash, true)
-    cleanups.push(() => void c.socket.destroy())
+    const other = rawClient(port, lb.infoHash, true) // told it too, before the failure
+    cleanups.push(
+      () => void c.socket.destroy(),
+      () => void other.socket.destroy(),
+    )
     expect(bit((await c.next((m) => m.id === MSG.bitfield)).payload, first)).toBe(true)
+    expect(bit((await other.next((m) => m.id === MSG.bitfield)).payload, first)).toBe(true)
     c.socket.write(encodeRequest(first, 0, 16384))
     await c.closed
     expect(c.messages.some((m) => m.id === MSG.piece)).toBe(false)
     expect(server.stats).toMatchObject({ verifyFailures: 1, protocolErrors: 0, piecesServed: 0 })
+    // The other peer asking for it is closed too, not blamed: we advertised the piece to it.
+    other.socket.write(encodeRequest(first, 0, 16384))
+    await other.closed
+    expect(other.messages.some((m) => m.id === MSG.piece)).toBe(false)
+    expect(server.stats).toMatchObject({ verifyFailures: 1, protocolErrors: 0 })
     expect(storage.stats).toMatchObject({ verifyFailures: 1 })
     expect(storage.has(first)).toBe(false)
     // Reconnecting, the peer sees we no longer have it; the next piece is still served.

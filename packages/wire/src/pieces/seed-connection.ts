@@ -41,6 +41,8 @@ export function serveConnection(socket: Socket, ctx: SeedContext): void {
   const { opts, stats } = ctx
   let seeded: Seeded | undefined
   let peerMetadataId = 0
+  /** The pieces our bitfield told this peer we have. */
+  let advertised: Uint8Array | undefined
   let queued = 0
   let chain: Promise<void> = Promise.resolve()
   const idleMs = opts.idleTimeoutMs ?? 150_000
@@ -75,7 +77,12 @@ export function serveConnection(socket: Socket, ctx: SeedContext): void {
       chain = chain.then(async () => {
         queued--
         if (socket.destroyed) return
-        if (!t.storage.has(index)) return violation(`request for piece ${index}, which we lack`)
+        if (!t.storage.has(index)) {
+          // A piece in the bitfield we sent that we dropped since (it failed verification on another
+          // connection) is not the peer's fault: close so it reconnects to the current bitfield.
+          if (advertised?.[index] === 1) return void socket.destroy()
+          return violation(`request for piece ${index}, which we lack`)
+        }
         let block: Uint8Array
         try {
           block = await readBlock(t.storage, index, begin, length)
@@ -151,7 +158,9 @@ export function serveConnection(socket: Socket, ctx: SeedContext): void {
         })
         void send(encodeMessage(MSG.extended, Buffer.from([0]), hs))
       }
-      void send(encodeBitfield(layout.pieceCount, (i) => st.has(i)))
+      advertised = new Uint8Array(layout.pieceCount)
+      for (let i = 0; i < layout.pieceCount; i++) advertised[i] = st.has(i) ? 1 : 0
+      void send(encodeBitfield(layout.pieceCount, (i) => advertised?.[i] === 1))
       void send(encodeMessage(MSG.unchoke))
     },
     onMessage,
