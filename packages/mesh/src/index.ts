@@ -229,3 +229,11 @@ export {
   MAX_SYNC_INFO_BYTES,
   type SyncMessages,
 } from './sync/codec.js'
+export {
+  CrossSeeder,
+  type CrossSeederOptions,
+  type CrossSeedIndex,
+  type CrossSeedHolder,
+  type CrossSeedAnnouncer,
+  type CrossSeedOutcome,
+} from './crossseed/cross-seeder.js'

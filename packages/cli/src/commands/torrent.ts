@@ -6,6 +6,7 @@ import { commandAction } from '../command-action.js'
 import { rethrowCatalogError } from '../catalog-error.js'
 import { CliError, UsageError } from '../errors.js'
 import { formatSize, parseSize } from '../units.js'
+import { registerTorrentSeedCommand } from './torrent-seed.js'
 
 interface CreateOptions {
   out: string
@@ -18,7 +19,10 @@ interface CreateOptions {
 const hex = (b: Uint8Array | null): string | null => (b === null ? null : Buffer.from(b).toString('hex'))
 
 export function registerTorrentCommand(program: Command): void {
-  const torrent = program.command('torrent').description('create .torrent files (v1, v2 or hybrid)')
+  const torrent = program
+    .command('torrent')
+    .description('create .torrent files (v1, v2 or hybrid) and seed them')
+  registerTorrentSeedCommand(torrent)
   torrent
     .command('create')
     .description('build a deterministic .torrent from a file or directory (BEP 52 + BEP 47)')

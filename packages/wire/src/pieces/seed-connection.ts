@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net'
 import { CLIENT_NAME, DEFAULT_REQQ, MSG } from '../constants.js'
 import { encodeExtendedHandshake, parseExtendedHandshake } from '../extended-handshake.js'
+import { PieceError } from './errors.js'
 import {
   decodeHashRequest,
   encodeBitfield,
@@ -40,6 +41,8 @@ export function serveConnection(socket: Socket, ctx: SeedContext): void {
   const { opts, stats } = ctx
   let seeded: Seeded | undefined
   let peerMetadataId = 0
+  /** The pieces our bitfield told this peer we have. */
+  let advertised: Uint8Array | undefined
   let queued = 0
   let chain: Promise<void> = Promise.resolve()
   const idleMs = opts.idleTimeoutMs ?? 150_000
@@ -74,11 +77,22 @@ export function serveConnection(socket: Socket, ctx: SeedContext): void {
       chain = chain.then(async () => {
         queued--
         if (socket.destroyed) return
-        if (!t.storage.has(index)) return violation(`request for piece ${index}, which we lack`)
+        if (!t.storage.has(index)) {
+          // A piece in the bitfield we sent that we dropped since (it failed verification on another
+          // connection) is not the peer's fault: close so it reconnects to the current bitfield.
+          if (advertised?.[index] === 1) return void socket.destroy()
+          return violation(`request for piece ${index}, which we lack`)
+        }
         let block: Uint8Array
         try {
           block = await readBlock(t.storage, index, begin, length)
         } catch (err) {
+          // Our own data failed its hashes (cross-seed storage): not the peer's fault. The piece is
+          // no longer advertised; closing lets the peer reconnect to a bitfield without it.
+          if (err instanceof PieceError && err.code === 'ERR_PIECE_VERIFY') {
+            stats.verifyFailures++
+            return void socket.destroy()
+          }
           return violation(`request ${index}:${begin}+${length}: ${(err as Error).message}`)
         }
         stats.piecesServed++
@@ -144,7 +158,9 @@ export function serveConnection(socket: Socket, ctx: SeedContext): void {
         })
         void send(encodeMessage(MSG.extended, Buffer.from([0]), hs))
       }
-      void send(encodeBitfield(layout.pieceCount, (i) => st.has(i)))
+      advertised = new Uint8Array(layout.pieceCount)
+      for (let i = 0; i < layout.pieceCount; i++) advertised[i] = st.has(i) ? 1 : 0
+      void send(encodeBitfield(layout.pieceCount, (i) => advertised?.[i] === 1))
       void send(encodeMessage(MSG.unchoke))
     },
     onMessage,

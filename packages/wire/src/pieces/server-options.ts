@@ -37,6 +37,11 @@ export interface PieceServerStats {
   /** BEP 52 hash requests answered with hashes, and rejected (out of range, unknown root, not held). */
   hashRequestsServed: number
   hashRequestsRejected: number
+  /**
+   * Blocks not sent because the storage found its own data failing verification (cross-seeding:
+   * the bytes on disk no longer match the pieces root); the connection is closed, not counted above.
+   */
+  verifyFailures: number
   /** Hybrid connections upgraded to the v2 infohash (BEP 52: v1 handshake with the v2 bit). */
   v2Upgrades: number
 }

@@ -29,6 +29,7 @@ export class PieceServer {
     hashRequestsServed: 0,
     hashRequestsRejected: 0,
     v2Upgrades: 0,
+    verifyFailures: 0,
   }
   private readonly ctx: SeedContext
 
@@ -63,6 +64,11 @@ export class PieceServer {
 
   remove(infoHashHex: string): void {
     for (const k of this.torrents.get(infoHashHex)?.keys ?? []) this.torrents.delete(k)
+  }
+
+  /** True when a torrent is seeded under this handshake infohash (hex, 20 bytes). */
+  seeds(infoHashHex: string): boolean {
+    return this.torrents.has(infoHashHex)
   }
 
   get stats(): PieceServerStats {
