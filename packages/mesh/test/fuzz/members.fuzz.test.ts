@@ -1,4 +1,4 @@
-// Fuzz targets for the mesh's own bb_* codecs (bb_members, bb_relay, bb_pool, bb_search, bb_stored, bb_sync), decoded the way @bbmesh/wire's
+// Fuzz targets for the mesh's own bb_* codecs (bb_members, bb_relay, bb_pool, bb_roots, bb_search, bb_stored, bb_sync), decoded the way @bbmesh/wire's
 // dispatcher does it (size cap, bencoded dict prefix, msg_type, trailer rule, the codec's checks).
 // Oracle: a WireError, or a value that survives encode -> decode unchanged.
 import { dirname, join } from 'node:path'
@@ -17,6 +17,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { membersProtocol } from '../../src/membership/codec.js'
 import { relayProtocol } from '../../src/relay/codec.js'
+import { rootsProtocol } from '../../src/roots/codec.js'
 import { poolProtocol } from '../../src/pool/codec.js'
 import { searchProtocol } from '../../src/search/codec.js'
 import { storedProtocol } from '../../src/stored/codec.js'
@@ -132,6 +133,12 @@ const poolValid = fc.oneof(
   fc.array(id, { maxLength: 24 }).map((infohashes) => encodeAsSender(pool, 'have', { infohashes })),
 )
 
+const roots = rootsProtocol as ExtensionProtocol<unknown>
+const root = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b))
+const rootsValid = fc
+  .array(root, { maxLength: 24 })
+  .map((rs) => encodeAsSender(roots, 'roots', { roots: rs }))
+
 const search = searchProtocol as ExtensionProtocol<unknown>
 const words = fc.string({ minLength: 1, maxLength: 40 }).filter((t) => t.trim() !== '')
 const hex = (n: number): fc.Arbitrary<string> =>
@@ -235,6 +242,7 @@ describe('fuzz @bbmesh/mesh bb_* codecs', () => {
     ['bb_members', membersProtocol as ExtensionProtocol<unknown>, membersValid],
     ['bb_relay', relayProtocol as ExtensionProtocol<unknown>, relayValid],
     ['bb_pool', pool, poolValid],
+    ['bb_roots', roots, rootsValid],
     ['bb_search', search, searchValid],
     ['bb_stored', stored, storedValid],
     ['bb_sync', sync, syncValid],
