@@ -150,6 +150,15 @@ export {
   type PooledSighting,
   type PoolNode,
 } from './pool/codec.js'
+export { ServedRoots, type ServedRootsOptions, type RootsCounters } from './roots/served-roots.js'
+export {
+  rootsCodecs,
+  rootsProtocol,
+  ROOTS_EXTENSION_NAME,
+  MAX_ROOTS_ENTRIES,
+  ROOT_BYTES,
+  type RootsMessages,
+} from './roots/codec.js'
 export {
   FederatedSearch,
   type FederatedSearchOptions,
