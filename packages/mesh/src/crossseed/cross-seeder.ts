@@ -47,6 +47,11 @@ export interface CrossSeederOptions {
   maxFiles?: number
   /** B's seeded per call at most (each costs one read of its shared files); default 32. */
   maxSeeded?: number
+  /**
+   * Where the pieces roots of the files we serve are announced to members (roots/served-roots.ts,
+   * bb_roots). A's complete files are enough: every B serves them under the same roots.
+   */
+  roots?: { serve(roots: Iterable<Uint8Array>): void }
 }
 
 /** What became of one torrent B that shares a file with A. */
@@ -85,6 +90,7 @@ export class CrossSeeder {
     const a = layoutFromInfo(infoA)
     if (!a.v2) return []
     const sources = fileSourcesOf(storageA)
+    this.opts.roots?.serve(sources.map((src) => src.piecesRoot))
     // A itself need not be in the index: its files are looked up by pieces root, one query each.
     const self = new Set([Buffer.from(a.infoHash).toString('hex'), fullV2(infoA)?.toString('hex')])
     const others = new Map<string, CrossSeedHolder>()

@@ -24,6 +24,8 @@ async function ingest(index: PooledIndex, t: BuiltTorrent, withInfo = true): Pro
   await index.ingest([input])
 }
 
+const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
 describe('CrossSeeder', () => {
   it('seeds and announces the torrents of the index that share a file with A, and serves it', async () => {
     const aOnly = randomBytes(30_000)
@@ -60,8 +62,19 @@ describe('CrossSeeder', () => {
         3
       ),
     }
-    const seeder = new CrossSeeder({ index, server, dht })
+    const served: string[] = []
+    const roots = { serve: (rs: Iterable<Uint8Array>) => void served.push(...[...rs].map((r) => hexOf(r))) }
+    const seeder = new CrossSeeder({ index, server, dht, roots })
     const out = await seeder.seedFrom(a.info, storageA)
+    // A's complete files are told to members (bb_roots) by root: B's shared file is among them.
+    const rootsOf = (info: Uint8Array): string[] =>
+      layoutFromInfo(info)
+        .files.filter((x) => !x.pad && x.piecesRoot)
+        .map((x) => hexOf(x.piecesRoot!))
+    expect(served.sort()).toEqual(rootsOf(a.info).sort())
+    const sharedRoot = rootsOf(b.info).find((r) => rootsOf(c.info).includes(r))
+    expect(sharedRoot).toBeDefined()
+    expect(served).toContain(sharedRoot)
     const hex = (ih: Uint8Array | null): string =>
       Buffer.from(ih ?? [])
         .subarray(0, 20)
