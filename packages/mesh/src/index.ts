@@ -168,6 +168,7 @@ export {
   type MemberAnswerStatus,
 } from './search/federated-search.js'
 export type { CommunityHit } from './search/merge.js'
+export type { FetchedTorrent } from './search/claims.js'
 export type { FileLookup, SearchCounters, SearchLimits } from './search/search-host.js'
 export {
   searchCodecs,

@@ -1,7 +1,8 @@
 // Federated keyword search over bb_search: a query goes to every linked member at once (and to our own
 // index), answers are merged as they arrive, and the deadline bounds the wait, so a slow or silent
-// member never holds the answer back. Members that send hits which cannot answer the query lose
-// weight in the ranking, and past `banAfter` such answers are disconnected and not asked for `banMs`.
+// member never holds the answer back. Members that send hits which cannot answer the query, or hits
+// whose metadata turns out different once the torrent is fetched (`checkFetched`), lose weight in the
+// ranking, and past `banAfter` strikes are disconnected and not asked for `banMs`.
 import type { SearchPage, SearchQuery } from '@bbmesh/index'
 import type { ExtensionDefinition } from '@bbmesh/wire'
 import { systemClock, type Clock } from '../clock.js'
@@ -13,9 +14,11 @@ import {
   type SearchMessages,
   type SearchRequest,
 } from './codec.js'
+import { HitClaims, type FetchedTorrent } from './claims.js'
 import { HitMerger, type CommunityHit } from './merge.js'
 import type { FileLookup, SearchCounters, SearchHost, SearchLimits } from './search-host.js'
 import { SearchLink, withFlags } from './search-link.js'
+import { SearchStrikes } from './strikes.js'
 
 export interface FederatedSearchOptions {
   /** This member's index: answers members' queries and adds our own hits to ours. */
@@ -24,7 +27,7 @@ export interface FederatedSearchOptions {
   files?: FileLookup
   clock?: Clock
   limits?: Partial<SearchLimits>
-  /** Answers holding implausible hits tolerated from a member before it is banned. Default 3. */
+  /** Strikes (answers holding implausible hits, hits that did not match when fetched) before a ban. Default 3. */
   banAfter?: number
   banMs?: number
 }
@@ -88,19 +91,22 @@ export class FederatedSearch implements SearchHost {
     hitsIn: 0,
     hitsOut: 0,
     implausible: 0,
+    mismatched: 0,
     timeouts: 0,
     serveErrors: 0,
     banned: 0,
   }
   private nextId = Math.floor(Math.random() * 2 ** 30)
-  private readonly strikes = new Map<string, number>()
-  private readonly bans = new Map<string, number>()
+  private readonly strikes: SearchStrikes
+  /** What members' hits said of each torrent, judged when it is fetched (`checkFetched`). */
+  private readonly claims = new HitClaims()
 
   constructor(private readonly opts: FederatedSearchOptions = {}) {
     this.clock = opts.clock ?? systemClock
     this.limits = { ...DEFAULTS, ...opts.limits }
     this.local = opts.local
     this.files = opts.files
+    this.strikes = new SearchStrikes(this.clock, opts.banAfter, opts.banMs)
   }
 
   /** Register this on the mesh's links (`registerExtensions`). */
@@ -125,16 +131,37 @@ export class FederatedSearch implements SearchHost {
   }
 
   isBanned(who: string): boolean {
-    const until = this.bans.get(who)
-    if (until === undefined) return false
-    if (until > this.clock.now()) return true
-    this.bans.delete(who)
-    return false
+    return this.strikes.isBanned(who)
   }
 
-  /** 1 for an honest member, less for each answer that held implausible hits. */
+  /** 1 for an honest member, less for each strike. */
   weightOf(who: string): number {
-    return 1 / (1 + (this.strikes.get(who) ?? 0))
+    return this.strikes.weightOf(who)
+  }
+
+  /**
+   * A torrent members returned in bb_search was fetched and verified by hash (from a member by relay,
+   * or from the swarm): each member whose hit differed in name, total size or file count gets a
+   * strike. Returns those members. Each torrent is judged once, by its first fetch.
+   */
+  checkFetched(t: FetchedTorrent): string[] {
+    const { mismatched } = this.claims.judge(t)
+    for (const who of mismatched) this.reportMismatch(who)
+    return mismatched
+  }
+
+  /**
+   * A member's bb_relay dict for an infohash failed verification: if the member had returned that
+   * torrent in a search hit, the hit did not verify either, and counts against it here too.
+   */
+  relayFailed(member: string, infohash: Uint8Array): void {
+    if (this.claims.claimed(member, Buffer.from(infohash).toString('hex'))) this.reportMismatch(member)
+  }
+
+  /** A search result of `member` did not verify when fetched: a strike, as for an implausible hit. */
+  reportMismatch(member: string): void {
+    this.counters.mismatched++
+    this.strike(member, 'bb_search: answered with hits that did not verify')
   }
 
   async search(q: CommunitySearchQuery): Promise<CommunitySearchResult> {
@@ -216,6 +243,7 @@ export class FederatedSearch implements SearchHost {
               a.dropped += bad
               this.counters.hitsIn += ok.length
               this.counters.implausible += bad
+              this.claims.record(who, ok)
               emit(who, merger.add(who, ok, this.weightOf(who)))
               if (bad > 0) this.strike(who)
               if (page.done) finish('answered')
@@ -270,15 +298,9 @@ export class FederatedSearch implements SearchHost {
     })
   }
 
-  private strike(who: string): void {
-    const n = (this.strikes.get(who) ?? 0) + 1
-    this.strikes.set(who, n)
-    if (n < (this.opts.banAfter ?? 3)) return
-    this.bans.set(who, this.clock.now() + (this.opts.banMs ?? 60 * 60_000))
+  private strike(who: string, reason = 'bb_search: answered with hits that match nothing'): void {
+    if (!this.strikes.strike(who)) return
     this.counters.banned++
-    for (const l of this.links) if (l.who === who) l.close('bb_search: answered with hits that match nothing')
-    // Bounded by the members we meet; forget the oldest past a generous bound.
-    while (this.bans.size > 4096) this.bans.delete(this.bans.keys().next().value as string)
-    while (this.strikes.size > 4096) this.strikes.delete(this.strikes.keys().next().value as string)
+    for (const l of this.links) if (l.who === who) l.close(reason)
   }
 }

@@ -28,6 +28,8 @@ export interface SearchCounters {
   hitsOut: number
   /** Hits from members that could not answer the query (dropped). */
   implausible: number
+  /** Hits whose metadata, when the torrent was fetched, differed from what the member claimed. */
+  mismatched: number
   /** Members that had not finished by the deadline, summed over queries. */
   timeouts: number
   serveErrors: number
