@@ -26,6 +26,11 @@ export interface RelayOptions {
   clock?: Clock
   /** Per piece. Default 10 s. */
   timeoutMs?: number
+  /**
+   * Told of each dict a member sent that failed its hash (before the strike counts), e.g. so the
+   * search can count it against a member that returned the torrent as a hit.
+   */
+  onBadHash?: (who: string, infohash: Uint8Array) => void
   /** Wrong dicts tolerated from one member before it is banned. Default 2. */
   banAfter?: number
   banMs?: number
@@ -111,6 +116,7 @@ export class MetadataRelay {
         return info
       }
       this.counters.badHash++
+      this.opts.onBadHash?.(link.who, infohash)
       this.strike(link)
     }
     this.counters.relayFailures++
