@@ -122,7 +122,11 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
   const keyPair = await loadWriterKey(o.dataDir, o.name).catch(communityCliError)
   const dht = meshDht(o.dht)
   // Members serve what this index holds (its metadata cache), verified by the asker.
-  const relay = new MetadataRelay({ lookup: (ih) => o.index.metadataFor(ih) })
+  // A dict that fails its hash counts against the member's search results too, if it returned it.
+  const relay = new MetadataRelay({
+    lookup: (ih) => o.index.metadataFor(ih),
+    onBadHash: (who, ih) => search.relayFailed(who, ih),
+  })
   // Members read our DHT node's whole store (bb_stored) and we theirs; and ask it bb_near.
   const stored = new StoredSample({
     source: { storedInfohashes: () => o.dht.storedInfohashes(), dhtPort: dht.dhtPort },
@@ -190,6 +194,9 @@ export async function joinCrawlCommunity(o: CrawlMemberOptions): Promise<CrawlMe
     },
     pool,
     onTorrent(t) {
+      // Fetched and verified (by relay or from the swarm): members whose search hits said otherwise
+      // of it lose search weight.
+      search.checkFetched(t)
       const key = t.infohashV1 ?? t.infohashV2?.subarray(0, 20)
       if (key) feeds.add([key])
     },
