@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import type { TorrentRow } from '../tables/torrents.js'
+import type { TorrentCoreRow as TorrentRow } from '../tables/torrents.js'
 
 // The write path's SQL on Postgres: the same statements as ../write/statements.ts with $n parameters.
 // Each runs as a named (server-side prepared) statement on its connection: parsed and planned once

@@ -4,7 +4,7 @@ import { lossyText, toSeconds, utf8Bytes } from '../codec/bytes.js'
 import { decodeFileList, encodeFileList } from '../codec/file-list.js'
 import { IndexError } from '../errors.js'
 import { ftsDocument } from '../search/fts5.js'
-import type { TorrentRow } from '../tables/torrents.js'
+import type { TorrentCoreRow as TorrentRow } from '../tables/torrents.js'
 import type { SightingInput, TorrentInput } from '../types.js'
 import {
   content,

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3'
-import type { TorrentRow } from '../tables/torrents.js'
+import type { TorrentCoreRow as TorrentRow } from '../tables/torrents.js'
 
 // The hot write path runs on prepared better-sqlite3 statements rather than kysely: kysely's SQLite
 // driver prepares every statement again on each call, which costs more than the insert itself when a
