@@ -53,6 +53,20 @@ describeEngines('recordLiveness', (engine) => {
     expect((await ix.get(ih2(3)))?.lastAlive).toEqual(at(6_000))
   })
 
+  it('keeps the newer liveness when the two halves of a hybrid merge into one row', async () => {
+    await ix.ingest([torrent(10, { infohashV1: ih1(10) })])
+    await ix.ingest([torrent(10, { infohashV1: undefined, infohashV2: ih2(10), files: [] })])
+    await ix.recordLiveness([
+      { infohash: ih1(10), peers: 2, at: at(1_000) },
+      { infohash: ih2(10), peers: 8, at: at(4_000) },
+    ])
+    await ix.ingest([torrent(10, { infohashV1: ih1(10), infohashV2: ih2(10) })])
+    expect((await ix.stats()).torrents).toBe(1)
+    const d = await ix.get(ih1(10))
+    expect(d?.lastAlive).toEqual(at(4_000))
+    expect(d?.peersSeen).toBe(8)
+  })
+
   it('rejects bad input and oversized batches with BAD_INPUT, writing nothing', async () => {
     await ix.ingest([torrent(1)])
     const bad = [

@@ -130,6 +130,7 @@ async function ingestOne(
     } else {
       await deleteFiles(c, other.id)
     }
+    await run(c, 'mergeLiveness', [other.id, keep.id])
     await run(c, 'deleteTorrent', [other.id])
     keep = mergeSeen(keep, other, other.seen_count)
   }
