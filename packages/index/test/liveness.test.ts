@@ -45,12 +45,16 @@ describeEngines('recordLiveness', (engine) => {
     expect(await ix.has(ih1(99))).toBe(false)
   })
 
-  it('finds v2-only torrents by their 32-byte infohash or its 20-byte DHT truncation', async () => {
+  it('finds v2 and hybrid torrents by the 32-byte v2 infohash or its 20-byte DHT truncation', async () => {
     await ix.ingest([torrent(3, { infohashV1: undefined, infohashV2: ih2(3) })])
     expect(await ix.recordLiveness([{ infohash: ih2(3).subarray(0, 20), peers: 4, at: at(5_000) }])).toBe(1)
     expect((await ix.get(ih2(3)))?.peersSeen).toBe(4)
     expect(await ix.recordLiveness([{ infohash: ih2(3), peers: 5, at: at(6_000) }])).toBe(1)
     expect((await ix.get(ih2(3)))?.lastAlive).toEqual(at(6_000))
+    // A hybrid's v2 swarm has the same DHT key: a harvester may fetch it by either.
+    await ix.ingest([torrent(4, { infohashV2: ih2(4) })])
+    expect(await ix.recordLiveness([{ infohash: ih2(4).subarray(0, 20), peers: 6, at: at(7_000) }])).toBe(1)
+    expect((await ix.get(ih1(4)))?.peersSeen).toBe(6)
   })
 
   it('keeps the newer liveness when the two halves of a hybrid merge into one row', async () => {

@@ -13,7 +13,7 @@ const SET = `peers_seen = case when last_alive_at is null or last_alive_at <= $1
 const BY_V1 = `update torrents set ${SET} where infohash_v1 = $3`
 const BY_V2 = `update torrents set ${SET} where infohash_v2 = $3`
 const BY_V2_PREFIX = `update torrents set ${SET}
-  where infohash_v1 is null and infohash_v2 >= $3 and infohash_v2 <= $4`
+  where infohash_v2 >= $3 and infohash_v2 <= $4`
 
 /** One transaction for the batch; returns how many entries matched a torrent (others are ignored). */
 export async function recordLivenessPg(pool: pg.Pool, entries: readonly LivenessEntry[]): Promise<number> {

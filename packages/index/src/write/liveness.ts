@@ -20,10 +20,9 @@ export function prepareLiveness(raw: BetterSqlite3.Database): LivenessStatements
   return {
     byV1: raw.prepare(`update torrents set ${SET} where infohash_v1 = @ih`),
     byV2: raw.prepare(`update torrents set ${SET} where infohash_v2 = @ih`),
-    // BEP 52: a v2-only swarm is looked up on the DHT under the first 20 bytes of its v2 infohash.
-    byV2Prefix: raw.prepare(
-      `update torrents set ${SET} where infohash_v1 is null and infohash_v2 >= @lo and infohash_v2 <= @hi`,
-    ),
+    // BEP 52: a v2 swarm (v2-only or the v2 half of a hybrid) is on the DHT under the first 20 bytes
+    // of its v2 infohash.
+    byV2Prefix: raw.prepare(`update torrents set ${SET} where infohash_v2 >= @lo and infohash_v2 <= @hi`),
   }
 }
 
