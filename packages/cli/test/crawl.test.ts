@@ -115,6 +115,9 @@ describe('bbmesh crawl', () => {
     expect(summary.stored).toBe(stored.length)
     expect(summary.indexTorrents).toBe(stored.length)
     expect((summary.metadata as { ok: number }).ok).toBe(stored.length)
+    // Every torrent was fetched from a testnet seed found by get_peers or an announce: seen alive.
+    expect(summary.aliveRecorded).toBe(stored.length)
+    for (const t of stored) expect(t.peersSeen, t.name).toBeGreaterThanOrEqual(1)
   }, 90_000)
 
   it('stores >= 80% of the torrents, and a second run on the same --db fetches nothing it holds', async () => {

@@ -1,5 +1,6 @@
 import type { FullText } from './search/full-text.js'
 import type { SightingInput, TorrentInput } from './types.js'
+import type { LivenessEntry } from './write/liveness-input.js'
 import type { IngestResult } from './write/merge.js'
 import type { RemoveOptions, RemoveResult } from './write/remove.js'
 
@@ -13,6 +14,8 @@ export interface IndexBackend {
   readonly fullText: FullText
   ingest(torrents: readonly TorrentInput[]): Promise<IngestResult>
   recordSightings(s: readonly SightingInput[]): Promise<number>
+  /** Checked entries (write/liveness-input.ts); returns how many matched a torrent. */
+  recordLiveness(entries: readonly LivenessEntry[]): Promise<number>
   removeTorrents(infohashes: readonly Uint8Array[], opts: RemoveOptions | undefined): Promise<RemoveResult>
   has(infohash: Uint8Array): Promise<boolean>
   cachePut(infohash: Uint8Array, rawInfo: Uint8Array): Promise<void>

@@ -43,3 +43,5 @@ export const MAX_FILE_SEARCH_LIMIT = 100
 export const FILE_SEARCH_TORRENTS = 200
 /** Largest page of metadataAfter and largest holdsKeys batch (far under SQLite's 32,766 bound variables). */
 export const MAX_SYNC_PAGE = 5_000
+/** Largest recordLiveness batch: one transaction a harvester flushes every few seconds. */
+export const MAX_LIVENESS_BATCH = 5_000

@@ -17,6 +17,7 @@ export {
   MAX_FILE_HOLDERS,
   MAX_FILE_SEARCH_LIMIT,
   MAX_SYNC_PAGE,
+  MAX_LIVENESS_BATCH,
 } from './constants.js'
 export type { Database } from './database.js'
 export type { TorrentsTable, TorrentRow } from './tables/torrents.js'
@@ -32,6 +33,7 @@ export type {
   TorrentInput,
   SightingInput,
   SightingVia,
+  LivenessInput,
   PendingSighting,
   TorrentFile,
   TorrentDetail,

@@ -22,6 +22,7 @@ import type {
   SharedFile,
   TorrentDupes,
   IndexStats,
+  LivenessInput,
   PendingSighting,
   SearchPage,
   SearchQuery,
@@ -29,6 +30,7 @@ import type {
   TorrentDetail,
   TorrentInput,
 } from './types.js'
+import { livenessBatch } from './write/liveness-input.js'
 import type { IngestResult } from './write/merge.js'
 import type { RemoveOptions, RemoveResult } from './write/remove.js'
 
@@ -93,6 +95,18 @@ export class PooledIndex {
   /** Records infohashes seen without metadata; returns how many had never been seen before. */
   async recordSightings(s: SightingInput[]): Promise<number> {
     return this.#guard('record sightings', () => this.#writable('record sightings').recordSightings(s))
+  }
+
+  /**
+   * Records swarms seen alive (a get_peers that found peers), at most MAX_LIVENESS_BATCH per call in
+   * one transaction: the newest observation per torrent wins, so replaying a batch changes nothing.
+   * Unknown infohashes and entries with 0 peers are ignored; returns how many entries matched a torrent.
+   */
+  async recordLiveness(entries: readonly LivenessInput[]): Promise<number> {
+    return this.#guard('record liveness', () => {
+      const backend = this.#writable('record liveness')
+      return backend.recordLiveness(livenessBatch(entries))
+    })
   }
 
   /**

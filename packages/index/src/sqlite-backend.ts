@@ -6,6 +6,7 @@ import type { Database } from './database.js'
 import { IndexError } from './errors.js'
 import { createExistsCheck, type ExistsCheck } from './read/exists.js'
 import { sqliteFullText } from './search/fts5.js'
+import { prepareLiveness, recordLivenessSqlite, type LivenessStatements } from './write/liveness.js'
 import type { MetadataCacheStore } from './write/metadata-cache.js'
 import { removeTorrents } from './write/remove.js'
 import type { Writer } from './write/writer.js'
@@ -23,6 +24,7 @@ export function sqliteBackend(parts: {
 }): IndexBackend {
   const { raw, path, cache, writer } = parts
   let exists: ExistsCheck | undefined
+  let liveness: LivenessStatements | undefined
   const writable = (where: string): Writer => {
     if (writer === undefined)
       throw new IndexError('INDEX_UNWRITABLE', `${where}: the index was opened read-only`)
@@ -33,6 +35,10 @@ export function sqliteBackend(parts: {
     fullText: sqliteFullText(parts.db),
     ingest: async (t) => writable('ingest').ingest(t),
     recordSightings: async (s) => writable('record sightings').recordSightings(s),
+    recordLiveness: async (entries) => {
+      writable('record liveness')
+      return recordLivenessSqlite(raw, (liveness ??= prepareLiveness(raw)), entries)
+    },
     removeTorrents: async (ihs, opts) => {
       writable('remove')
       return removeTorrents(raw, ihs, opts)

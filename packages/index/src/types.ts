@@ -55,6 +55,16 @@ export interface SightingInput {
   at?: Date
 }
 
+/** A swarm seen alive: a get_peers for `infohash` found `peers` distinct peers at `at` (PooledIndex.recordLiveness). */
+export interface LivenessInput {
+  /** 20-byte v1 (or truncated v2, the BEP 52 DHT key) or 32-byte v2 infohash. */
+  infohash: Uint8Array
+  /** Distinct peers found, >= 1 (an empty swarm is not a sign of life, so 0 is skipped). */
+  peers: number
+  /** Defaults to now. */
+  at?: Date
+}
+
 /** An infohash sighted but not yet ingested (PooledIndex.pendingSightings). */
 export interface PendingSighting {
   infohash: Uint8Array
@@ -90,6 +100,10 @@ export interface TorrentDetail {
   seenCount: number
   metadataFetchedAt: Date | null
   source: string
+  /** When peers were last seen in its swarm (recordLiveness); null: never seen alive. */
+  lastAlive: Date | null
+  /** How many distinct peers the get_peers of lastAlive found. */
+  peersSeen: number | null
   files: TorrentFile[]
 }
 
@@ -101,6 +115,8 @@ export interface SearchQuery {
   /** Only torrents holding at least one file with this extension ('mkv' or '.mkv'). */
   extension?: string
   seenSince?: Date
+  /** Only torrents whose swarm was seen alive (recordLiveness) at or after this. */
+  aliveSince?: Date
   /** Default 20, at most 500. */
   limit?: number
   offset?: number
@@ -119,6 +135,9 @@ export interface SearchHit {
   fileCount: number
   firstSeen: Date
   lastSeen: Date
+  /** When peers were last seen in its swarm; null: never seen alive. */
+  lastAlive: Date | null
+  peersSeen: number | null
   /** Higher is better: negated bm25 over the rare words; 1 name / 0 path hit when all words are common; 0 past the ranking window or without text. */
   score: number
   /** Up to 10 files whose paths match the query (best first). */

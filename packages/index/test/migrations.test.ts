@@ -72,7 +72,7 @@ describe('migrations', () => {
       // A writable open brings it to the latest schema.
       const w = await openIndex({ path: old })
       await w.close()
-      expect(LATEST_MIGRATION).toBe('003-file-roots')
+      expect(LATEST_MIGRATION).toBe('004-torrent-liveness')
       const ok = await openIndex({ path: old, readonly: true })
       await ok.close()
     } finally {

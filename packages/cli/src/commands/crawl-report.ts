@@ -29,6 +29,8 @@ export interface CrawlCounters {
   /** Torrents written to the index by this run (every one is committed). */
   stored: number
   sightingsRecorded: number
+  /** Fetched torrents whose swarm liveness (peers found, when) was written to the index. */
+  aliveRecorded: number
   queues: HarvesterStats['queues']
   dbBytes: number
   /** With --community: membership, gossip and feed figures. */
@@ -73,6 +75,7 @@ export function crawlCounters(session: CrawlSession, dbPath: string, member?: Cr
     fetches: { attempts: session.fetchAttempts(), known: session.knownFetches(), relayed: session.relayed() },
     stored: s.persist.torrents.written,
     sightingsRecorded: s.persist.sightings.written,
+    aliveRecorded: s.persist.liveness?.written ?? 0,
     queues: s.queues,
     dbBytes: dbBytes(dbPath),
     ...(member !== undefined && { mesh: member.counters() }),
@@ -114,6 +117,7 @@ export function summaryLines(c: CrawlCounters, durationS: number, indexTorrents:
     `resumed              ${c.resumed} sightings of earlier runs still without metadata`,
     `metadata             ${c.metadata.ok} ok, ${c.metadata.failed} failed${whyFailed(c)}`,
     `stored               ${c.stored} torrents this run${indexTorrents === null ? '' : `, ${indexTorrents} in the index`}`,
+    `seen alive           ${c.aliveRecorded} of them with peers found (search --alive)`,
     `database             ${formatSize(c.dbBytes)}`,
     ...(c.mesh
       ? [

@@ -22,6 +22,7 @@ import type { CommandContext } from '../context.js'
 import { formatSize } from '../units.js'
 import { renderTable, withoutEmptyLastColumn } from '../table.js'
 import { communityCliError } from './community-mesh.js'
+import { aliveCell, aliveJson } from './search-alive.js'
 
 // Unix socket paths are limited to ~107 bytes; a deep data dir gets a hashed name in the temp dir.
 const MAX_SOCKET_PATH = 100
@@ -64,6 +65,7 @@ export async function runCommunitySearch(ctx: CommandContext, r: CommunitySearch
     ...(r.query.maxSize !== undefined && { maxSize: r.query.maxSize }),
     ...(r.query.extension !== undefined && { extension: r.query.extension }),
     ...(r.query.seenSince !== undefined && { seenSince: r.query.seenSince }),
+    ...(r.query.aliveSince !== undefined && { aliveSince: r.query.aliveSince }),
   }
   const started = Date.now()
   const viaProcess = await searchViaLocalChannel(localChannelPath(ctx.dataDir, r.name), q).catch(
@@ -142,12 +144,13 @@ function report(
     ctx.out.text(
       renderTable(
         ...withoutEmptyLastColumn(
-          ['#', 'name', 'size', 'files', 'members', 'infohash', 'flags'],
+          ['#', 'name', 'size', 'files', 'alive', 'members', 'infohash', 'flags'],
           res.hits.map((h, i) => [
             String(i + 1),
             h.name,
             formatSize(h.totalSize),
             String(h.fileCount),
+            aliveCell(h),
             String(h.members),
             (h.infohashV1 ?? h.infohashV2 ?? '').slice(0, 16),
             h.flags.join(','),
@@ -172,6 +175,7 @@ function hitToJson(h: CommunityHit): Record<string, unknown> {
     files: h.fileCount,
     firstSeen: h.firstSeen.toISOString(),
     lastSeen: h.lastSeen.toISOString(),
+    ...aliveJson(h),
     score: h.score,
     members: h.members,
     rank: Math.round(h.rank * 1000) / 1000,

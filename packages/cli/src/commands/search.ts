@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js'
 import { renderTable, withoutEmptyLastColumn } from '../table.js'
 import { communityName } from './community-mesh.js'
 import { parseBootstrap, parseHostPort } from './dht-shared.js'
+import { aliveCell, aliveJson, DEFAULT_ALIVE, parseAlive } from './search-alive.js'
 import { runCommunitySearch } from './search-community.js'
 import { flagHits } from './search-quality.js'
 import { runFileSearch } from './search-by-file.js'
@@ -19,6 +20,7 @@ interface SearchOptions {
   maxSize?: string
   ext?: string
   since?: string
+  alive?: string | true
   files?: boolean
   clean?: boolean
   byFile?: boolean
@@ -37,7 +39,9 @@ export function registerSearchCommand(program: Command): void {
     .command('search')
     .description('full-text search of the index by torrent name and file names')
     .argument(
-      '<query...>',
+      // Optional for commander only: `--alive ubuntu` hands the first word to --alive, and the action
+      // gives it back; an empty query is still refused there.
+      '[query...]',
       'words as people type them ("ubuntu 24.04" finds ubuntu-24.04.1-desktop-amd64.iso)',
     )
     .option('-n, --limit <n>', 'results per page (1-500)', '20')
@@ -47,6 +51,10 @@ export function registerSearchCommand(program: Command): void {
     .option('--max-size <size>', 'only torrents at most this big (e.g. 4GiB)')
     .option('--ext <extension>', 'only torrents containing a file with this extension (e.g. mkv)')
     .option('--since <when>', 'only torrents seen since (7d, 12h, or a date)')
+    .option(
+      '--alive [within]',
+      `only torrents whose swarm a harvest saw alive (peers found) within this: a duration (default ${DEFAULT_ALIVE}) or a YYYY-MM-DD date`,
+    )
     .option('--files', 'list the matched file names under each result')
     .option(
       '--clean',
@@ -89,11 +97,14 @@ under any name in any torrent), each with the torrents that hold it; --limit cou
 
 Example:
   bbmesh search ubuntu 24.04 --ext iso --min-size 1GB --json
+  bbmesh search --alive 3d big buck bunny
   bbmesh search --by-file big buck bunny 1080p
   bbmesh search --community friends ubuntu 24.04`,
     )
     .action(
-      commandAction(async (ctx, words: string[], opts: SearchOptions) => {
+      commandAction(async (ctx, typed: string[], opts: SearchOptions) => {
+        const alive = opts.alive === undefined ? undefined : parseAlive(opts.alive, typed)
+        const words = alive?.words ?? typed
         const text = words.join(' ').trim()
         if (text === '') throw new UsageError('search: the query is empty')
         if (opts.byFile === true) return fileSearch(ctx, text, opts)
@@ -113,6 +124,7 @@ Example:
           ...(opts.maxSize !== undefined && { maxSize: parseSize(opts.maxSize, '--max-size') }),
           ...(opts.ext !== undefined && { extension: opts.ext.replace(/^\./, '') }),
           ...(opts.since !== undefined && { seenSince: parseSince(opts.since, '--since') }),
+          ...(alive !== undefined && { aliveSince: alive.aliveSince }),
         }
         if (opts.community !== undefined) {
           if (opts.page !== undefined || opts.offset !== undefined)
@@ -159,12 +171,13 @@ Example:
           ctx.out.text(
             renderTable(
               ...withoutEmptyLastColumn(
-                ['#', 'name', 'size', 'files', 'infohash', 'flags'],
+                ['#', 'name', 'size', 'files', 'alive', 'infohash', 'flags'],
                 page.hits.map((h, i) => [
                   String(offset + i + 1),
                   h.name,
                   formatSize(h.totalSize),
                   String(h.fileCount),
+                  aliveCell(h),
                   (h.infohashV1 ?? h.infohashV2 ?? '').slice(0, 16),
                   (flagsOf.get(h) ?? []).join(','),
                 ]),
@@ -199,6 +212,7 @@ function fileSearch(ctx: CommandContext, text: string, opts: SearchOptions): Pro
     ['maxSize', '--max-size'],
     ['ext', '--ext'],
     ['since', '--since'],
+    ['alive', '--alive'],
     ['files', '--files'],
     ['clean', '--clean'],
     ['community', '--community'],
@@ -223,6 +237,7 @@ function hitToJson(h: SearchHit): Record<string, unknown> {
     files: h.fileCount,
     firstSeen: h.firstSeen.toISOString(),
     lastSeen: h.lastSeen.toISOString(),
+    ...aliveJson(h),
     score: h.score,
     matchedFiles: h.matchedFiles,
   }

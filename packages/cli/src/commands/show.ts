@@ -4,6 +4,7 @@ import { assessQuality, type QualityFlag } from '@bbmesh/mesh'
 import { commandAction } from '../command-action.js'
 import { CliError } from '../errors.js'
 import { formatSize, parseCount, parseInfohash } from '../units.js'
+import { aliveJson, aliveLine } from './search-alive.js'
 import { showDupes } from './show-dupes.js'
 
 export function registerShowCommand(program: Command): void {
@@ -48,6 +49,7 @@ export function detailToJson(t: TorrentDetail): Record<string, unknown> {
     firstSeen: t.firstSeen.toISOString(),
     lastSeen: t.lastSeen.toISOString(),
     metadataFetchedAt: t.metadataFetchedAt?.toISOString() ?? null,
+    ...aliveJson(t),
     source: t.source,
     magnet: magnetOf(t),
     quality: qualityOf(t),
@@ -81,6 +83,7 @@ function printDetail(print: (line: string) => void, t: TorrentDetail, maxFiles: 
   if (t.private) print('  private       yes')
   print(`  first seen    ${t.firstSeen.toISOString()}`)
   print(`  last seen     ${t.lastSeen.toISOString()}`)
+  print(`  last alive    ${aliveLine(t)}`)
   print(`  source        ${t.source}`)
   print(`  magnet        ${magnetOf(t)}`)
   const flags = qualityOf(t)

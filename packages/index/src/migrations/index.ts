@@ -4,15 +4,18 @@ import { IndexError, toIndexError } from '../errors.js'
 import * as m001 from './001-core-tables.js'
 import * as m002 from './002-torrent-fts.js'
 import * as m003 from './003-file-roots.js'
+import * as m004 from './004-torrent-liveness.js'
 import * as pg001 from './pg/001-core-tables.js'
 import * as pg002 from './pg/002-torrent-fts.js'
 import * as pg003 from './pg/003-file-roots.js'
+import * as pg004 from './pg/004-torrent-liveness.js'
 
 /** Every migration, registered explicitly (no directory scanning), applied in key order. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '001-core-tables': m001,
   '002-torrent-fts': m002,
   '003-file-roots': m003,
+  '004-torrent-liveness': m004,
 }
 
 /**
@@ -23,6 +26,7 @@ export const pgMigrations: Readonly<Record<string, Migration>> = {
   '001-core-tables': pg001,
   '002-torrent-fts': pg002,
   '003-file-roots': pg003,
+  '004-torrent-liveness': pg004,
 }
 
 export const LATEST_MIGRATION = Object.keys(migrations).sort().at(-1) ?? ''

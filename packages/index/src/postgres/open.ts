@@ -19,6 +19,7 @@ import { redactUrl } from './url.js'
 import type pg from 'pg'
 import { pgRemoveTorrents } from './remove.js'
 import { bytea, run } from './statements.js'
+import { recordLivenessPg } from './liveness.js'
 import { PgWriter } from './writer.js'
 
 /** Connections per open index: a crawl reads while it writes; more only queue on the server. */
@@ -72,6 +73,10 @@ function postgresBackend(
     fullText: postgresFullText(db),
     ingest: (t) => writable('ingest').ingest(t),
     recordSightings: (s) => writable('record sightings').recordSightings(s),
+    recordLiveness: async (entries) => {
+      writable('record liveness')
+      return recordLivenessPg(pool, entries)
+    },
     removeTorrents: async (ihs, o) => {
       writable('remove')
       return pgRemoveTorrents(pool, lockTimeoutMs, ihs, o)

@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import type { TorrentRow } from '../tables/torrents.js'
+import type { TorrentCoreRow as TorrentRow } from '../tables/torrents.js'
 
 // The write path's SQL on Postgres: the same statements as ../write/statements.ts with $n parameters.
 // Each runs as a named (server-side prepared) statement on its connection: parsed and planned once
@@ -30,6 +30,10 @@ export const PG_SQL = {
   touchTorrent:
     'update torrents set seen_count = seen_count + 1, last_seen = greatest(last_seen, $1) where id = $2',
   deleteTorrent: 'delete from torrents where id = $1',
+  // As ../write/statements.ts: the merged-away half's newer liveness moves to the kept row.
+  mergeLiveness: `update torrents as t set peers_seen = o.peers_seen, last_alive_at = o.last_alive_at
+    from torrents as o where o.id = $1 and t.id = $2 and o.last_alive_at is not null
+    and (t.last_alive_at is null or o.last_alive_at > t.last_alive_at)`,
   insertFiles: 'insert into file_lists (torrent_id, data) values ($1, $2)',
   deleteFiles: 'delete from file_lists where torrent_id = $1',
   moveFiles: 'update file_lists set torrent_id = $1 where torrent_id = $2',

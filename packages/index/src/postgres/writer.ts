@@ -4,7 +4,7 @@ import { lossyText, toSeconds, utf8Bytes } from '../codec/bytes.js'
 import { decodeFileList, encodeFileList } from '../codec/file-list.js'
 import { IndexError } from '../errors.js'
 import { ftsDocument } from '../search/fts5.js'
-import type { TorrentRow } from '../tables/torrents.js'
+import type { TorrentCoreRow as TorrentRow } from '../tables/torrents.js'
 import type { SightingInput, TorrentInput } from '../types.js'
 import {
   content,
@@ -130,6 +130,7 @@ async function ingestOne(
     } else {
       await deleteFiles(c, other.id)
     }
+    await run(c, 'mergeLiveness', [other.id, keep.id])
     await run(c, 'deleteTorrent', [other.id])
     keep = mergeSeen(keep, other, other.seen_count)
   }

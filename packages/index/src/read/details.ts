@@ -52,6 +52,8 @@ export function toDetail(r: TorrentRow, files: readonly FileEntry[]): TorrentDet
     seenCount: r.seen_count,
     metadataFetchedAt: r.metadata_fetched_at === null ? null : fromSeconds(r.metadata_fetched_at),
     source: r.source,
+    lastAlive: r.last_alive_at === null ? null : fromSeconds(r.last_alive_at),
+    peersSeen: r.peers_seen,
     files: files.map(toFile),
   }
 }

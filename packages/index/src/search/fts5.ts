@@ -74,6 +74,7 @@ function filterSql(f: FtsFilters): RawBuilder<unknown> {
   if (f.minSize !== undefined) conds.push(sql`t.total_size >= ${f.minSize}`)
   if (f.maxSize !== undefined) conds.push(sql`t.total_size <= ${f.maxSize}`)
   if (f.seenSinceSeconds !== undefined) conds.push(sql`t.last_seen >= ${f.seenSinceSeconds}`)
+  if (f.aliveSinceSeconds !== undefined) conds.push(sql`t.last_alive_at >= ${f.aliveSinceSeconds}`)
   return conds.length === 0 ? sql`` : sql`and ${sql.join(conds, sql` and `)}`
 }
 

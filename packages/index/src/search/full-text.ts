@@ -15,10 +15,16 @@ export interface FtsFilters {
   minSize?: number
   maxSize?: number
   seenSinceSeconds?: number
+  aliveSinceSeconds?: number
 }
 
 export function hasFilters(f: FtsFilters): boolean {
-  return f.minSize !== undefined || f.maxSize !== undefined || f.seenSinceSeconds !== undefined
+  return (
+    f.minSize !== undefined ||
+    f.maxSize !== undefined ||
+    f.seenSinceSeconds !== undefined ||
+    f.aliveSinceSeconds !== undefined
+  )
 }
 
 export interface FullText {

@@ -26,6 +26,13 @@ function optionalSize(v: unknown, what: string): number | undefined {
   return Math.floor(v)
 }
 
+function optionalDate(v: unknown, what: string): number | undefined {
+  if (v === undefined) return undefined
+  if (!(v instanceof Date) || !Number.isFinite(v.getTime()))
+    throw new IndexError('BAD_INPUT', `${what} must be a valid Date`)
+  return toSeconds(v)
+}
+
 /** A search over either backend: `ft` answers the full-text parts, the rest is portable kysely. */
 export async function search(db: Kysely<Database>, ft: FullText, q: SearchQuery): Promise<SearchPage> {
   if (typeof q !== 'object' || q === null || typeof q.text !== 'string') {
@@ -38,7 +45,8 @@ export async function search(db: Kysely<Database>, ft: FullText, q: SearchQuery)
   const filters: FtsFilters = {
     minSize: optionalSize(q.minSize, 'minSize'),
     maxSize: optionalSize(q.maxSize, 'maxSize'),
-    seenSinceSeconds: q.seenSince === undefined ? undefined : toSeconds(q.seenSince),
+    seenSinceSeconds: optionalDate(q.seenSince, 'seenSince'),
+    aliveSinceSeconds: optionalDate(q.aliveSince, 'aliveSince'),
   }
   const ext = q.extension === undefined ? undefined : extensionToken(q.extension)
   if (q.extension !== undefined && ext === undefined)
@@ -115,6 +123,8 @@ const HIT_COLUMNS = [
   'file_count',
   'first_seen',
   'last_seen',
+  'last_alive_at',
+  'peers_seen',
 ] as const
 
 /** With no words and no extension there is nothing to rank: newest first, filters only (portable SQL). */
@@ -123,6 +133,7 @@ async function newest(db: Kysely<Database>, f: FtsFilters, limit: number, offset
   if (f.minSize !== undefined) base = base.where('total_size', '>=', f.minSize)
   if (f.maxSize !== undefined) base = base.where('total_size', '<=', f.maxSize)
   if (f.seenSinceSeconds !== undefined) base = base.where('last_seen', '>=', f.seenSinceSeconds)
+  if (f.aliveSinceSeconds !== undefined) base = base.where('last_alive_at', '>=', f.aliveSinceSeconds)
   const rows = await base
     .select(HIT_COLUMNS)
     .orderBy('last_seen', 'desc')
@@ -157,6 +168,8 @@ function toHit(r: HitRow, matchedFiles: MatchedFile[]): SearchHit {
     fileCount: r.file_count,
     firstSeen: fromSeconds(r.first_seen),
     lastSeen: fromSeconds(r.last_seen),
+    lastAlive: r.last_alive_at === null ? null : fromSeconds(r.last_alive_at),
+    peersSeen: r.peers_seen,
     score: r.score,
     matchedFiles,
   }

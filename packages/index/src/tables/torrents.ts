@@ -21,7 +21,16 @@ export interface TorrentsTable {
   seen_count: number
   metadata_fetched_at: number | null
   source: string
+  /** When a get_peers last found peers for it (migration 004); null: never seen alive. */
+  last_alive_at: number | null
+  /** How many distinct peers that get_peers found. */
+  peers_seen: number | null
 }
 
 export type TorrentRow = Selectable<TorrentsTable>
 export type NewTorrentRow = Insertable<TorrentsTable>
+/**
+ * The columns ingest reads and writes: liveness is written only by recordLiveness
+ * (write/liveness.ts), so ingest's statements leave it as it is.
+ */
+export type TorrentCoreRow = Omit<TorrentRow, 'last_alive_at' | 'peers_seen'>

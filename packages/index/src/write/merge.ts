@@ -1,7 +1,7 @@
 import { MAX_RAW_INFO_BYTES } from '../constants.js'
 import { toSeconds } from '../codec/bytes.js'
 import { IndexError } from '../errors.js'
-import type { TorrentRow } from '../tables/torrents.js'
+import type { TorrentCoreRow as TorrentRow } from '../tables/torrents.js'
 import type { TorrentInput } from '../types.js'
 import { infoHashes } from './metadata-cache.js'
 import { normalizeTorrent } from './validate.js'

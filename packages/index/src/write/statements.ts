@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3'
-import type { TorrentRow } from '../tables/torrents.js'
+import type { TorrentCoreRow as TorrentRow } from '../tables/torrents.js'
 
 // The hot write path runs on prepared better-sqlite3 statements rather than kysely: kysely's SQLite
 // driver prepares every statement again on each call, which costs more than the insert itself when a
@@ -24,6 +24,11 @@ const SQL = {
   touchTorrent: `update torrents set seen_count = seen_count + 1,
          last_seen = case when last_seen < ? then ? else last_seen end where id = ?`,
   deleteTorrent: 'delete from torrents where id = ?',
+  // A hybrid's halves merging: the row that goes away hands over its swarm liveness when newer
+  // (migration 004; ingest's other statements leave those columns alone). SQLite >= 3.33: UPDATE FROM.
+  mergeLiveness: `update torrents as t set peers_seen = o.peers_seen, last_alive_at = o.last_alive_at
+       from torrents as o where o.id = ? and t.id = ? and o.last_alive_at is not null
+       and (t.last_alive_at is null or o.last_alive_at > t.last_alive_at)`,
   insertFiles: 'insert into file_lists (torrent_id, data) values (?, ?)',
   deleteFiles: 'delete from file_lists where torrent_id = ?',
   moveFiles: 'update file_lists set torrent_id = ? where torrent_id = ?',

@@ -1,7 +1,7 @@
 import { INFOHASH_V1_BYTES, INFOHASH_V2_BYTES, PIECES_ROOT_BYTES, SIGHTING_VIAS } from '../constants.js'
 import { lossyText, rawBytes, splitName, toSeconds } from '../codec/bytes.js'
 import { IndexError } from '../errors.js'
-import type { SightingInput, TorrentInput } from '../types.js'
+import type { LivenessInput, SightingInput, TorrentInput } from '../types.js'
 
 /** A TorrentInput checked and converted to what the tables store. */
 export interface NormalizedTorrent {
@@ -121,4 +121,21 @@ export function checkSighting(s: SightingInput, where: string): void {
     bad(where, `via must be one of ${SIGHTING_VIAS.join(', ')}`)
   if (s.fromNode !== undefined && typeof s.fromNode !== 'string') bad(where, 'fromNode must be a string')
   date(s.at, where, 'at')
+}
+
+/** A liveness entry's checked form: seconds, and whether it counts (0 peers is not a sign of life). */
+export function checkLiveness(
+  l: LivenessInput,
+  where: string,
+  nowSeconds: number,
+): { at: number; peers: number } {
+  if (typeof l !== 'object' || l === null) bad(where, 'not an object')
+  if (
+    !(l.infohash instanceof Uint8Array) ||
+    (l.infohash.length !== INFOHASH_V1_BYTES && l.infohash.length !== INFOHASH_V2_BYTES)
+  ) {
+    bad(where, 'infohash must be 20 or 32 bytes')
+  }
+  if (!Number.isSafeInteger(l.peers) || l.peers < 0) bad(where, 'peers must be an integer >= 0')
+  return { at: date(l.at, where, 'at') ?? nowSeconds, peers: l.peers }
 }

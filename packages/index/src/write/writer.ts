@@ -85,6 +85,7 @@ export class Writer {
       } else {
         this.#deleteFiles(other.id)
       }
+      this.#s.mergeLiveness.run(other.id, keep.id)
       this.#s.deleteTorrent.run(other.id)
       keep = mergeSeen(keep, other, other.seen_count)
     }

@@ -1,6 +1,6 @@
 import type { TorrentInput } from '@bbmesh/index'
 import type { Clock } from '../clock.js'
-import { FETCH_FAILURE_REASONS, FetchError, InfoDictError, type FetchFailureReason } from '../errors.js'
+import { FETCH_FAILURE_REASONS, FetchError, type FetchFailureReason } from '../errors.js'
 import type { Random } from '../random.js'
 import { retry, type BackoffOptions } from '../pipeline/backoff.js'
 import type { ConcurrencyLimiter } from '../pipeline/concurrency-limiter.js'
@@ -8,6 +8,7 @@ import { sharedAbortController, withDeadline } from '../pipeline/deadline.js'
 import type { FailureCache } from '../pipeline/failure-cache.js'
 import { RateMeter } from '../pipeline/rate-meter.js'
 import type { Candidate, Triage } from '../pipeline/triage.js'
+import { dedupe, reasonOf } from './fetch-outcome.js'
 import { infoToTorrent } from './info-to-torrent.js'
 import { endpointKey } from './node-book.js'
 import type { Endpoint, HarvestDht, MetadataFetcher } from './types.js'
@@ -45,6 +46,11 @@ export interface FetchStageOptions {
    * lookup; undefined sends the infohash to the swarm as usual. Bounded by `lookupTimeoutMs`.
    */
   fromMembers?: (infohash: Uint8Array) => Promise<Uint8Array | undefined>
+  /**
+   * Told, once an infohash's metadata is persisted, how many distinct peers its lookups and hints
+   * turned up (at least 1): the swarm was alive then. Not called for a member's relayed copy.
+   */
+  onAlive?: (infohash: Uint8Array, peers: number) => void
   /** Told how each infohash ended: fetched (true) or given up (false); not when stopped meanwhile. */
   onSettled?: (infohash: Uint8Array, ok: boolean) => void
 }
@@ -63,6 +69,8 @@ export interface FetchStageCounters {
   peersTried: number
   /** Info dicts a member relayed (verified), so no swarm fetch was needed. */
   relayed: number
+  /** Fetched infohashes whose swarm was reported alive (onAlive). */
+  alive: number
   active: number
   metadataPerSecond: number
 }
@@ -95,6 +103,7 @@ export class FetchStage {
     storerOk: 0,
     peersTried: 0,
     relayed: 0,
+    alive: 0,
   }
   private readonly failed = Object.fromEntries(FETCH_FAILURE_REASONS.map((r) => [r, 0])) as Record<
     FetchFailureReason,
@@ -144,10 +153,12 @@ export class FetchStage {
   private async process(cand: Candidate): Promise<void> {
     const { clock, random } = this.opts
     this.c.started += 1
+    // Distinct peers any attempt learned of: the swarm's size as far as this fetch saw it.
+    const found = new Set<string>()
     try {
       const torrent =
         (await this.fromMembers(cand)) ??
-        (await retry(() => this.attempt(cand), {
+        (await retry(() => this.attempt(cand, found), {
           attempts: this.opts.attempts,
           backoff: this.opts.backoff,
           clock,
@@ -157,6 +168,10 @@ export class FetchStage {
           onRetry: () => (this.c.retries += 1),
         }))
       await this.opts.persist(torrent, this.abort.signal)
+      if (found.size > 0 && this.opts.onAlive !== undefined) {
+        this.c.alive += 1
+        this.opts.onAlive(cand.infohash, found.size)
+      }
       this.c.ok += 1
       this.rate.mark()
       this.opts.failures.delete(cand.hex)
@@ -198,11 +213,12 @@ export class FetchStage {
    * arrived since the last attempt) first; then the peers stored by the nodes that sampled the
    * infohash; then one lookup and its peers in turn until one yields the metadata.
    */
-  private async attempt(cand: Candidate): Promise<TorrentInput> {
+  private async attempt(cand: Candidate, found: Set<string>): Promise<TorrentInput> {
     const tried = new Set<string>()
     // Built only if every peer fails: an Error captures a stack, and most attempts succeed.
     let last: unknown
     const hinted = this.opts.hints?.(cand.hex) ?? []
+    for (const p of hinted) found.add(endpointKey(p))
     for (const peer of hinted.slice(0, this.opts.peersPerAttempt)) {
       tried.add(endpointKey(peer))
       try {
@@ -214,7 +230,7 @@ export class FetchStage {
         last = err
       }
     }
-    const stored = await this.fromStorers(cand, tried)
+    const stored = await this.fromStorers(cand, tried, found)
     if (stored.torrent !== undefined) return stored.torrent
     if (stored.error !== undefined) last = stored.error
     this.c.lookups += 1
@@ -225,6 +241,7 @@ export class FetchStage {
       () => new FetchError('no-peers', 'peer lookup timed out'),
       (signal) => this.opts.dht.getPeers(cand.infohash, signal),
     )
+    for (const p of peers) found.add(endpointKey(p))
     const fresh = dedupe(peers).filter((p) => !tried.has(endpointKey(p)))
     if (fresh.length === 0 && tried.size === 0) throw new FetchError('no-peers')
     for (const peer of fresh.slice(0, this.opts.peersPerAttempt)) {
@@ -244,6 +261,7 @@ export class FetchStage {
   private async fromStorers(
     cand: Candidate,
     tried: Set<string>,
+    found: Set<string>,
   ): Promise<{ torrent?: TorrentInput; error?: unknown }> {
     const ask = this.opts.dht.getPeersFrom?.bind(this.opts.dht)
     const nodes = ask === undefined ? [] : (this.opts.storers?.(cand.hex) ?? [])
@@ -263,6 +281,7 @@ export class FetchStage {
         if (this.abort.signal.aborted) throw err
         continue
       }
+      for (const p of peers) found.add(endpointKey(p))
       for (const peer of dedupe(peers).slice(0, this.opts.peersPerAttempt)) {
         const key = endpointKey(peer)
         if (tried.has(key)) continue
@@ -300,19 +319,4 @@ export class FetchStage {
   }
 }
 
-/** The failure reason of anything a fetch can throw. */
-export function reasonOf(err: unknown): FetchFailureReason {
-  if (err instanceof FetchError) return err.reason
-  if (err instanceof InfoDictError) return 'bad-metadata'
-  return 'other'
-}
-
-function dedupe(peers: Endpoint[]): Endpoint[] {
-  const seen = new Set<string>()
-  return peers.filter((p) => {
-    const k = endpointKey(p)
-    if (seen.has(k)) return false
-    seen.add(k)
-    return true
-  })
-}
+export { reasonOf } from './fetch-outcome.js'

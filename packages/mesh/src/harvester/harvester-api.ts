@@ -71,7 +71,13 @@ export interface HarvesterStats {
   fetch: FetchStageCounters
   failureCache: FailureCacheCounters
   peerSlots: ConcurrencyLimiterCounters
-  persist: { torrents: BatchedPersisterCounters; sightings: BatchedPersisterCounters; errors: number }
+  persist: {
+    torrents: BatchedPersisterCounters
+    sightings: BatchedPersisterCounters
+    /** Swarm-liveness records (absent when the index cannot record them). */
+    liveness?: BatchedPersisterCounters
+    errors: number
+  }
   /** Depth of every queue between stages. */
   queues: { sightings: number; pending: number; inFlight: number; torrents: number; sightingWrites: number }
 }

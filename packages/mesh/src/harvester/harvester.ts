@@ -10,6 +10,7 @@ import { FailureCache } from '../pipeline/failure-cache.js'
 import { RateMeter } from '../pipeline/rate-meter.js'
 import { Triage } from '../pipeline/triage.js'
 import { HARVESTER_DEFAULTS } from './defaults.js'
+import { livenessWriter } from './liveness.js'
 import { FetchStage } from './fetch-stage.js'
 import type { Harvester, HarvesterOptions, HarvesterStats, Sighting } from './harvester-api.js'
 import { NodeBook, endpointKey } from './node-book.js'
@@ -81,6 +82,15 @@ export function createHarvester(options: HarvesterOptions): Harvester {
     maxDelayMs: o.persistFlushMs,
     onError,
   })
+  const liveness = livenessWriter({
+    index,
+    torrents,
+    clock,
+    // Well under the index's MAX_LIVENESS_BATCH (5,000).
+    maxItems: o.persistBatch * 5,
+    maxDelayMs: o.persistFlushMs,
+    onError,
+  })
   const sampler = new Sampler({
     dht: options.dht,
     book,
@@ -124,6 +134,13 @@ export function createHarvester(options: HarvesterOptions): Harvester {
     hints: (hex) => hints.take(hex),
     storers: (hex) => storers.take(hex),
     ...(options.pool && { fromMembers: (ih: Uint8Array) => options.pool!.fetch(ih) }),
+    ...(liveness && {
+      onAlive: (infohash: Uint8Array, peers: number) =>
+        void liveness
+          .add({ infohash, peers, at: new Date(clock.now()) }, halt.signal)
+          // Only at stop with a failing store; liveness is re-learned on the next fetch or lookup.
+          .catch(() => undefined),
+    }),
     ...(options.pool?.settled && {
       onSettled: (ih: Uint8Array, ok: boolean) => options.pool!.settled!(ih, ok),
     }),
@@ -241,7 +258,7 @@ export function createHarvester(options: HarvesterOptions): Harvester {
         triage.close()
         await fetch.stop()
         limiter.close()
-        const results = await Promise.allSettled([torrents.stop(), sightingWrites.stop()])
+        const results = await Promise.allSettled([torrents.stop(), sightingWrites.stop(), liveness?.stop()])
         const failed = results.find((r) => r.status === 'rejected')
         if (failed !== undefined) throw failed.reason
       })()
@@ -283,6 +300,7 @@ export function createHarvester(options: HarvesterOptions): Harvester {
         persist: {
           torrents: torrents.counters(),
           sightings: sightingWrites.counters(),
+          ...(liveness && { liveness: liveness.counters() }),
           errors: persistErrors,
         },
         queues: {

@@ -1,4 +1,4 @@
-import type { SightingInput, SightingVia, TorrentInput } from '@bbmesh/index'
+import type { LivenessInput, SightingInput, SightingVia, TorrentInput } from '@bbmesh/index'
 import type { KnownInfohashes } from '../pipeline/triage.js'
 
 /** A UDP (DHT node) or TCP (peer) endpoint. */
@@ -75,6 +75,11 @@ export interface HarvestIndex extends KnownInfohashes {
    * PooledIndex has it). When present, a starting harvester re-queues up to `resumePending` of them.
    */
   pendingSightings?(limit: number): Promise<readonly PendingInfohash[]>
+  /**
+   * Swarms seen alive: fetched infohashes and how many peers their lookups found (@bbmesh/index's
+   * PooledIndex has it; batches of at most MAX_LIVENESS_BATCH). When absent, nothing is recorded.
+   */
+  recordLiveness?(entries: LivenessInput[]): Promise<unknown>
 }
 
 /** A sighting from an earlier run that never got its metadata. */

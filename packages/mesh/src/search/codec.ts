@@ -37,6 +37,8 @@ const MAX_INT = 2 ** 53 - 1
 const MAX_SCORE = 1e12
 
 const MAX_FLAGS = 8
+/** Peers one member can have seen in a swarm: far above any real get_peers answer. */
+const MAX_PEERS_SEEN = 10_000_000
 
 const optListField = (d: BDict, key: string, max: number): BValue[] =>
   d[key] === undefined ? [] : listField(d, key, max)
@@ -53,6 +55,8 @@ export interface SearchRequest {
   extension?: string
   /** Only torrents seen since, Unix seconds. */
   seenSince?: number
+  /** Only torrents whose swarm was seen alive since, Unix seconds (older members ignore it). */
+  aliveSince?: number
   /** How long the asker waits, ms; a member may skip work it cannot finish in time. */
   deadlineMs: number
 }
@@ -72,6 +76,10 @@ export interface WireHit {
   matchedFiles: { path: string; size: number }[]
   /** Quality flags the answering member found checking its own copy (quality.ts). */
   flags: QualityFlag[]
+  /** When the member last saw peers in its swarm, Unix seconds; absent: never (or an older member). */
+  lastAlive?: number
+  /** How many distinct peers that lookup found. */
+  peersSeen?: number
 }
 
 export interface SearchHitsPage {
@@ -118,6 +126,8 @@ function encodeHit(h: WireHit): BDict {
     r: Math.max(-MAX_SCORE, Math.min(MAX_SCORE, Math.round(h.score * 1000))),
     m: h.matchedFiles.slice(0, MAX_HIT_PATHS).map((f) => [utf8Cut(f.path, MAX_PATH_BYTES), f.size]),
     k: h.flags.length === 0 ? undefined : encodeFlags(h.flags),
+    a: h.lastAlive,
+    p: h.peersSeen,
   })
 }
 
@@ -132,7 +142,11 @@ function decodeHit(v: BValue): WireHit {
     if (f[0].length > MAX_PATH_BYTES || f[1] < 0) throw new CodecError('bb_search hit: bad matched file')
     return { path: text(f[0]), size: f[1] }
   })
+  const lastAlive = optIntField(v, 'a', 0, MAX_INT)
+  const peersSeen = optIntField(v, 'p', 0, MAX_PEERS_SEEN)
   return {
+    ...(lastAlive !== undefined && { lastAlive }),
+    ...(peersSeen !== undefined && { peersSeen }),
     infohashV1: v1 === undefined ? null : Buffer.from(v1).toString('hex'),
     infohashV2: v2 === undefined ? null : Buffer.from(v2).toString('hex'),
     name: text(bytesField(v, 'n', 0, MAX_NAME_BYTES)),
@@ -151,7 +165,7 @@ function decodeHit(v: BValue): WireHit {
   }
 }
 
-const HIT_BYTES = 160 + MAX_FLAGS * 4 + MAX_NAME_BYTES + MAX_HIT_PATHS * (MAX_PATH_BYTES + 24)
+const HIT_BYTES = 190 + MAX_FLAGS * 4 + MAX_NAME_BYTES + MAX_HIT_PATHS * (MAX_PATH_BYTES + 24)
 
 export const searchCodecs: Codecs<SearchMessages> = {
   query: {
@@ -166,6 +180,7 @@ export const searchCodecs: Codecs<SearchMessages> = {
         b: q.maxSize,
         x: q.extension === undefined ? undefined : utf8Cut(q.extension, MAX_EXT_BYTES),
         s: q.seenSince,
+        v: q.aliveSince,
         d: q.deadlineMs,
       }),
     }),
@@ -174,6 +189,7 @@ export const searchCodecs: Codecs<SearchMessages> = {
       const minSize = optIntField(d, 'a', 0, MAX_INT)
       const maxSize = optIntField(d, 'b', 0, MAX_INT)
       const seenSince = optIntField(d, 's', 0, MAX_INT)
+      const aliveSince = optIntField(d, 'v', 0, MAX_INT)
       return {
         id: intField(d, 'q', 0, 2 ** 31),
         text: text(bytesField(d, 't', 1, MAX_QUERY_BYTES)),
@@ -183,6 +199,7 @@ export const searchCodecs: Codecs<SearchMessages> = {
         ...(maxSize !== undefined && { maxSize }),
         ...(ext !== undefined && { extension: text(ext) }),
         ...(seenSince !== undefined && { seenSince }),
+        ...(aliveSince !== undefined && { aliveSince }),
       }
     },
   },

@@ -40,6 +40,8 @@ export interface CommunitySearchQuery {
   maxSize?: number
   extension?: string
   seenSince?: Date
+  /** Only torrents whose swarm was seen alive since (members filter; the merge checks again). */
+  aliveSince?: Date
   /** How long to wait for members, ms. Default 1,500, at most 30,000. */
   deadlineMs?: number
   /** Search our own index too (default true when a local index was given). */
@@ -181,6 +183,7 @@ export class FederatedSearch implements SearchHost {
       ...(q.maxSize !== undefined && { maxSize: q.maxSize }),
       ...(q.extension !== undefined && { extension: q.extension.replace(/^\./, '') }),
       ...(q.seenSince !== undefined && { seenSince: Math.floor(q.seenSince.getTime() / 1000) }),
+      ...(q.aliveSince !== undefined && { aliveSince: Math.floor(q.aliveSince.getTime() / 1000) }),
     }
     const waits: Promise<void>[] = []
     for (const [who, links] of this.byMember())
@@ -188,7 +191,7 @@ export class FederatedSearch implements SearchHost {
     if ((q.includeLocal ?? true) && this.local) waits.push(this.askSelf(req, merger, answers, emit))
     await this.untilDone(waits, started + deadlineMs, q.signal)
     for (const a of answers) if (a.status === 'timeout') this.counters.timeouts++
-    const hits = merger.top(limit)
+    const hits = merger.top(limit, this.clock.now())
     return { hits, total: merger.size, members: answers, elapsedMs: this.clock.now() - started }
   }
 
@@ -276,6 +279,7 @@ export class FederatedSearch implements SearchHost {
       ...(req.maxSize !== undefined && { maxSize: req.maxSize }),
       ...(req.extension !== undefined && { extension: req.extension }),
       ...(req.seenSince !== undefined && { seenSince: new Date(req.seenSince * 1000) }),
+      ...(req.aliveSince !== undefined && { aliveSince: new Date(req.aliveSince * 1000) }),
     }).catch(() => undefined)
     a.latencyMs = this.clock.now() - started
     if (page === undefined) return

@@ -39,6 +39,7 @@ export function federatedSource(
         ...(q.maxSize !== undefined && { maxSize: q.maxSize }),
         ...(q.extension !== undefined && { extension: q.extension }),
         ...(q.seenSince !== undefined && { seenSince: q.seenSince }),
+        ...(q.aliveSince !== undefined && { aliveSince: q.aliveSince }),
       })
       return {
         total: r.total,
@@ -59,6 +60,8 @@ function toSearchHit(h: CommunityHit): SearchHit {
     fileCount: h.fileCount,
     firstSeen: h.firstSeen,
     lastSeen: h.lastSeen,
+    lastAlive: h.lastAlive,
+    peersSeen: h.peersSeen,
     score: h.rank,
     matchedFiles: h.matchedFiles,
   }

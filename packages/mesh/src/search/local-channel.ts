@@ -18,7 +18,10 @@ export class LocalChannelError extends MeshError {
 }
 
 /** A query as it crosses the channel (dates as ISO strings). */
-type WireQuery = Omit<CommunitySearchQuery, 'seenSince' | 'signal' | 'onHits'> & { seenSince?: string }
+type WireQuery = Omit<CommunitySearchQuery, 'seenSince' | 'aliveSince' | 'signal' | 'onHits'> & {
+  seenSince?: string
+  aliveSince?: string
+}
 
 type Line =
   | { event: 'hits'; from: string; hits: CommunityHit[] }
@@ -101,6 +104,7 @@ function parseQuery(line: string): CommunitySearchQuery {
   if (maxSize !== undefined) out.maxSize = maxSize
   if (typeof v.extension === 'string') out.extension = v.extension
   if (typeof v.seenSince === 'string') out.seenSince = new Date(v.seenSince)
+  if (typeof v.aliveSince === 'string') out.aliveSince = new Date(v.aliveSince)
   if (v.includeLocal === false) out.includeLocal = false
   return out
 }
@@ -146,8 +150,12 @@ export async function searchViaLocalChannel(
     s.once('error', () => resolve(undefined))
   })
   if (socket === undefined) return undefined
-  const { signal: _s, onHits, seenSince, ...rest } = q
-  const wire: WireQuery = { ...rest, ...(seenSince && { seenSince: seenSince.toISOString() }) }
+  const { signal: _s, onHits, seenSince, aliveSince, ...rest } = q
+  const wire: WireQuery = {
+    ...rest,
+    ...(seenSince && { seenSince: seenSince.toISOString() }),
+    ...(aliveSince && { aliveSince: aliveSince.toISOString() }),
+  }
   socket.write(JSON.stringify(wire) + '\n')
   socket.setEncoding('utf8')
   return new Promise((resolve, reject) => {
@@ -180,5 +188,10 @@ export async function searchViaLocalChannel(
 }
 
 function revive(h: CommunityHit): CommunityHit {
-  return { ...h, firstSeen: new Date(h.firstSeen), lastSeen: new Date(h.lastSeen) }
+  return {
+    ...h,
+    firstSeen: new Date(h.firstSeen),
+    lastSeen: new Date(h.lastSeen),
+    lastAlive: h.lastAlive === null ? null : new Date(h.lastAlive),
+  }
 }

@@ -26,12 +26,18 @@ export interface CommunityHit {
   matchedFiles: { path: string; size: number }[]
   /** Quality flags (quality.ts) that hold: our own check, or members' whose weight carries it. */
   flags: QualityFlag[]
+  /** The latest time any holder saw peers in its swarm; null: none did (or none says). */
+  lastAlive: Date | null
+  /** The most peers any holder's lookup found. */
+  peersSeen: number | null
 }
 
 export interface MergeFilter {
   text: string
   minSize?: number
   maxSize?: number
+  /** Only torrents some holder saw alive since; checked on the merged hit, so no member is blamed. */
+  aliveSince?: Date
 }
 
 interface Entry {
@@ -44,6 +50,13 @@ interface Entry {
 
 /** A flagged torrent's rank is cut to this share: it sinks below genuine ones, and stays listed. */
 const FLAGGED_RANK = 0.1
+/**
+ * A torrent whose swarm a holder saw alive within ALIVE_RECENT_MS ranks this much higher than an
+ * equal one never (or not lately) seen alive: a tie-breaker among near-equal text matches, too small
+ * to lift a poor match over a good one (docs/PROTOCOL.md, bb_search).
+ */
+export const ALIVE_RANK_LIFT = 1.25
+export const ALIVE_RECENT_MS = 7 * 86_400_000
 
 export class HitMerger {
   private readonly byHash = new Map<string, Entry>()
@@ -91,6 +104,9 @@ export class HitMerger {
       c.score = Math.max(c.score, h.score)
       if (h.firstSeen * 1000 < c.firstSeen.getTime()) c.firstSeen = new Date(h.firstSeen * 1000)
       if (h.lastSeen * 1000 > c.lastSeen.getTime()) c.lastSeen = new Date(h.lastSeen * 1000)
+      if (h.lastAlive !== undefined && h.lastAlive * 1000 > (c.lastAlive?.getTime() ?? -1))
+        c.lastAlive = new Date(h.lastAlive * 1000)
+      if (h.peersSeen !== undefined) c.peersSeen = Math.max(c.peersSeen ?? 0, h.peersSeen)
       for (const k of keys) {
         if (!this.byHash.has(k)) this.byHash.set(k, found)
         if (k.length === 40) c.infohashV1 ??= k
@@ -105,13 +121,21 @@ export class HitMerger {
     return this.entries.length
   }
 
-  /** The best `limit` hits, ranked. */
-  top(limit: number): CommunityHit[] {
-    for (const e of this.entries) {
+  /** The best `limit` hits, ranked; `nowMs` decides what "seen alive recently" means. */
+  top(limit: number, nowMs: number = Date.now()): CommunityHit[] {
+    const since = this.filter.aliveSince?.getTime()
+    const kept = this.entries.filter(
+      (e) => since === undefined || (e.hit.lastAlive !== null && e.hit.lastAlive.getTime() >= since),
+    )
+    for (const e of kept) {
       e.hit.flags = flagsOf(e)
-      e.hit.rank = rankOf(e.hit.score, e.weight) * (e.hit.flags.length > 0 ? FLAGGED_RANK : 1)
+      const alive = e.hit.lastAlive !== null && nowMs - e.hit.lastAlive.getTime() <= ALIVE_RECENT_MS
+      e.hit.rank =
+        rankOf(e.hit.score, e.weight) *
+        (e.hit.flags.length > 0 ? FLAGGED_RANK : 1) *
+        (alive ? ALIVE_RANK_LIFT : 1)
     }
-    return this.entries
+    return kept
       .map((e) => e.hit)
       .sort((a, b) => b.rank - a.rank || b.members - a.members || a.name.localeCompare(b.name))
       .slice(0, limit)
@@ -165,5 +189,7 @@ function toCommunityHit(h: WireHit, member: string): CommunityHit {
     rank: 0,
     matchedFiles: h.matchedFiles,
     flags: [],
+    lastAlive: h.lastAlive === undefined ? null : new Date(h.lastAlive * 1000),
+    peersSeen: h.peersSeen ?? null,
   }
 }

@@ -133,6 +133,7 @@ function toIndexQuery(r: SearchRequest): SearchQuery {
     ...(r.maxSize !== undefined && { maxSize: r.maxSize }),
     ...(r.extension !== undefined && { extension: r.extension }),
     ...(r.seenSince !== undefined && { seenSince: new Date(r.seenSince * 1000) }),
+    ...(r.aliveSince !== undefined && { aliveSince: new Date(r.aliveSince * 1000) }),
   }
 }
 
@@ -174,5 +175,7 @@ export function toWireHit(h: SearchHit): WireHit {
     score: h.score,
     matchedFiles: h.matchedFiles,
     flags: [],
+    ...(h.lastAlive !== null && { lastAlive: Math.floor(h.lastAlive.getTime() / 1000) }),
+    ...(h.peersSeen !== null && { peersSeen: h.peersSeen }),
   }
 }

@@ -101,6 +101,11 @@ describe('harvester on a loopback testnet', () => {
     expect(s.fetch.ok).toBe(1)
     await h.stop()
     expect(h.stats().queues).toMatchObject({ torrents: 0, sightingWrites: 0 })
+    // The seed was the swarm: its liveness went in after the torrent (stop flushes it).
+    const alive = (await w.index.get(t.ih))!
+    expect(alive.peersSeen).toBe(1)
+    expect(alive.lastAlive).not.toBeNull()
+    expect(h.stats().persist.liveness?.written).toBe(1)
   })
 
   it('finds an infohash announced before it started by BEP-51 sampling, and learns the seed DHT port by PORT', async () => {
@@ -122,6 +127,8 @@ describe('harvester on a loopback testnet', () => {
     expect(ports).toContain(w.seedDht.address()!.port)
     expect(h.stats().nodes.directed).toBeGreaterThanOrEqual(1)
     await h.stop()
+    // Found by get_peers (to the sampled node or a lookup): the seed is its one live peer.
+    expect((await w.index.get(t.ih))!.peersSeen).toBe(1)
   })
 
   it('stopped in the middle of a harvest, loses nothing it had accepted', async () => {

@@ -143,26 +143,51 @@ const search = searchProtocol as ExtensionProtocol<unknown>
 const words = fc.string({ minLength: 1, maxLength: 40 }).filter((t) => t.trim() !== '')
 const hex = (n: number): fc.Arbitrary<string> =>
   fc.uint8Array({ minLength: n, maxLength: n }).map((b) => Buffer.from(b).toString('hex'))
-const hit = fc.record({
-  infohashV1: hex(20),
-  infohashV2: fc.option(hex(32), { nil: null }),
-  name: fc.string({ maxLength: 80 }),
-  totalSize: fc.nat(),
-  fileCount: fc.nat(1000),
-  firstSeen: fc.nat(),
-  lastSeen: fc.nat(),
-  score: fc.integer({ min: -1e6, max: 1e6 }).map((s) => s / 1000),
-  matchedFiles: fc.array(fc.record({ path: fc.string({ maxLength: 60 }), size: fc.nat() }), { maxLength: 3 }),
-  flags: fc.subarray(['executable', 'password-bait', 'tiny-video'] as const),
-})
+const hit = fc.record(
+  {
+    infohashV1: hex(20),
+    infohashV2: fc.option(hex(32), { nil: null }),
+    name: fc.string({ maxLength: 80 }),
+    totalSize: fc.nat(),
+    fileCount: fc.nat(1000),
+    firstSeen: fc.nat(),
+    lastSeen: fc.nat(),
+    score: fc.integer({ min: -1e6, max: 1e6 }).map((s) => s / 1000),
+    matchedFiles: fc.array(fc.record({ path: fc.string({ maxLength: 60 }), size: fc.nat() }), {
+      maxLength: 3,
+    }),
+    flags: fc.subarray(['executable', 'password-bait', 'tiny-video'] as const),
+    // Swarm liveness: optional keys an older member omits.
+    lastAlive: fc.option(fc.nat(), { nil: undefined }),
+    peersSeen: fc.option(fc.nat(10_000_000), { nil: undefined }),
+  },
+  {
+    requiredKeys: [
+      'infohashV1',
+      'infohashV2',
+      'name',
+      'totalSize',
+      'fileCount',
+      'firstSeen',
+      'lastSeen',
+      'score',
+      'matchedFiles',
+      'flags',
+    ],
+  },
+)
 const searchValid = fc.oneof(
   fc
-    .record({
-      id: fc.nat(),
-      text: words,
-      limit: fc.integer({ min: 1, max: 100 }),
-      deadlineMs: fc.integer({ min: 1, max: 30_000 }),
-    })
+    .record(
+      {
+        id: fc.nat(),
+        text: words,
+        limit: fc.integer({ min: 1, max: 100 }),
+        deadlineMs: fc.integer({ min: 1, max: 30_000 }),
+        aliveSince: fc.option(fc.nat(), { nil: undefined }),
+      },
+      { requiredKeys: ['id', 'text', 'limit', 'deadlineMs'] },
+    )
     .map((q) => encodeAsSender(search, 'query', q)),
   fc
     .record({ id: fc.nat(), hits: fc.array(hit, { maxLength: 4 }), done: fc.boolean() })

@@ -84,6 +84,45 @@ describe('harvester pipeline', () => {
     expect(s.nodes.known).toBe(1) // the announcing node joined the book
   })
 
+  it('records swarm liveness for fetched torrents: when and how many distinct peers get_peers found', async () => {
+    const t = await torrent('alive')
+    fetcher.serve(peer(2), t.ih, t.info)
+    // peer(1) has no metadata and is listed twice: three entries, two distinct peers.
+    dht.swarms.set(toHex(t.ih), [peer(1), peer(1), peer(2)])
+    const h = start()
+    dht.emit({ infohash: t.ih, via: 'get_peers', from: node(9) })
+    const fetchedAt = clock.now()
+    await clock.advance(1_000)
+    await clock.advance(1_000)
+    const row = await index.get(t.ih)
+    expect(row?.peersSeen).toBe(2)
+    expect(row?.lastAlive?.getTime()).toBe(Math.floor(fetchedAt / 1000) * 1000)
+    const s = h.stats()
+    expect(s.fetch.alive).toBe(1)
+    expect(s.persist.liveness?.written).toBe(1)
+    const page = await index.search({ text: 'alive', aliveSince: new Date(fetchedAt - 60_000) })
+    expect(page.hits.map((x) => x.name)).toEqual(['alive'])
+  })
+
+  it('records no liveness, and still harvests, with an index that cannot record it', async () => {
+    const t = await torrent('quiet')
+    fetcher.serve(peer(1), t.ih, t.info)
+    dht.swarms.set(toHex(t.ih), [peer(1)])
+    // An index without recordLiveness (an older or custom store).
+    const plain = {
+      has: index.has.bind(index),
+      ingest: index.ingest.bind(index),
+      recordSightings: index.recordSightings.bind(index),
+    }
+    const h = start({ index: plain })
+    dht.emit({ infohash: t.ih, via: 'get_peers', from: node(9) })
+    await clock.advance(1_000)
+    expect((await index.get(t.ih))?.name).toBe('quiet')
+    expect((await index.get(t.ih))?.lastAlive).toBeNull()
+    expect(h.stats().persist.liveness).toBeUndefined()
+    expect(h.stats().fetch.alive).toBe(0)
+  })
+
   it('skips what the index already holds and what is in flight', async () => {
     const t = await torrent('known')
     await index.ingest([
