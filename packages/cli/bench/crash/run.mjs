@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// `pnpm crash`: kill -9 at random points during each write path of the real `bbmesh` binary, then
+// check the index and restart (docs/RELIABILITY.md, issue 16 R4). Everything on 127.0.0.1.
+//   BBMESH_CRASH_KILLS   kills per path (20)      BBMESH_CRASH_SEED   PRNG seed (16)
+//   BBMESH_CRASH_PATHS   comma list of import,crawl,resolve,postgres (all; postgres needs
+//                        BBMESH_TEST_PG_URL, see scripts/pg-test-cluster.sh)
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { seeded } from './child.mjs'
+import { runPaths } from './paths.mjs'
+
+const kills = Number(process.env.BBMESH_CRASH_KILLS ?? 20)
+const seed = Number(process.env.BBMESH_CRASH_SEED ?? 16)
+const paths = (process.env.BBMESH_CRASH_PATHS ?? 'import,crawl,resolve,postgres').split(',')
+const dir = mkdtempSync(join(tmpdir(), 'bbmesh-crash-'))
+try {
+  const results = await runPaths({ dir, kills, rnd: seeded(seed), paths, log: (s) => console.log(s) })
+  for (const r of results) console.log(JSON.stringify(r))
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}
