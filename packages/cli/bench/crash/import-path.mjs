@@ -8,9 +8,9 @@ import { join } from 'node:path'
 import { checkIntegrity, countPresent } from './check.mjs'
 import { runBbmesh } from './child.mjs'
 
-const BATCH = 200
+export const BATCH = 200
 
-function ndjson(file, n) {
+export function ndjson(file, n) {
   const hexes = []
   const lines = []
   for (let i = 0; i < n; i++) {

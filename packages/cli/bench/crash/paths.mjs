@@ -4,10 +4,14 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { crawlPath } from './crawl-path.mjs'
 import { importPath } from './import-path.mjs'
+import { postgresPath } from './postgres-path.mjs'
+import { resolvePath } from './resolve-path.mjs'
 
 const PATHS = {
   import: importPath,
   crawl: crawlPath,
+  resolve: resolvePath,
+  postgres: postgresPath,
 }
 
 export async function runPaths({ dir, kills, rnd, paths, log = () => undefined, env = process.env }) {
@@ -15,10 +19,11 @@ export async function runPaths({ dir, kills, rnd, paths, log = () => undefined, 
   for (const name of paths) {
     const fn = PATHS[name]
     if (!fn) throw new Error(`unknown crash path ${name}`)
-    const home = join(dir, `home-${name}`)
+    const work = join(dir, name)
+    const home = join(work, 'home')
     mkdirSync(home, { recursive: true })
     const t0 = Date.now()
-    const rounds = await fn({ dir: join(home), home, kills, rnd, env, log })
+    const rounds = await fn({ dir: work, home, kills, rnd, env, log })
     const committed = rounds.map((r) => r.committed)
     const summary = {
       path: name,
@@ -27,6 +32,11 @@ export async function runPaths({ dir, kills, rnd, paths, log = () => undefined, 
       committedBeforeKill: { min: Math.min(...committed), max: Math.max(...committed) },
       ms: Date.now() - t0,
     }
+    const states = rounds.filter((r) => r.state).map((r) => r.state)
+    if (states.length)
+      summary.stateAtKill = Object.fromEntries(
+        [...new Set(states)].map((s) => [s, states.filter((x) => x === s).length]),
+      )
     log(
       `crash ${name}: ${summary.killed}/${summary.rounds} killed, integrity ok, every reported batch present, restart completed (${summary.ms} ms)`,
     )

@@ -12,7 +12,14 @@ import { runPaths } from './paths.mjs'
 
 const kills = Number(process.env.BBMESH_CRASH_KILLS ?? 20)
 const seed = Number(process.env.BBMESH_CRASH_SEED ?? 16)
-const paths = (process.env.BBMESH_CRASH_PATHS ?? 'import,crawl,resolve,postgres').split(',')
+let paths = (process.env.BBMESH_CRASH_PATHS ?? 'import,crawl,resolve,postgres').split(',')
+if (process.env.BBMESH_CRASH_PATHS === undefined && !process.env.BBMESH_TEST_PG_URL) {
+  console.log(
+    'crash postgres: skipped, BBMESH_TEST_PG_URL not set (eval "$(bash scripts/pg-test-cluster.sh start)")',
+  )
+  paths = paths.filter((p) => p !== 'postgres')
+}
+console.log(`crash: ${kills} kills per path, seed ${seed}, paths ${paths.join(',')}`)
 const dir = mkdtempSync(join(tmpdir(), 'bbmesh-crash-'))
 try {
   const results = await runPaths({ dir, kills, rnd: seeded(seed), paths, log: (s) => console.log(s) })
