@@ -12,7 +12,7 @@ export const binPath = fileURLToPath(new URL('../../dist/bin.js', import.meta.ur
  */
 export function runBbmesh(args, { home, onLine = () => undefined, onSpawn, killAfterMs, capMs = 120_000 }) {
   const child = spawn(process.execPath, [binPath, ...args], {
-    env: { ...process.env, BBMESH_HOME: home, NO_COLOR: '1' },
+    env: childEnv(home),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   onSpawn?.(child.pid)
@@ -54,6 +54,13 @@ export function runBbmesh(args, { home, onLine = () => undefined, onSpawn, killA
       resolve({ code, signal, killed: killedByUs, lines, stderr })
     })
   })
+}
+
+/** The child's environment: its own home, and no BBMESH_DB from the shell (every path passes --db). */
+function childEnv(home) {
+  const env = { ...process.env, BBMESH_HOME: home, NO_COLOR: '1' }
+  delete env.BBMESH_DB
+  return env
 }
 
 /** A seeded PRNG (mulberry32), so a run's kill points can be replayed from its seed. */

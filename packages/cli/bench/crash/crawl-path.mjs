@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { createTestnet } from '@bbmesh/testnet'
-import { allV1, checkIntegrity } from './check.mjs'
+import { allV1, checkIntegrity, schemaTables } from './check.mjs'
 import { runBbmesh } from './child.mjs'
 
 export async function crawlPath({ dir, home, kills, rnd }) {
@@ -48,6 +48,7 @@ export async function crawlPath({ dir, home, kills, rnd }) {
         throw new Error(`crawl round ${k}: not killed (exit ${killed.code}): ${killed.stderr.slice(-2000)}`)
       const round = { path: 'crawl', k, killed: true, committed: stored }
       round.rowsAfterKill = checkIntegrity(db)
+      round.schema = schemaTables(db).length
       if (round.rowsAfterKill < stored)
         throw new Error(`crawl round ${k}: ${stored} reported stored, ${round.rowsAfterKill} rows`)
       for (const h of allV1(db))

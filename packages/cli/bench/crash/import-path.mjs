@@ -3,9 +3,9 @@
 // then checks the file's integrity and that every batch the child reported committed is there in
 // full; then restarts the same import on that file and checks it completes with every torrent in.
 import { createHash } from 'node:crypto'
-import { rmSync, writeFileSync } from 'node:fs'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { checkIntegrity, countPresent } from './check.mjs'
+import { checkIntegrity, countPresent, schemaTables } from './check.mjs'
 import { runBbmesh } from './child.mjs'
 
 export const BATCH = 200
@@ -57,6 +57,7 @@ export async function importPath({ dir, home, kills, rnd, torrents = 20_000 }) {
     if (!killed.killed)
       throw new Error(`import round ${k}: not killed (exit ${killed.code}): ${killed.stderr}`)
     round.rowsAfterKill = checkIntegrity(db)
+    round.schema = existsSync(db) ? schemaTables(db).length : 0
     // The batch in flight at the kill is all there or not at all.
     const extra = round.rowsAfterKill - committed
     if (extra !== 0 && extra !== Math.min(BATCH, torrents - committed))

@@ -32,6 +32,9 @@ export async function runPaths({ dir, kills, rnd, paths, log = () => undefined, 
       committedBeforeKill: { min: Math.min(...committed), max: Math.max(...committed) },
       ms: Date.now() - t0,
     }
+    // Rounds killed before the migrations had created every table (0, 1 of the 2 looked at).
+    const partial = rounds.filter((r) => r.schema !== undefined && r.schema < 2).length
+    if (partial) summary.killedBeforeSchema = partial
     const states = rounds.filter((r) => r.state).map((r) => r.state)
     if (states.length)
       summary.stateAtKill = Object.fromEntries(
