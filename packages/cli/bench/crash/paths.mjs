@@ -43,6 +43,8 @@ export async function runPaths({ dir, kills, rnd, paths, log = () => undefined, 
     log(
       `crash ${name}: ${summary.killed}/${summary.rounds} killed, integrity ok, every reported batch present, restart completed (${summary.ms} ms)`,
     )
+    // Each path's figures as soon as it is done, so a later path's failure cannot lose them.
+    log(JSON.stringify({ ...summary, rounds }))
     out.push({ ...summary, rounds })
   }
   return out

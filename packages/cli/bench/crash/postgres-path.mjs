@@ -23,6 +23,14 @@ async function withClient(url, fn) {
 async function checkPg(url, schema, hexes) {
   return withClient(url, async (c) => {
     await c.query(`set search_path = ${schema}`)
+    // A kill before the migrations ran leaves the schema empty: nothing to check yet.
+    const tables = await c.query(`select table_name from information_schema.tables where table_schema = $1`, [
+      schema,
+    ])
+    const names = new Set(tables.rows.map((r) => r.table_name))
+    if (!names.has('torrents')) return { rows: 0, present: 0, schema: names.size }
+    if (!names.has('torrent_fts') || !names.has('file_lists'))
+      throw new Error(`postgres ${schema}: tables ${[...names]}`)
     const one = async (q) => Number((await c.query(q)).rows[0].n)
     const rows = await one('select count(*) as n from torrents')
     const noFts = await one(
@@ -84,6 +92,7 @@ export async function postgresPath({ dir, home, kills, rnd, env, torrents = 10_0
       const round = { path: 'postgres', k, killed: true, committed }
       const after = await checkPg(url, schema, hexes.slice(0, committed))
       round.rowsAfterKill = after.rows
+      if (after.schema !== undefined) round.schema = 0
       if (after.present !== committed)
         throw new Error(`postgres round ${k}: ${committed} reported committed, ${after.present} present`)
       const extra = after.rows - committed

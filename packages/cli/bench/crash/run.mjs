@@ -22,8 +22,7 @@ if (process.env.BBMESH_CRASH_PATHS === undefined && !process.env.BBMESH_TEST_PG_
 console.log(`crash: ${kills} kills per path, seed ${seed}, paths ${paths.join(',')}`)
 const dir = mkdtempSync(join(tmpdir(), 'bbmesh-crash-'))
 try {
-  const results = await runPaths({ dir, kills, rnd: seeded(seed), paths, log: (s) => console.log(s) })
-  for (const r of results) console.log(JSON.stringify(r))
+  await runPaths({ dir, kills, rnd: seeded(seed), paths, log: (s) => console.log(s) })
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }
