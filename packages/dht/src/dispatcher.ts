@@ -14,7 +14,8 @@ import type { KrpcSocket } from './krpc/socket.js'
 import type { KrpcMessage, RemoteInfo } from './krpc/types.js'
 
 export class Dispatcher {
-  readonly counters = { unknownMethods: 0, handlerErrors: 0 }
+  /** putsRefused: BEP 44 puts answered with an error, by code (203 token, 205 size, 206 signature, 207 salt, 301 cas, 302 seq). */
+  readonly counters = { unknownMethods: 0, handlerErrors: 0, putsRefused: {} as Record<number, number> }
   /** Created by the first handle(): most nodes register no custom method. */
   private handlers: Map<string, QueryHandler> | null = null
 
@@ -44,7 +45,14 @@ export class Dispatcher {
       from: { host: from.host, port: from.port },
     }
     const builtin = BUILTIN_HANDLERS.get(q.method)
-    if (builtin) return this.reply(q, this.run(builtin, q))
+    if (builtin) {
+      const rep = this.run(builtin, q)
+      if (q.method === 'put' && rep && 'e' in rep) {
+        const code = rep.e[0]
+        this.counters.putsRefused[code] = (this.counters.putsRefused[code] ?? 0) + 1
+      }
+      return this.reply(q, rep)
+    }
     const custom = this.handlers?.get(q.method)
     if (!custom) {
       this.counters.unknownMethods++

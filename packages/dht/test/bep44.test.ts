@@ -150,6 +150,8 @@ describe('BEP 44 server errors', () => {
       expect(notNewer.v).toBeUndefined()
       expect(notNewer.seq).toBe(4)
       expect(bencode(got).length).toBeLessThan(1400)
+      // Each refusal is counted under the code it was answered with; the accepted put is not.
+      expect(n.stats().putsRefused).toEqual({ 203: 1, 205: 1, 206: 1, 207: 1, 301: 1, 302: 1 })
     } finally {
       await raw.close()
     }
