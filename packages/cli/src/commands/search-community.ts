@@ -22,7 +22,8 @@ import type { CommandContext } from '../context.js'
 import { formatSize } from '../units.js'
 import { renderTable, withoutEmptyLastColumn } from '../table.js'
 import { communityCliError } from './community-mesh.js'
-import { aliveCell, aliveJson } from './search-alive.js'
+import { aliveCell } from './search-alive.js'
+import { hitToJson } from './search-json.js'
 
 // Unix socket paths are limited to ~107 bytes; a deep data dir gets a hashed name in the temp dir.
 const MAX_SOCKET_PATH = 100
@@ -54,7 +55,7 @@ export async function runCommunitySearch(ctx: CommandContext, r: CommunitySearch
   await loadCommunity(ctx.dataDir, r.name).catch(communityCliError)
   // Streamed before merging settles: a hit's flags (and --clean) are final only in the summary.
   const streamed = (hits: CommunityHit[], from: string): void => {
-    if (ctx.out.json) for (const h of hits) ctx.out.record({ event: 'hit', from, ...hitToJson(h) })
+    if (ctx.out.json) for (const h of hits) ctx.out.record({ event: 'hit', from, ...communityHitToJson(h) })
   }
   const q: CommunitySearchQuery = {
     text: r.query.text,
@@ -134,7 +135,7 @@ function report(
       tookMs,
       searchMs: res.elapsedMs,
       total: res.total,
-      results: res.hits.map(hitToJson),
+      results: res.hits.map(communityHitToJson),
       members: res.members,
     })
     return
@@ -166,20 +167,11 @@ function report(
   )
 }
 
-function hitToJson(h: CommunityHit): Record<string, unknown> {
+function communityHitToJson(h: CommunityHit): Record<string, unknown> {
   return {
-    infohashV1: h.infohashV1,
-    infohashV2: h.infohashV2,
-    name: h.name,
-    size: h.totalSize,
-    files: h.fileCount,
-    firstSeen: h.firstSeen.toISOString(),
-    lastSeen: h.lastSeen.toISOString(),
-    ...aliveJson(h),
-    score: h.score,
+    ...hitToJson(h),
     members: h.members,
     rank: Math.round(h.rank * 1000) / 1000,
     quality: h.flags,
-    matchedFiles: h.matchedFiles,
   }
 }

@@ -1,13 +1,13 @@
 import type { Command } from 'commander'
-import type { SearchHit } from '@bbmesh/index'
 import { commandAction } from '../command-action.js'
 import { formatSize, parseCount, parseSince, parseSize } from '../units.js'
 import { UsageError } from '../errors.js'
 import { renderTable, withoutEmptyLastColumn } from '../table.js'
 import { communityName } from './community-mesh.js'
 import { parseBootstrap, parseHostPort } from './dht-shared.js'
-import { aliveCell, aliveJson, DEFAULT_ALIVE, parseAlive } from './search-alive.js'
+import { aliveCell, DEFAULT_ALIVE, parseAlive } from './search-alive.js'
 import { runCommunitySearch } from './search-community.js'
+import { hitToJson } from './search-json.js'
 import { flagHits } from './search-quality.js'
 import { runFileSearch } from './search-by-file.js'
 import type { CommandContext } from '../context.js'
@@ -226,19 +226,4 @@ function fileSearch(ctx: CommandContext, text: string, opts: SearchOptions): Pro
     limit: parseCount(opts.limit, '--limit', 1, 100),
     maxTorrents: parseCount(opts.maxTorrents ?? '50', '--max-torrents', 1, 500),
   })
-}
-
-function hitToJson(h: SearchHit): Record<string, unknown> {
-  return {
-    infohashV1: h.infohashV1,
-    infohashV2: h.infohashV2,
-    name: h.name,
-    size: h.totalSize,
-    files: h.fileCount,
-    firstSeen: h.firstSeen.toISOString(),
-    lastSeen: h.lastSeen.toISOString(),
-    ...aliveJson(h),
-    score: h.score,
-    matchedFiles: h.matchedFiles,
-  }
 }
