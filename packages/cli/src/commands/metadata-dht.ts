@@ -66,6 +66,22 @@ export interface AnnouncerOptions {
   onError: (err: Error) => void
 }
 
+/** How `metadata serve` and `torrent seed` report announce cycles: a JSON event, or a line. */
+export function announceReports(out: {
+  json: boolean
+  record(v: unknown): void
+  info(line: string): void
+  warn(line: string): void
+}): Pick<AnnouncerOptions, 'onCycle' | 'onError'> {
+  return {
+    onCycle: (c) => {
+      if (out.json) out.record({ event: 'announced', ...c })
+      else out.info(`announced ${c.ok} of ${c.infohashes} infohash(es) in ${c.ms} ms`)
+    },
+    onError: (err) => out.warn(`announce: ${err.message}`),
+  }
+}
+
 /** Announces every listed infohash, one at a time within the rate, until the signal fires. */
 export async function runAnnouncer(o: AnnouncerOptions): Promise<void> {
   const gapMs = 1000 / o.perSecond

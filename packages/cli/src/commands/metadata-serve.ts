@@ -10,7 +10,7 @@ import type { CommandContext } from '../context.js'
 import { CliError, UsageError } from '../errors.js'
 import { parseCount } from '../units.js'
 import { cachedInfohashes } from './metadata-index.js'
-import { joinDht, runAnnouncer } from './metadata-dht.js'
+import { announceReports, joinDht, runAnnouncer } from './metadata-dht.js'
 
 interface ServeOptions {
   port: string
@@ -114,11 +114,7 @@ const serveAction = async (ctx: CommandContext, opts: ServeOptions): Promise<voi
         perSecond: rate,
         intervalMs,
         signal: stop.signal,
-        onCycle: (c) => {
-          if (ctx.out.json) ctx.out.record({ event: 'announced', ...c })
-          else ctx.out.info(`announced ${c.ok} of ${c.infohashes} infohash(es) in ${c.ms} ms`)
-        },
-        onError: (err) => ctx.out.warn(`announce: ${err.message}`),
+        ...announceReports(ctx.out),
       })
     }
     await untilStopped(durationMs)

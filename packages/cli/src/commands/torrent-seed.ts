@@ -22,7 +22,7 @@ import { commandAction } from '../command-action.js'
 import type { CommandContext } from '../context.js'
 import { CliError, UsageError } from '../errors.js'
 import { parseCount } from '../units.js'
-import { joinDht, runAnnouncer } from './metadata-dht.js'
+import { announceReports, joinDht, runAnnouncer } from './metadata-dht.js'
 
 interface SeedOptions {
   port: string
@@ -129,11 +129,7 @@ const seedAction = async (
         perSecond: 4,
         intervalMs,
         signal: stop.signal,
-        onCycle: (c) => {
-          if (ctx.out.json) ctx.out.record({ event: 'announced', ...c })
-          else ctx.out.info(`announced ${c.ok} of ${c.infohashes} infohash(es) in ${c.ms} ms`)
-        },
-        onError: (err) => ctx.out.warn(`announce: ${err.message}`),
+        ...announceReports(ctx.out),
       })
     }
     await untilStopped(durationMs)
