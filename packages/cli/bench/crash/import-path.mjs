@@ -30,6 +30,28 @@ export function ndjson(file, n) {
   return hexes
 }
 
+/**
+ * Runs an `import --json` and kills it at a random point: 0–30 ms after a random reported batch
+ * (often inside the next transaction), or in one round of eight 0–`earlyMs` ms after spawn
+ * (startup, migrations, the first transaction). Resolves with the kill and the last batch reported.
+ */
+export async function importKilled(args, { home, rnd, batches, earlyMs }) {
+  const early = rnd() < 0.125
+  const atBatch = 1 + Math.floor(rnd() * (batches - 1))
+  const delay = Math.floor(rnd() * (early ? earlyMs : 30))
+  let committed = 0
+  const killed = await runBbmesh(args, {
+    home,
+    ...(early && { killAfterMs: delay }),
+    onLine: (l, killIn) => {
+      if (l.event !== 'batch') return
+      committed = l.committed
+      if (!early && committed === atBatch * BATCH) killIn(delay)
+    },
+  })
+  return { killed, committed }
+}
+
 export async function importPath({ dir, home, kills, rnd, torrents = 20_000 }) {
   const file = join(dir, 'crash.ndjson')
   const hexes = ndjson(file, torrents)
@@ -38,21 +60,7 @@ export async function importPath({ dir, home, kills, rnd, torrents = 20_000 }) {
   for (let k = 0; k < kills; k++) {
     const db = join(dir, `import-${k}.db`)
     const args = ['--db', db, '--json', 'import', file, '--batch', String(BATCH)]
-    // A kill point: 0–30 ms after a random reported batch (often inside the next transaction), or
-    // in one round of eight 0–400 ms after spawn (startup, migrations, the first transaction).
-    const early = rnd() < 0.125
-    const atBatch = 1 + Math.floor(rnd() * (batches - 1))
-    const delay = Math.floor(rnd() * (early ? 400 : 30))
-    let committed = 0
-    const killed = await runBbmesh(args, {
-      home,
-      ...(early && { killAfterMs: delay }),
-      onLine: (l, killIn) => {
-        if (l.event !== 'batch') return
-        committed = l.committed
-        if (!early && committed === atBatch * BATCH) killIn(delay)
-      },
-    })
+    const { killed, committed } = await importKilled(args, { home, rnd, batches, earlyMs: 400 })
     const round = { path: 'import', k, killed: killed.killed, committed }
     if (!killed.killed)
       throw new Error(`import round ${k}: not killed (exit ${killed.code}): ${killed.stderr}`)

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import pg from 'pg'
 import { runBbmesh } from './child.mjs'
-import { BATCH, ndjson } from './import-path.mjs'
+import { BATCH, importKilled, ndjson } from './import-path.mjs'
 
 async function withClient(url, fn) {
   const c = new pg.Client({ connectionString: url })
@@ -74,19 +74,7 @@ export async function postgresPath({ dir, home, kills, rnd, env, torrents = 10_0
     u.searchParams.set('options', `-c search_path=${schema}`)
     const args = ['--db', u.toString(), '--json', 'import', file, '--batch', String(BATCH)]
     try {
-      const early = rnd() < 0.125
-      const atBatch = 1 + Math.floor(rnd() * (batches - 1))
-      const delay = Math.floor(rnd() * (early ? 600 : 30))
-      let committed = 0
-      const killed = await runBbmesh(args, {
-        home,
-        ...(early && { killAfterMs: delay }),
-        onLine: (l, killIn) => {
-          if (l.event !== 'batch') return
-          committed = l.committed
-          if (!early && committed === atBatch * BATCH) killIn(delay)
-        },
-      })
+      const { killed, committed } = await importKilled(args, { home, rnd, batches, earlyMs: 600 })
       if (!killed.killed)
         throw new Error(`postgres round ${k}: not killed (exit ${killed.code}): ${killed.stderr}`)
       const round = { path: 'postgres', k, killed: true, committed }
