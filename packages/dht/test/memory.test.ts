@@ -91,7 +91,7 @@ describe('region crawl', () => {
         (sampledFrom.get(o.from.port * 1e6 + hashHost(o.from.host)) ?? 0) + 1,
       ),
     )
-    const crawl = crawlRegion(crawler, { ...region, maxLookups: 30, idleRounds: 4 })
+    const crawl = crawlRegion(crawler, { ...region, maxLookups: 60, idleRounds: 8 })
     const hits: CrawlHit[] = []
     for await (const hit of crawl) hits.push(hit)
     const inRegionNodes = net.nodes.filter((n) => inRegion(n.id, region) && n !== crawler)
