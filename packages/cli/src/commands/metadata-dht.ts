@@ -125,3 +125,18 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', done, { once: true })
   })
 }
+
+/** Resolves on SIGINT or SIGTERM, or after `durationMs` when given (a serving command's lifetime). */
+export function untilStopped(durationMs: number | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      clearTimeout(timer)
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve()
+    }
+    const timer = durationMs === undefined ? undefined : setTimeout(stop, durationMs)
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}

@@ -10,7 +10,7 @@ import type { CommandContext } from '../context.js'
 import { CliError, UsageError } from '../errors.js'
 import { parseCount } from '../units.js'
 import { cachedInfohashes } from './metadata-index.js'
-import { announceReports, joinDht, runAnnouncer } from './metadata-dht.js'
+import { announceReports, joinDht, runAnnouncer, untilStopped } from './metadata-dht.js'
 
 interface ServeOptions {
   port: string
@@ -131,18 +131,4 @@ const serveAction = async (ctx: CommandContext, opts: ServeOptions): Promise<voi
       else ctx.out.info(`stopped after ${counters.opened} connection(s)`)
     }
   }
-}
-
-function untilStopped(durationMs: number | undefined): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = (): void => {
-      clearTimeout(timer)
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      resolve()
-    }
-    const timer = durationMs === undefined ? undefined : setTimeout(stop, durationMs)
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
-  })
 }

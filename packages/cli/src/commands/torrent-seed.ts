@@ -22,7 +22,7 @@ import { commandAction } from '../command-action.js'
 import type { CommandContext } from '../context.js'
 import { CliError, UsageError } from '../errors.js'
 import { parseCount } from '../units.js'
-import { announceReports, joinDht, runAnnouncer } from './metadata-dht.js'
+import { announceReports, joinDht, runAnnouncer, untilStopped } from './metadata-dht.js'
 
 interface SeedOptions {
   port: string
@@ -143,18 +143,4 @@ const seedAction = async (
     if (ctx.out.json) ctx.out.record({ event: 'stopped', ...s })
     else ctx.out.info(`stopped: ${s.piecesServed} block(s) served, ${s.verifyFailures} refused unverified`)
   }
-}
-
-function untilStopped(durationMs: number | undefined): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = (): void => {
-      clearTimeout(timer)
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      resolve()
-    }
-    const timer = durationMs === undefined ? undefined : setTimeout(stop, durationMs)
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
-  })
 }
